@@ -1,0 +1,38 @@
+"""pyotp_rs: a fast, drop-in replacement for pyotp (HOTP/TOTP one-time passwords).
+
+``import pyotp_rs as pyotp`` keeps code written for pyotp 2.12 working; the HMAC,
+base32 and otpauth URI work happens in Rust.
+
+>>> import pyotp_rs as pyotp
+>>> totp = pyotp.TOTP("base32secret32323232323232")
+>>> totp.at(1234567890)
+'763850'
+"""
+
+from . import compat, contrib, exceptions, hotp, otp, totp, utils
+from ._pyotp_rs import __version__, parse_uri, random_base32, random_hex
+from .compat import random
+from .exceptions import OTPVerificationError, PyOTPError
+from .hotp import HOTP
+from .otp import OTP
+from .totp import TOTP
+
+__all__ = [
+    "HOTP",
+    "OTP",
+    "OTPVerificationError",
+    "PyOTPError",
+    "TOTP",
+    "__version__",
+    "compat",
+    "contrib",
+    "exceptions",
+    "hotp",
+    "otp",
+    "parse_uri",
+    "random",
+    "random_base32",
+    "random_hex",
+    "totp",
+    "utils",
+]

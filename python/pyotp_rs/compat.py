@@ -1,0 +1,5 @@
+"""The random source pyotp exposes as ``pyotp.compat.random``."""
+
+from secrets import SystemRandom
+
+random = SystemRandom()

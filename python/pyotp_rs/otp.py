@@ -1,0 +1,5 @@
+"""The ``OTP`` base class (``pyotp.otp``)."""
+
+from ._pyotp_rs import OTP
+
+__all__ = ["OTP"]

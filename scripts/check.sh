@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every check and test of pyotp-rs from a fresh clone: the README's test command.
+# Needs only Rust, Python >= 3.10 and pip; installs the pinned tools into .venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    "$python" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+echo "== Rust: format, lint, unit tests"
+cargo fmt --all -- --check
+cargo clippy --all-targets --locked -- -D warnings
+cargo test --locked --quiet
+
+echo "== Build and install the extension into .venv"
+.venv/bin/maturin develop --locked --quiet
+
+echo "== Stubs: regenerate and compare with the committed ones"
+cargo run --locked --quiet --bin stub_gen
+git diff --exit-code -- python/pyotp_rs/_pyotp_rs/__init__.pyi
+.venv/bin/python -m mypy.stubtest pyotp_rs --allowlist tests/stubtest-allowlist.txt
+.venv/bin/mypy --strict tests/typing_usage.py
+
+echo "== Python: lint"
+.venv/bin/ruff check python tests benches examples
+.venv/bin/ruff format --check python tests benches examples
+
+echo "== Python: tests"
+HYPOTHESIS_PROFILE=${HYPOTHESIS_PROFILE:-$([ -n "${CI:-}" ] && echo ci || echo dev)} \
+    .venv/bin/pytest -q -p no:cacheprovider

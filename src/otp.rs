@@ -1,0 +1,309 @@
+//! HOTP (RFC 4226) and TOTP (RFC 6238) computation with a key that is decoded and keyed once.
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha1::Sha1;
+use sha2::{Sha256, Sha512};
+
+/// Largest timestamp pyotp accepts (exclusive): 10000-01-01T00:00:00Z.
+pub const TIMESTAMP_LIMIT: i64 = 253_402_300_800;
+
+/// Characters of Steam Guard codes.
+pub const STEAM_CHARS: &str = "23456789BCDFGHJKMNPQRTVWXY";
+
+/// Number of characters in a Steam Guard code.
+pub const STEAM_DEFAULT_DIGITS: u32 = 5;
+
+/// Invalid OTP parameters or inputs, with pyotp's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OtpError {
+    /// `digits` outside 6..=10.
+    #[error("digits must be between 6 and 10")]
+    DigitsOutOfRange,
+    /// md5 or shake_128 given as the digest.
+    #[error(
+        "selected digest function must generate digest size greater than or equals to 18 bytes"
+    )]
+    WeakDigest,
+    /// A MAC shorter than 18 bytes at generation time.
+    #[error("digest size is lower than 18 bytes, which will trigger error on otp generation")]
+    ShortMac,
+    /// `interval` outside (0, 120].
+    #[error("interval must be positive and at most 120 seconds")]
+    IntervalOutOfRange,
+    /// A negative counter.
+    #[error("input must be positive integer")]
+    NegativeCounter,
+    /// A time before the epoch or from year 10000 on.
+    #[error("for_time must be at or after the Unix epoch and before year 10000 UTC")]
+    TimeOutOfRange,
+    /// A negative window given to `verify_and_get_timecode`.
+    #[error("valid_window cannot be negative")]
+    NegativeWindow,
+    /// No code in the window matched (`OTPVerificationError`).
+    #[error("OTP verification failed")]
+    VerificationFailed,
+}
+
+/// The three hash functions of the otpauth format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Algorithm {
+    /// HMAC-SHA1, the default.
+    Sha1,
+    /// HMAC-SHA256.
+    Sha256,
+    /// HMAC-SHA512.
+    Sha512,
+}
+
+impl Algorithm {
+    /// The hashlib name (`digest().name`): `sha1`, `sha256`, `sha512`.
+    pub fn hashlib_name(self) -> &'static str {
+        match self {
+            Self::Sha1 => "sha1",
+            Self::Sha256 => "sha256",
+            Self::Sha512 => "sha512",
+        }
+    }
+
+    /// The otpauth `algorithm` value: `SHA1`, `SHA256`, `SHA512`.
+    pub fn uri_name(self) -> &'static str {
+        match self {
+            Self::Sha1 => "SHA1",
+            Self::Sha256 => "SHA256",
+            Self::Sha512 => "SHA512",
+        }
+    }
+
+    /// Reads an otpauth `algorithm` value; only the exact upper-case names are valid.
+    pub fn from_uri_name(name: &str) -> Option<Self> {
+        match name {
+            "SHA1" => Some(Self::Sha1),
+            "SHA256" => Some(Self::Sha256),
+            "SHA512" => Some(Self::Sha512),
+            _ => None,
+        }
+    }
+}
+
+/// An HMAC keyed once with the decoded secret; each code clones the keyed state.
+///
+/// The `hmac` crate wipes its key pads on drop (its `zeroize` feature).
+#[derive(Clone)]
+pub enum Key {
+    /// Keyed HMAC-SHA1.
+    Sha1(Hmac<Sha1>),
+    /// Keyed HMAC-SHA256.
+    Sha256(Hmac<Sha256>),
+    /// Keyed HMAC-SHA512.
+    Sha512(Hmac<Sha512>),
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Key(<redacted>)")
+    }
+}
+
+impl Key {
+    /// Keys `algorithm` with the raw secret.
+    pub fn new(algorithm: Algorithm, secret: &[u8]) -> Self {
+        match algorithm {
+            Algorithm::Sha1 => Self::Sha1(keyed(secret)),
+            Algorithm::Sha256 => Self::Sha256(keyed(secret)),
+            Algorithm::Sha512 => Self::Sha512(keyed(secret)),
+        }
+    }
+
+    /// The algorithm this key was made for.
+    pub fn algorithm(&self) -> Algorithm {
+        match self {
+            Self::Sha1(_) => Algorithm::Sha1,
+            Self::Sha256(_) => Algorithm::Sha256,
+            Self::Sha512(_) => Algorithm::Sha512,
+        }
+    }
+
+    /// The 31-bit dynamically truncated HMAC of a counter message.
+    pub fn truncated(&self, message: &[u8]) -> u32 {
+        match self {
+            Self::Sha1(mac) => truncate(finish(mac, message).as_ref()),
+            Self::Sha256(mac) => truncate(finish(mac, message).as_ref()),
+            Self::Sha512(mac) => truncate(finish(mac, message).as_ref()),
+        }
+    }
+
+    /// The 31-bit value for a counter that fits in 64 bits.
+    pub fn value_at(&self, counter: u64) -> u32 {
+        self.truncated(&counter.to_be_bytes())
+    }
+}
+
+fn keyed<M: KeyInit>(secret: &[u8]) -> M {
+    // HMAC takes keys of any length, so this cannot fail.
+    <M as KeyInit>::new_from_slice(secret)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"))
+}
+
+fn finish<M: Mac + Clone>(mac: &M, message: &[u8]) -> impl AsRef<[u8]> {
+    let mut mac = mac.clone();
+    mac.update(message);
+    mac.finalize().into_bytes()
+}
+
+/// RFC 4226 dynamic truncation of a MAC of any length (at least 18 bytes).
+pub fn truncate(mac: &[u8]) -> u32 {
+    let offset = usize::from(mac[mac.len() - 1] & 0x0f);
+    let word = [
+        mac[offset],
+        mac[offset + 1],
+        mac[offset + 2],
+        mac[offset + 3],
+    ];
+    u32::from_be_bytes(word) & 0x7fff_ffff
+}
+
+/// The counter message of pyotp: big-endian, at least 8 bytes, longer for counters past 2**64.
+pub fn counter_message(counter_be: &[u8]) -> Vec<u8> {
+    let digits = counter_be
+        .iter()
+        .position(|&b| b != 0)
+        .map_or(&[][..], |i| &counter_be[i..]);
+    let mut message = vec![0u8; 8usize.saturating_sub(digits.len())];
+    message.extend_from_slice(digits);
+    message
+}
+
+/// Validates `digits` (6..=10).
+pub fn check_digits(digits: i64) -> Result<u32, OtpError> {
+    match digits {
+        6..=10 => Ok(digits as u32),
+        _ => Err(OtpError::DigitsOutOfRange),
+    }
+}
+
+/// Renders a truncated value as a zero-padded decimal code of `digits` characters.
+pub fn format_decimal(value: u32, digits: u32) -> String {
+    let code = u64::from(value) % 10u64.pow(digits);
+    format!("{code:0width$}", width = digits as usize)
+}
+
+/// Renders a truncated value as a 5-character Steam Guard code.
+pub fn format_steam(value: u32) -> String {
+    let chars = STEAM_CHARS.as_bytes();
+    let mut value = value as usize;
+    (0..STEAM_DEFAULT_DIGITS)
+        .map(|_| {
+            let c = chars[value % chars.len()] as char;
+            value /= chars.len();
+            c
+        })
+        .collect()
+}
+
+/// Validates a TOTP interval: `0 < interval <= 120` (NaN fails).
+pub fn check_interval(interval: f64) -> Result<f64, OtpError> {
+    if interval > 0.0 && interval <= 120.0 {
+        Ok(interval)
+    } else {
+        Err(OtpError::IntervalOutOfRange)
+    }
+}
+
+/// Whole seconds of an integer timestamp, range-checked.
+pub fn seconds_from_int(t: i64) -> Result<i64, OtpError> {
+    if (0..TIMESTAMP_LIMIT).contains(&t) {
+        Ok(t)
+    } else {
+        Err(OtpError::TimeOutOfRange)
+    }
+}
+
+/// Whole seconds of a float timestamp, range-checked (NaN and infinities fail), truncated.
+pub fn seconds_from_float(t: f64) -> Result<i64, OtpError> {
+    if t >= 0.0 && t < TIMESTAMP_LIMIT as f64 {
+        Ok(t as i64)
+    } else {
+        Err(OtpError::TimeOutOfRange)
+    }
+}
+
+/// pyotp's timecode: whole seconds divided by the interval with float division, truncated.
+pub fn timecode(seconds: i64, interval: f64) -> i64 {
+    (seconds as f64 / interval) as i64
+}
+
+/// Seconds until the code for `seconds` expires.
+pub fn seconds_remaining(seconds: f64, interval: f64) -> f64 {
+    interval - seconds.rem_euclid(interval)
+}
+
+/// Constant-time equality of two byte strings (only the lengths leak).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_matches_rfc_4226_section_5_4() {
+        let mac = [
+            0x1f, 0x86, 0x98, 0x69, 0x0e, 0x02, 0xca, 0x16, 0x61, 0x85, 0x50, 0xef, 0x7f, 0x19,
+            0xda, 0x8e, 0x94, 0x5b, 0x55, 0x5a,
+        ];
+        assert_eq!(truncate(&mac), 0x50ef7f19);
+        assert_eq!(format_decimal(truncate(&mac), 6), "872921");
+    }
+
+    #[test]
+    fn counter_messages_grow_past_64_bits() {
+        assert_eq!(counter_message(&[0, 0, 5]), vec![0, 0, 0, 0, 0, 0, 0, 5]);
+        assert_eq!(
+            counter_message(&[1, 0, 0, 0, 0, 0, 0, 0, 0]),
+            vec![1, 0, 0, 0, 0, 0, 0, 0, 0]
+        );
+        assert_eq!(counter_message(&[]), vec![0; 8]);
+    }
+
+    #[test]
+    fn digits_and_intervals_are_range_checked() {
+        assert_eq!(check_digits(5), Err(OtpError::DigitsOutOfRange));
+        assert_eq!(check_digits(11), Err(OtpError::DigitsOutOfRange));
+        assert_eq!(check_digits(8), Ok(8));
+        assert_eq!(check_interval(0.0), Err(OtpError::IntervalOutOfRange));
+        assert_eq!(check_interval(f64::NAN), Err(OtpError::IntervalOutOfRange));
+        assert_eq!(check_interval(120.5), Err(OtpError::IntervalOutOfRange));
+        assert_eq!(check_interval(30.5), Ok(30.5));
+    }
+
+    #[test]
+    fn timestamps_are_range_checked_and_truncated() {
+        assert_eq!(seconds_from_float(59.9), Ok(59));
+        assert_eq!(seconds_from_float(-0.0), Ok(0));
+        assert_eq!(seconds_from_float(-0.1), Err(OtpError::TimeOutOfRange));
+        assert_eq!(seconds_from_float(f64::NAN), Err(OtpError::TimeOutOfRange));
+        assert_eq!(
+            seconds_from_int(TIMESTAMP_LIMIT),
+            Err(OtpError::TimeOutOfRange)
+        );
+        assert_eq!(timecode(TIMESTAMP_LIMIT - 1, 30.0), 8_446_743_359);
+        assert_eq!(timecode(61, 30.5), 2);
+    }
+
+    #[test]
+    fn steam_codes_use_the_steam_alphabet() {
+        let key = Key::new(Algorithm::Sha1, b"12345678901234567890");
+        let code = format_steam(key.value_at(0));
+        assert_eq!(code.len(), 5);
+        assert!(code.chars().all(|c| STEAM_CHARS.contains(c)));
+    }
+
+    #[test]
+    fn constant_time_comparison() {
+        assert!(constant_time_eq(b"755224", b"755224"));
+        assert!(!constant_time_eq(b"755224", b"755225"));
+        assert!(!constant_time_eq(b"755224", b"75522"));
+    }
+}

@@ -1,0 +1,760 @@
+//! pyotp's classes: `OTP`, `HOTP`, `TOTP` and `contrib.Steam`.
+//!
+//! Each object keeps the attributes exactly as given (pyotp users read and assign them)
+//! and, beside them, the decoded secret keyed into an HMAC once, re-derived whenever
+//! `secret` or `digest` is assigned.
+
+use super::arg::Arg;
+use super::lazy::{HMAC_NEW, MD5, SHA1, SHA256, SHA512, SHAKE_128, STRINGS_EQUAL};
+use super::time;
+use super::uri::{build_uri_from, UriArgs};
+use crate::otp::{self, Algorithm, Key, OtpError};
+use crate::secret;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyInt, PyString, PyTuple};
+use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pymethods};
+use zeroize::Zeroizing;
+
+/// How codes are computed: natively for SHA1/256/512, through Python's `hmac` otherwise.
+enum Engine {
+    Native(Key),
+    Python(Zeroizing<Vec<u8>>),
+}
+
+/// Decodes a secret object as pyotp's `byte_secret()` does.
+fn decode_secret(secret: &Bound<'_, PyAny>) -> PyResult<Zeroizing<Vec<u8>>> {
+    if let Ok(text) = secret.cast::<PyString>() {
+        return Ok(secret::decode_str(&text.to_cow()?)?);
+    }
+    if let Ok(bytes) = secret.cast::<PyBytes>() {
+        return Ok(secret::decode(bytes.as_bytes(), true)?);
+    }
+    if let Ok(bytes) = secret.cast::<PyByteArray>() {
+        let raw = Zeroizing::new(bytes.to_vec());
+        if raw.len() % 8 != 0 {
+            return Err(PyTypeError::new_err("can't concat str to bytearray"));
+        }
+        return Ok(secret::decode(&raw, true)?);
+    }
+    secret.len()?;
+    Err(PyTypeError::new_err(format!(
+        "argument should be a bytes-like object or ASCII string, not '{}'",
+        secret.get_type().name()?
+    )))
+}
+
+fn native_algorithm(digest: &Bound<'_, PyAny>) -> PyResult<Option<Algorithm>> {
+    Ok(if SHA1.is(digest)? {
+        Some(Algorithm::Sha1)
+    } else if SHA256.is(digest)? {
+        Some(Algorithm::Sha256)
+    } else if SHA512.is(digest)? {
+        Some(Algorithm::Sha512)
+    } else {
+        None
+    })
+}
+
+fn check_digest(digest: &Bound<'_, PyAny>) -> PyResult<()> {
+    if MD5.is(digest)? || SHAKE_128.is(digest)? {
+        return Err(OtpError::WeakDigest.into());
+    }
+    Ok(())
+}
+
+fn make_engine(secret: &Bound<'_, PyAny>, digest: &Bound<'_, PyAny>) -> PyResult<Engine> {
+    let key = decode_secret(secret)?;
+    Ok(match native_algorithm(digest)? {
+        Some(algorithm) => Engine::Native(Key::new(algorithm, &key)),
+        None => Engine::Python(key),
+    })
+}
+
+/// `6 <= digits <= 10` with Python's comparison semantics; the digit count when it is a plain int.
+fn check_digits(digits: &Bound<'_, PyAny>) -> PyResult<Option<u32>> {
+    if let Ok(int) = digits.cast::<PyInt>() {
+        if let Ok(n) = int.extract::<i64>() {
+            return Ok(Some(otp::check_digits(n)?));
+        }
+    }
+    if digits.py().eval(c"6", None, None)?.le(digits)? && digits.le(10)? {
+        Ok(fast_digits(digits))
+    } else {
+        Err(OtpError::DigitsOutOfRange.into())
+    }
+}
+
+/// The digit count when generation can take the native path.
+fn fast_digits(digits: &Bound<'_, PyAny>) -> Option<u32> {
+    let n = digits.cast::<PyInt>().ok()?.extract::<i64>().ok()?;
+    (1..=10).contains(&n).then_some(n as u32)
+}
+
+/// `0 < interval <= 120` with Python's comparison semantics; the interval as a float.
+fn check_interval(interval: &Bound<'_, PyAny>) -> PyResult<f64> {
+    if let Ok(value) = interval.extract::<f64>() {
+        if interval.cast::<PyInt>().is_ok() || interval.cast::<pyo3::types::PyFloat>().is_ok() {
+            return Ok(otp::check_interval(value)?);
+        }
+    }
+    if interval.py().eval(c"0", None, None)?.lt(interval)? && interval.le(120)? {
+        Ok(interval.extract::<f64>()?)
+    } else {
+        Err(OtpError::IntervalOutOfRange.into())
+    }
+}
+
+/// `value or default`.
+fn or_default<'py>(
+    value: Option<Bound<'py, PyAny>>,
+    default: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    match value {
+        Some(v) if v.is_truthy()? => Ok(v),
+        _ => Ok(default.clone()),
+    }
+}
+
+/// A counter message as pyotp builds it, or the error pyotp raises for the input.
+fn counter_message(input: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if let Ok(int) = input.cast::<PyInt>() {
+        if let Ok(n) = int.extract::<i64>() {
+            return Ok(u64::try_from(n)
+                .map_err(|_| OtpError::NegativeCounter)?
+                .to_be_bytes()
+                .to_vec());
+        }
+    }
+    if input.lt(0)? {
+        return Err(OtpError::NegativeCounter.into());
+    }
+    input.bitand(0xff)?;
+    let int = input.call_method0(pyo3::intern!(input.py(), "__index__"))?;
+    let length = (int.call_method0("bit_length")?.extract::<usize>()? + 7) / 8;
+    let bytes = int.call_method1("to_bytes", (length, "big"))?;
+    Ok(otp::counter_message(bytes.cast::<PyBytes>()?.as_bytes()))
+}
+
+/// The text pyotp compares: `str(otp)`.
+fn text_of<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
+    match value.cast::<PyString>() {
+        Ok(text) => Ok(text.clone()),
+        Err(_) => value.str(),
+    }
+}
+
+/// pyotp's `strings_equal(given, code)`: constant time for ASCII input, NFKC through Python otherwise.
+fn codes_equal(given: &Bound<'_, PyString>, code: &str) -> PyResult<bool> {
+    let text = given.to_cow()?;
+    if text.is_ascii() {
+        return Ok(text.len() <= 1024 && otp::constant_time_eq(text.as_bytes(), code.as_bytes()));
+    }
+    STRINGS_EQUAL
+        .get(given.py())?
+        .call1((given, code))?
+        .extract()
+}
+
+/// Base class of the one-time password generators (pyotp's `OTP`).
+#[gen_stub_pyclass]
+#[pyclass(module = "pyotp_rs.otp", name = "OTP", subclass, dict, weakref)]
+#[gen_stub(module = "pyotp_rs._pyotp_rs")]
+pub struct Otp {
+    secret: Py<PyAny>,
+    digits: Py<PyAny>,
+    digest: Py<PyAny>,
+    name: Py<PyAny>,
+    issuer: Py<PyAny>,
+    fast_digits: Option<u32>,
+    engine: Result<Engine, PyErr>,
+    steam: bool,
+}
+
+impl Otp {
+    pub(crate) fn build(
+        s: &Bound<'_, PyAny>,
+        digits: &Bound<'_, PyAny>,
+        digest: &Bound<'_, PyAny>,
+        name: Option<Bound<'_, PyAny>>,
+        issuer: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let py = s.py();
+        let fast_digits = check_digits(digits)?;
+        check_digest(digest)?;
+        let name = or_default(name, PyString::new(py, "Secret").as_any())?;
+        let engine = make_engine(s, digest);
+        if let Err(err) = &engine {
+            return Err(err.clone_ref(py));
+        }
+        Ok(Self {
+            secret: s.clone().unbind(),
+            digits: digits.clone().unbind(),
+            digest: digest.clone().unbind(),
+            name: name.unbind(),
+            issuer: issuer.map_or_else(|| py.None(), Bound::unbind),
+            fast_digits,
+            engine,
+            steam: false,
+        })
+    }
+
+    /// The 31-bit truncated HMAC of a counter message.
+    fn value(&self, py: Python<'_>, message: &[u8]) -> PyResult<u32> {
+        match &self.engine {
+            Ok(Engine::Native(key)) => Ok(key.truncated(message)),
+            Ok(Engine::Python(key)) => {
+                let mac = HMAC_NEW.get(py)?.call1((
+                    PyBytes::new(py, key),
+                    PyBytes::new(py, message),
+                    self.digest.bind(py),
+                ))?;
+                if mac.getattr("digest_size")?.extract::<i64>()? < 18 {
+                    return Err(OtpError::ShortMac.into());
+                }
+                Ok(otp::truncate(
+                    mac.call_method0("digest")?.cast::<PyBytes>()?.as_bytes(),
+                ))
+            }
+            Err(err) => Err(err.clone_ref(py)),
+        }
+    }
+
+    /// Renders a truncated value as this object's code.
+    fn render(&self, py: Python<'_>, value: u32) -> PyResult<String> {
+        if self.steam {
+            let modulus = 10u64.pow(self.fast_digits.unwrap_or(10));
+            return Ok(otp::format_steam((u64::from(value) % modulus) as u32));
+        }
+        match self.fast_digits {
+            Some(digits) => Ok(otp::format_decimal(value, digits)),
+            None => {
+                let digits = self.digits.bind(py);
+                let code = value
+                    .into_pyobject(py)?
+                    .rem(10i64.into_pyobject(py)?.pow(digits, py.None())?)?;
+                let text = 10_000_000_000i64.into_pyobject(py)?.add(code)?.str()?;
+                let slice = py
+                    .eval(c"slice", None, None)?
+                    .call1((digits.neg()?, py.None()))?;
+                text.get_item(slice)?.extract()
+            }
+        }
+    }
+
+    /// The code for a counter that fits in 64 bits.
+    fn code_at(&self, py: Python<'_>, counter: i64) -> PyResult<String> {
+        let counter = u64::try_from(counter).map_err(|_| OtpError::NegativeCounter)?;
+        self.render(py, self.value(py, &counter.to_be_bytes())?)
+    }
+
+    fn generate(&self, py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<String> {
+        let message = counter_message(input)?;
+        self.render(py, self.value(py, &message)?)
+    }
+
+    /// The `algorithm` pyotp writes into URIs: `self.digest().name`.
+    fn algorithm_name<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match &self.engine {
+            Ok(Engine::Native(key)) => {
+                Ok(PyString::new(py, key.algorithm().hashlib_name()).into_any())
+            }
+            _ => self.digest.bind(py).call0()?.getattr("name"),
+        }
+    }
+
+    fn refresh_engine(&mut self, py: Python<'_>) {
+        self.engine = make_engine(self.secret.bind(py), self.digest.bind(py));
+    }
+
+    fn uri_args<'py>(
+        &self,
+        py: Python<'py>,
+        name: Option<Bound<'py, PyAny>>,
+        issuer_name: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<UriArgs<'py>> {
+        let issuer = or_default(issuer_name, self.issuer.bind(py))?;
+        Ok(UriArgs {
+            secret: self.secret.bind(py).clone(),
+            name: or_default(name, self.name.bind(py))?,
+            initial_count: None,
+            issuer: (!issuer.is_none()).then_some(issuer),
+            algorithm: Some(self.algorithm_name(py)?),
+            digits: Some(self.digits.bind(py).clone()),
+            period: None,
+        })
+    }
+}
+
+#[gen_stub_pymethods]
+#[pymethods]
+impl Otp {
+    /// Base class for OTP handlers.
+    ///
+    /// `s` is the base32 secret; `digits` the code length (6 to 10); `digest` a hashlib
+    /// constructor; `name` the account name; `issuer` the service name.
+    #[new]
+    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None))]
+    pub(crate) fn py_new(
+        s: &Bound<'_, PyAny>,
+        digits: Arg<'_>,
+        digest: Option<Bound<'_, PyAny>>,
+        name: Option<Bound<'_, PyAny>>,
+        issuer: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let py = s.py();
+        let digest = digest.unwrap_or_else(|| py.None().into_bound(py));
+        Otp::build(s, &digits.bind(py)?, &digest, name, issuer)
+    }
+
+    /// The base32 secret as given.
+    #[getter]
+    fn get_secret(&self, py: Python<'_>) -> Py<PyAny> {
+        self.secret.clone_ref(py)
+    }
+
+    #[setter]
+    fn set_secret(&mut self, value: Bound<'_, PyAny>) {
+        let py = value.py();
+        self.secret = value.unbind();
+        self.refresh_engine(py);
+    }
+
+    /// Number of digits in a code.
+    #[getter]
+    fn get_digits(&self, py: Python<'_>) -> Py<PyAny> {
+        self.digits.clone_ref(py)
+    }
+
+    #[setter]
+    fn set_digits(&mut self, value: Bound<'_, PyAny>) {
+        self.fast_digits = fast_digits(&value);
+        self.digits = value.unbind();
+    }
+
+    /// The hashlib constructor used for the HMAC.
+    #[getter]
+    fn get_digest(&self, py: Python<'_>) -> Py<PyAny> {
+        self.digest.clone_ref(py)
+    }
+
+    #[setter]
+    fn set_digest(&mut self, value: Bound<'_, PyAny>) {
+        let py = value.py();
+        self.digest = value.unbind();
+        self.refresh_engine(py);
+    }
+
+    /// Account name, shown by authenticator apps.
+    #[getter]
+    fn get_name(&self, py: Python<'_>) -> Py<PyAny> {
+        self.name.clone_ref(py)
+    }
+
+    #[setter]
+    fn set_name(&mut self, value: Py<PyAny>) {
+        self.name = value;
+    }
+
+    /// Issuer (service) name, or None.
+    #[getter]
+    fn get_issuer(&self, py: Python<'_>) -> Py<PyAny> {
+        self.issuer.clone_ref(py)
+    }
+
+    #[setter]
+    fn set_issuer(&mut self, value: Py<PyAny>) {
+        self.issuer = value;
+    }
+
+    /// The code for a counter value (the HOTP algorithm of RFC 4226).
+    #[pyo3(signature = (input))]
+    fn generate_otp(&self, py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<String> {
+        self.generate(py, input)
+    }
+
+    /// The secret decoded from base32 (at least 14 bytes).
+    fn byte_secret<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        Ok(PyBytes::new(py, &decode_secret(self.secret.bind(py))?))
+    }
+
+    /// `i` as big-endian bytes, left-padded with zeros to `padding` bytes.
+    #[staticmethod]
+    #[pyo3(signature = (i, *, padding = 8))]
+    fn int_to_bytestring<'py>(
+        i: &Bound<'py, PyAny>,
+        padding: usize,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let mut message = counter_message(i)?;
+        let digits = message
+            .iter()
+            .position(|&b| b != 0)
+            .unwrap_or(message.len());
+        message.drain(..digits.min(message.len().saturating_sub(padding)));
+        Ok(PyBytes::new(i.py(), &message))
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let state = PyDict::new(py);
+        for attr in [
+            "digits",
+            "digest",
+            "name",
+            "issuer",
+            "interval",
+            "initial_count",
+        ] {
+            if let Ok(value) = slf.getattr(attr) {
+                state.set_item(attr, value)?;
+            }
+        }
+        if let Ok(extra) = slf.getattr("__dict__") {
+            state.update(extra.cast::<pyo3::types::PyMapping>()?)?;
+        }
+        let secret = slf.borrow().secret.clone_ref(py);
+        PyTuple::new(
+            py,
+            [
+                slf.get_type().into_any(),
+                PyTuple::new(py, [secret])?.into_any(),
+                state.into_any(),
+            ],
+        )
+    }
+
+    fn __setstate__(slf: &Bound<'_, Self>, state: &Bound<'_, PyDict>) -> PyResult<()> {
+        for (key, value) in state.iter() {
+            slf.setattr(key.cast::<PyString>()?, value)?;
+        }
+        Ok(())
+    }
+}
+
+/// HMAC-based one-time passwords (RFC 4226), pyotp's `HOTP`.
+#[gen_stub_pyclass]
+#[pyclass(module = "pyotp_rs.hotp", name = "HOTP", extends = Otp, subclass)]
+#[gen_stub(module = "pyotp_rs._pyotp_rs")]
+pub struct Hotp {
+    initial_count: Py<PyAny>,
+}
+
+#[gen_stub_pymethods]
+#[pymethods]
+impl Hotp {
+    /// Handler for counter-based OTPs; `initial_count` is added to every counter.
+    #[new]
+    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None, initial_count = Arg::Default(0)))]
+    pub(crate) fn py_new(
+        s: &Bound<'_, PyAny>,
+        digits: Arg<'_>,
+        digest: Option<Bound<'_, PyAny>>,
+        name: Option<Bound<'_, PyAny>>,
+        issuer: Option<Bound<'_, PyAny>>,
+        initial_count: Arg<'_>,
+    ) -> PyResult<PyClassInitializer<Self>> {
+        let py = s.py();
+        let digest = default_digest(py, digest)?;
+        check_digest(&digest)?;
+        let initial_count = initial_count.bind(py)?.unbind();
+        let base = Otp::build(s, &digits.bind(py)?, &digest, name, issuer)?;
+        Ok(PyClassInitializer::from(base).add_subclass(Hotp { initial_count }))
+    }
+
+    /// Added to the counter of every `at()` call.
+    #[getter]
+    fn get_initial_count(&self, py: Python<'_>) -> Py<PyAny> {
+        self.initial_count.clone_ref(py)
+    }
+
+    #[setter]
+    fn set_initial_count(&mut self, value: Py<PyAny>) {
+        self.initial_count = value;
+    }
+
+    /// The code for counter `initial_count + count`.
+    fn at(slf: PyRef<'_, Self>, count: &Bound<'_, PyAny>) -> PyResult<String> {
+        let py = count.py();
+        let initial = slf.initial_count.bind(py);
+        if let (Ok(a), Ok(b)) = (initial.cast_exact::<PyInt>(), count.cast_exact::<PyInt>()) {
+            if let (Ok(a), Ok(b)) = (a.extract::<i64>(), b.extract::<i64>()) {
+                if let Some(sum) = a.checked_add(b) {
+                    return slf.as_super().code_at(py, sum);
+                }
+            }
+        }
+        slf.as_super().generate(py, &initial.add(count)?)
+    }
+
+    /// Whether `otp` is the code for `counter` (compared in constant time).
+    fn verify(
+        slf: PyRef<'_, Self>,
+        otp: &Bound<'_, PyAny>,
+        counter: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        let given = text_of(otp)?;
+        let code = Hotp::at(slf, counter)?;
+        codes_equal(&given, &code)
+    }
+
+    /// The `otpauth://hotp/...` URI for authenticator apps.
+    #[pyo3(signature = (*, name = None, initial_count = None, issuer_name = None, **kwargs))]
+    fn provisioning_uri(
+        slf: PyRef<'_, Self>,
+        name: Option<Bound<'_, PyAny>>,
+        initial_count: Option<Bound<'_, PyAny>>,
+        issuer_name: Option<Bound<'_, PyAny>>,
+        kwargs: Option<Bound<'_, PyDict>>,
+    ) -> PyResult<String> {
+        let py = slf.py();
+        let mut args = slf.as_super().uri_args(py, name, issuer_name)?;
+        args.initial_count = Some(match initial_count {
+            Some(count) if !count.is_none() => count,
+            _ => slf.initial_count.bind(py).clone(),
+        });
+        build_uri_from(args, kwargs.as_ref(), &["issuer", "algorithm", "digits"])
+    }
+}
+
+fn default_digest<'py>(
+    py: Python<'py>,
+    digest: Option<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    match digest {
+        Some(d) if !d.is_none() => Ok(d),
+        _ => Ok(SHA1.get(py)?.clone()),
+    }
+}
+
+/// Time-based one-time passwords (RFC 6238), pyotp's `TOTP`.
+#[gen_stub_pyclass]
+#[pyclass(module = "pyotp_rs.totp", name = "TOTP", extends = Otp, subclass)]
+#[gen_stub(module = "pyotp_rs._pyotp_rs")]
+pub struct Totp {
+    interval: Py<PyAny>,
+    interval_secs: f64,
+}
+
+impl Totp {
+    pub(crate) fn build(
+        s: &Bound<'_, PyAny>,
+        digits: &Bound<'_, PyAny>,
+        digest: Option<Bound<'_, PyAny>>,
+        name: Option<Bound<'_, PyAny>>,
+        issuer: Option<Bound<'_, PyAny>>,
+        interval: &Bound<'_, PyAny>,
+        steam: bool,
+    ) -> PyResult<PyClassInitializer<Self>> {
+        let digest = default_digest(s.py(), digest)?;
+        check_digest(&digest)?;
+        let interval_secs = check_interval(interval)?;
+        let mut base = Otp::build(s, digits, &digest, name, issuer)?;
+        base.steam = steam;
+        Ok(PyClassInitializer::from(base).add_subclass(Totp {
+            interval: interval.clone().unbind(),
+            interval_secs,
+        }))
+    }
+
+    fn timecode_of(&self, for_time: &Bound<'_, PyAny>) -> PyResult<i64> {
+        Ok(otp::timecode(time::seconds(for_time)?, self.interval_secs))
+    }
+
+    fn timecode_or_now(
+        &self,
+        for_time: Option<&Bound<'_, PyAny>>,
+        py: Python<'_>,
+    ) -> PyResult<i64> {
+        match for_time {
+            Some(t) if !t.is_none() => self.timecode_of(t),
+            _ => self.timecode_of(&time::now(py)?),
+        }
+    }
+
+    /// The first counter in `timecode + window` whose code equals `otp`.
+    fn find(
+        slf: &PyRef<'_, Self>,
+        otp: &Bound<'_, PyAny>,
+        timecode: i64,
+        window: i64,
+    ) -> PyResult<Option<i64>> {
+        let py = otp.py();
+        let given = text_of(otp)?;
+        let base = slf.as_super();
+        for offset in -window..=window {
+            let counter = timecode.saturating_add(offset);
+            if codes_equal(&given, &base.code_at(py, counter)?)? {
+                return Ok(Some(counter));
+            }
+        }
+        Ok(None)
+    }
+}
+
+#[gen_stub_pymethods]
+#[pymethods]
+impl Totp {
+    /// Handler for time-based OTPs; `interval` is the time step in seconds (at most 120).
+    #[new]
+    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None, interval = Arg::Default(30)))]
+    pub(crate) fn py_new(
+        s: &Bound<'_, PyAny>,
+        digits: Arg<'_>,
+        digest: Option<Bound<'_, PyAny>>,
+        name: Option<Bound<'_, PyAny>>,
+        issuer: Option<Bound<'_, PyAny>>,
+        interval: Arg<'_>,
+    ) -> PyResult<PyClassInitializer<Self>> {
+        let py = s.py();
+        Totp::build(
+            s,
+            &digits.bind(py)?,
+            digest,
+            name,
+            issuer,
+            &interval.bind(py)?,
+            false,
+        )
+    }
+
+    /// The time step in seconds.
+    #[getter]
+    fn get_interval(&self, py: Python<'_>) -> Py<PyAny> {
+        self.interval.clone_ref(py)
+    }
+
+    #[setter]
+    fn set_interval(&mut self, value: Bound<'_, PyAny>) -> PyResult<()> {
+        self.interval_secs = value.extract::<f64>()?;
+        self.interval = value.unbind();
+        Ok(())
+    }
+
+    /// The code at `for_time` (int or float Unix time, or datetime), shifted by `counter_offset` steps.
+    #[pyo3(signature = (for_time, *, counter_offset = Arg::Default(0)))]
+    fn at(
+        slf: PyRef<'_, Self>,
+        for_time: &Bound<'_, PyAny>,
+        counter_offset: Arg<'_>,
+    ) -> PyResult<String> {
+        let py = for_time.py();
+        let timecode = slf.timecode_of(for_time)?;
+        match counter_offset.as_i64() {
+            Some(offset) => slf.as_super().code_at(py, timecode.saturating_add(offset)),
+            None => slf.as_super().generate(
+                py,
+                &timecode.into_pyobject(py)?.add(counter_offset.bind(py)?)?,
+            ),
+        }
+    }
+
+    /// The current code.
+    fn now(slf: PyRef<'_, Self>) -> PyResult<String> {
+        let py = slf.py();
+        let timecode = slf.timecode_of(&time::now(py)?)?;
+        slf.as_super().code_at(py, timecode)
+    }
+
+    /// Whether `otp` is the code at `for_time` (default: now), give or take `valid_window` steps.
+    #[pyo3(signature = (otp, *, for_time = None, valid_window = Arg::Default(0)))]
+    fn verify(
+        slf: PyRef<'_, Self>,
+        otp: &Bound<'_, PyAny>,
+        for_time: Option<&Bound<'_, PyAny>>,
+        valid_window: Arg<'_>,
+    ) -> PyResult<bool> {
+        let py = otp.py();
+        let timecode = slf.timecode_or_now(for_time, py)?;
+        let window = match valid_window.as_i64() {
+            Some(w) => w,
+            None => {
+                let w = valid_window.bind(py)?;
+                if w.is_truthy()? {
+                    w.extract::<i64>()?
+                } else {
+                    0
+                }
+            }
+        };
+        Ok(Totp::find(&slf, otp, timecode, window)?.is_some())
+    }
+
+    /// Like `verify`, but returns the matching timecode and raises `OTPVerificationError` on mismatch.
+    #[pyo3(signature = (otp, *, for_time = None, valid_window = Arg::Default(0)))]
+    fn verify_and_get_timecode(
+        slf: PyRef<'_, Self>,
+        otp: &Bound<'_, PyAny>,
+        for_time: Option<&Bound<'_, PyAny>>,
+        valid_window: Arg<'_>,
+    ) -> PyResult<i64> {
+        let py = otp.py();
+        let valid_window = valid_window.bind(py)?;
+        if valid_window.lt(0)? {
+            return Err(OtpError::NegativeWindow.into());
+        }
+        let timecode = slf.timecode_or_now(for_time, py)?;
+        let window = valid_window.extract::<i64>()?;
+        Totp::find(&slf, otp, timecode, window)?.ok_or_else(|| OtpError::VerificationFailed.into())
+    }
+
+    /// The `otpauth://totp/...` URI for authenticator apps.
+    #[pyo3(signature = (*, name = None, issuer_name = None, **kwargs))]
+    fn provisioning_uri(
+        slf: PyRef<'_, Self>,
+        name: Option<Bound<'_, PyAny>>,
+        issuer_name: Option<Bound<'_, PyAny>>,
+        kwargs: Option<Bound<'_, PyDict>>,
+    ) -> PyResult<String> {
+        let py = slf.py();
+        let mut args = slf.as_super().uri_args(py, name, issuer_name)?;
+        args.period = Some(slf.interval.bind(py).clone());
+        build_uri_from(
+            args,
+            kwargs.as_ref(),
+            &["issuer", "algorithm", "digits", "period"],
+        )
+    }
+
+    /// The time step number of `for_time`: whole seconds divided by `interval`.
+    fn timecode(&self, for_time: &Bound<'_, PyAny>) -> PyResult<i64> {
+        self.timecode_of(for_time)
+    }
+}
+
+/// Steam Guard codes (5 characters), pyotp's `contrib.Steam`.
+#[gen_stub_pyclass]
+#[pyclass(module = "pyotp_rs.contrib.steam", name = "Steam", extends = Totp, subclass)]
+#[gen_stub(module = "pyotp_rs._pyotp_rs")]
+pub struct Steam;
+
+#[gen_stub_pymethods]
+#[pymethods]
+impl Steam {
+    /// Steam's TOTP variant. As in pyotp, `interval` is range-checked but the interval stays 30,
+    /// and `digits` is ignored.
+    #[new]
+    #[pyo3(signature = (s, *, name = None, issuer = None, interval = Arg::Default(30), digits = Arg::Default(5)))]
+    pub(crate) fn py_new(
+        s: &Bound<'_, PyAny>,
+        name: Option<Bound<'_, PyAny>>,
+        issuer: Option<Bound<'_, PyAny>>,
+        interval: Arg<'_>,
+        digits: Arg<'_>,
+    ) -> PyResult<PyClassInitializer<Self>> {
+        let py = s.py();
+        let _ignored_like_pyotp = digits;
+        check_interval(&interval.bind(py)?)?;
+        let ten = 10i64.into_pyobject(py)?.into_any();
+        let thirty = 30i64.into_pyobject(py)?.into_any();
+        let init = Totp::build(
+            s,
+            &ten,
+            Some(SHA1.get(py)?.clone()),
+            name,
+            issuer,
+            &thirty,
+            true,
+        )?;
+        Ok(init.add_subclass(Steam))
+    }
+}

@@ -1,0 +1,28 @@
+//! The Python binding: the only part of the crate that knows Python.
+
+mod arg;
+mod classes;
+mod errors;
+mod lazy;
+mod random;
+mod time;
+mod uri;
+
+use pyo3::prelude::*;
+
+/// The compiled core of `pyotp_rs`; import the public names from `pyotp_rs` itself.
+#[pymodule]
+pub mod _pyotp_rs {
+    #[pymodule_export]
+    use super::classes::{Hotp, Otp, Steam, Totp};
+    #[pymodule_export]
+    use super::random::{random_base32, random_hex};
+    #[pymodule_export]
+    use super::uri::{build_uri, parse_uri};
+    use super::*;
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("__version__", env!("CARGO_PKG_VERSION"))
+    }
+}

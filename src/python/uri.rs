@@ -1,0 +1,267 @@
+//! `build_uri` and `parse_uri`, with Python's argument semantics around the core's URI code.
+
+use super::arg::Arg;
+use super::classes::{Hotp, Steam, Totp};
+use super::lazy::{SHA1, SHA256, SHA512, URLPARSE};
+use crate::otp::Algorithm;
+use crate::uri::{self, OtpKind, UriError, UriInt, UriParts};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyInt, PyString};
+use pyo3_stub_gen::derive::gen_stub_pyfunction;
+use std::borrow::Cow;
+
+/// The arguments of pyotp's `build_uri`, as Python objects.
+pub struct UriArgs<'py> {
+    pub secret: Bound<'py, PyAny>,
+    pub name: Bound<'py, PyAny>,
+    pub initial_count: Option<Bound<'py, PyAny>>,
+    pub issuer: Option<Bound<'py, PyAny>>,
+    pub algorithm: Option<Bound<'py, PyAny>>,
+    pub digits: Option<Bound<'py, PyAny>>,
+    pub period: Option<Bound<'py, PyAny>>,
+}
+
+/// A query value as `urlencode` writes it: bytes verbatim, anything else through `str()`.
+fn query_text<'a>(value: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(Cow::Owned(text.to_str()?.as_bytes().to_vec()));
+    }
+    if let Ok(bytes) = value.cast::<PyBytes>() {
+        return Ok(Cow::Borrowed(bytes.as_bytes()));
+    }
+    Ok(Cow::Owned(value.str()?.to_str()?.as_bytes().to_vec()))
+}
+
+/// A label part as `quote` takes it: str or bytes only.
+fn label_text<'a>(value: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
+    if value.cast::<PyString>().is_ok() || value.cast::<PyBytes>().is_ok() {
+        return query_text(value);
+    }
+    Err(PyTypeError::new_err("quote_from_bytes() expected bytes"))
+}
+
+/// `value is not None and value != default`.
+fn differs(value: &Option<Bound<'_, PyAny>>, default: i64) -> PyResult<bool> {
+    match value {
+        None => Ok(false),
+        Some(v) if v.is_none() => Ok(false),
+        Some(v) => match v
+            .cast_exact::<PyInt>()
+            .ok()
+            .and_then(|i| i.extract::<i64>().ok())
+        {
+            Some(n) => Ok(n != default),
+            None => v.ne(default),
+        },
+    }
+}
+
+fn check_image(value: &Bound<'_, PyAny>) -> PyResult<()> {
+    let parsed = URLPARSE.get(value.py())?.call1((value,))?;
+    let ok = parsed.getattr("scheme")?.eq("https")?
+        && parsed.getattr("netloc")?.is_truthy()?
+        && parsed.getattr("path")?.is_truthy()?;
+    if ok {
+        Ok(())
+    } else {
+        Err(PyValueError::new_err(format!(
+            "{} is not a valid url",
+            parsed.str()?
+        )))
+    }
+}
+
+fn build(
+    args: &UriArgs<'_>,
+    extra: &[(Bound<'_, PyString>, Bound<'_, PyAny>)],
+) -> PyResult<String> {
+    let algorithm = match &args.algorithm {
+        Some(a) if !a.is_none() && !a.eq("sha1")? => Some(a.call_method0("upper")?),
+        _ => None,
+    };
+    let digits = if differs(&args.digits, 6)? {
+        args.digits.as_ref()
+    } else {
+        None
+    };
+    let period = if differs(&args.period, 30)? {
+        args.period.as_ref()
+    } else {
+        None
+    };
+    let name = label_text(&args.name)?;
+    let issuer = args.issuer.as_ref().map(label_text).transpose()?;
+    let counter = match &args.initial_count {
+        Some(c) if !c.is_none() => Some(query_text(c)?),
+        _ => None,
+    };
+    let mut extra_text = Vec::with_capacity(extra.len());
+    for (key, value) in extra {
+        if value.cast::<PyString>().is_err() {
+            return Err(PyTypeError::new_err(
+                "All otpauth uri parameters must be strings",
+            ));
+        }
+        if key.to_str()? == "image" {
+            check_image(value)?;
+        }
+        extra_text.push((query_text(key.as_any())?, query_text(value)?));
+    }
+    let extra_refs: Vec<_> = extra_text
+        .iter()
+        .map(|(k, v)| (k.as_ref(), v.as_ref()))
+        .collect();
+    let secret = query_text(&args.secret)?;
+    let algorithm = algorithm.as_ref().map(query_text).transpose()?;
+    let digits = digits.map(query_text).transpose()?;
+    let period = period.map(query_text).transpose()?;
+    Ok(uri::build(&UriParts {
+        secret: &secret,
+        name: &name,
+        issuer: issuer.as_deref(),
+        counter: counter.as_deref(),
+        algorithm: algorithm.as_deref(),
+        digits: digits.as_deref(),
+        period: period.as_deref(),
+        extra: &extra_refs,
+    }))
+}
+
+fn extra_params<'py>(
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Vec<(Bound<'py, PyString>, Bound<'py, PyAny>)>> {
+    let Some(kwargs) = kwargs else {
+        return Ok(Vec::new());
+    };
+    kwargs
+        .iter()
+        .map(|(k, v)| Ok((k.cast_into::<PyString>()?, v)))
+        .collect()
+}
+
+/// Builds a provisioning URI from an OTP object's arguments plus the caller's extra keywords,
+/// raising pyotp's TypeError for keywords that collide with `build_uri`'s own parameters.
+pub fn build_uri_from<'py>(
+    mut args: UriArgs<'py>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+    taken: &[&str],
+) -> PyResult<String> {
+    let mut extra = extra_params(kwargs)?;
+    if let Some(pos) = extra
+        .iter()
+        .position(|(k, _)| k.to_str().is_ok_and(|k| k == "initial_count"))
+    {
+        args.initial_count = Some(extra.remove(pos).1);
+    }
+    for (key, _) in &extra {
+        let key = key.to_str()?;
+        if key == "secret" {
+            return Err(PyTypeError::new_err(
+                "build_uri() got multiple values for argument 'secret'",
+            ));
+        }
+        if taken.contains(&key) {
+            return Err(PyTypeError::new_err(format!(
+                "pyotp_rs.utils.build_uri() got multiple values for keyword argument '{key}'"
+            )));
+        }
+    }
+    build(&args, &extra)
+}
+
+/// Returns the provisioning URI for the OTP; works for either TOTP or HOTP.
+///
+/// The URI is byte-identical to pyotp's: `otpauth://TYPE/LABEL?secret=...` with
+/// `issuer`, `counter`, `algorithm`, `digits`, `period` and then the extra parameters.
+#[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
+#[pyfunction]
+#[pyo3(signature = (secret, name, initial_count = None, issuer = None, algorithm = None, digits = None, period = None, **kwargs))]
+#[allow(clippy::too_many_arguments)]
+pub fn build_uri<'py>(
+    secret: Bound<'py, PyAny>,
+    name: Bound<'py, PyAny>,
+    initial_count: Option<Bound<'py, PyAny>>,
+    issuer: Option<Bound<'py, PyAny>>,
+    algorithm: Option<Bound<'py, PyAny>>,
+    digits: Option<Bound<'py, PyAny>>,
+    period: Option<Bound<'py, PyAny>>,
+    kwargs: Option<Bound<'py, PyDict>>,
+) -> PyResult<String> {
+    let issuer = issuer.filter(|i| !i.is_none());
+    let args = UriArgs {
+        secret,
+        name,
+        initial_count,
+        issuer,
+        algorithm,
+        digits,
+        period,
+    };
+    build(&args, &extra_params(kwargs.as_ref())?)
+}
+
+struct PyUriInt<'py>(Bound<'py, PyAny>);
+
+impl UriInt for PyUriInt<'_> {
+    fn is_valid_uri_digits(&self) -> bool {
+        self.0.extract::<i64>().is_ok_and(|d| (6..=8).contains(&d))
+    }
+}
+
+/// Python's `int(text)`, with a native path for plain ASCII integers.
+fn python_int<'py>(py: Python<'py>, text: &str) -> PyResult<PyUriInt<'py>> {
+    if let Ok(n) = text.parse::<i64>() {
+        return Ok(PyUriInt(n.into_pyobject(py)?.into_any()));
+    }
+    Ok(PyUriInt(py.get_type::<PyInt>().call1((text,))?))
+}
+
+fn digest_of(py: Python<'_>, algorithm: Option<Algorithm>) -> PyResult<Option<Bound<'_, PyAny>>> {
+    let Some(algorithm) = algorithm else {
+        return Ok(None);
+    };
+    let digest = match algorithm {
+        Algorithm::Sha1 => SHA1.get(py)?,
+        Algorithm::Sha256 => SHA256.get(py)?,
+        Algorithm::Sha512 => SHA512.get(py)?,
+    };
+    Ok(Some(digest.clone()))
+}
+
+/// Parses an `otpauth://` URI into a TOTP, HOTP or Steam object, as pyotp's `parse_uri`.
+#[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
+#[pyfunction]
+#[gen_stub(override_return_type(type_repr = "OTP"))]
+pub fn parse_uri<'py>(uri: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = uri.py();
+    let Ok(text) = uri.cast::<PyString>() else {
+        return Err(UriError::<PyErr>::NotOtpauth.into());
+    };
+    let parsed = uri::parse(&text.to_cow()?, |s| python_int(py, s))?;
+    let secret = PyString::new(py, &parsed.secret).into_any();
+    let name = parsed.name.map(|n| PyString::new(py, &n).into_any());
+    let issuer = parsed.issuer.map(|i| PyString::new(py, &i).into_any());
+    let digits = parsed.digits.map_or(Arg::Default(6), |d| Arg::Given(d.0));
+    let interval = parsed.period.map_or(Arg::Default(30), |p| Arg::Given(p.0));
+    let digest = digest_of(py, parsed.algorithm)?;
+    let obj = match parsed.kind {
+        OtpKind::Totp => Bound::new(
+            py,
+            Totp::py_new(&secret, digits, digest, name, issuer, interval)?,
+        )?
+        .into_any(),
+        OtpKind::Hotp => {
+            let count = parsed.counter.map_or(Arg::Default(0), |c| Arg::Given(c.0));
+            Bound::new(
+                py,
+                Hotp::py_new(&secret, digits, digest, name, issuer, count)?,
+            )?
+            .into_any()
+        }
+        OtpKind::Steam => {
+            Bound::new(py, Steam::py_new(&secret, name, issuer, interval, digits)?)?.into_any()
+        }
+    };
+    Ok(obj)
+}

@@ -1,0 +1,247 @@
+//! Base32 secrets: decoding by pyotp 2.12's exact rules, and random secrets.
+//!
+//! pyotp pads a secret with `=` to a multiple of 8 and hands it to Python's
+//! `base64.b32decode(..., casefold=True)`. The error that a bad secret raises
+//! depends on the order of that decoder's checks, so [`decode`] reproduces
+//! the checks in that order and leaves the bit work to `data-encoding`.
+
+use data_encoding::{Encoding, Specification};
+use std::sync::LazyLock;
+use zeroize::Zeroizing;
+
+/// Shortest decoded secret pyotp 2.12 accepts: 112 bits.
+pub const MIN_SECRET_BYTES: usize = 14;
+
+/// The RFC 4648 base32 alphabet, the default for [`random_base32`](crate::secret::random_string).
+pub const BASE32_ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/// Upper-case hex digits, the default alphabet of `random_hex`.
+pub const HEX_ALPHABET: &str = "ABCDEF0123456789";
+
+/// Why a secret could not be used, with pyotp's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SecretError {
+    /// A `str` secret holds a non-ASCII character (Python raises `ValueError`).
+    #[error("string argument should contain only ASCII characters")]
+    NonAscii,
+    /// A `bytes` secret whose length is not a multiple of 8 (Python raises `TypeError`).
+    #[error("can't concat str to bytes")]
+    UnpaddedBytes,
+    /// A character outside the base32 alphabet (`binascii.Error`).
+    #[error("Non-base32 digit found")]
+    NonBase32Digit,
+    /// An impossible number of trailing `=` (`binascii.Error`).
+    #[error("Incorrect padding")]
+    IncorrectPadding,
+    /// The decoded key is shorter than [`MIN_SECRET_BYTES`].
+    #[error("Secrets must be at least 112 bits after decoding")]
+    TooShort,
+}
+
+/// Why a random secret could not be made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RandomError {
+    /// The requested length is under the 160-bit minimum.
+    #[error("Secrets should be at least 160 bits")]
+    TooShort,
+    /// The alphabet is empty (Python raises `IndexError`).
+    #[error("Cannot choose from an empty sequence")]
+    EmptyAlphabet,
+    /// The operating system's random source failed.
+    #[error("the operating system's random source failed: {0}")]
+    Os(getrandom::Error),
+}
+
+static BASE32_LENIENT: LazyLock<Encoding> = LazyLock::new(|| {
+    let mut spec = Specification::new();
+    spec.symbols.push_str(BASE32_ALPHABET);
+    spec.check_trailing_bits = false;
+    spec.encoding().expect("a valid base32 specification")
+});
+
+/// Decodes a secret as given to `OTP(s)` (the text of a `str`, or a `bytes` object).
+///
+/// `from_bytes` selects pyotp's behaviour for `bytes` secrets, which it cannot pad.
+/// The key is returned in a buffer that is wiped when dropped.
+pub fn decode(secret: &[u8], from_bytes: bool) -> Result<Zeroizing<Vec<u8>>, SecretError> {
+    if from_bytes && secret.len() % 8 != 0 {
+        return Err(SecretError::UnpaddedBytes);
+    }
+    let padded_len = secret.len().div_ceil(8) * 8;
+    let data = secret.trim_ascii_end_matches_pad();
+    let pad_chars = padded_len - data.len();
+    let upper = Zeroizing::new(data.to_ascii_uppercase());
+    if !upper.iter().all(|c| matches!(c, b'A'..=b'Z' | b'2'..=b'7')) {
+        return Err(SecretError::NonBase32Digit);
+    }
+    if !matches!(pad_chars, 0 | 1 | 3 | 4 | 6) {
+        return Err(SecretError::IncorrectPadding);
+    }
+    // With 0, 1, 3, 4 or 6 pad characters the unpadded tail has 0, 7, 5, 4 or 2
+    // characters: exactly the lengths the unpadded lenient decoder accepts, and
+    // like Python it yields floor(5 * len / 8) bytes, dropping leftover bits.
+    let key = Zeroizing::new(
+        BASE32_LENIENT
+            .decode(&upper)
+            .map_err(|_| SecretError::IncorrectPadding)?,
+    );
+    if key.len() < MIN_SECRET_BYTES {
+        return Err(SecretError::TooShort);
+    }
+    Ok(key)
+}
+
+/// Decodes the text of a `str` secret, rejecting non-ASCII text as Python does.
+pub fn decode_str(secret: &str) -> Result<Zeroizing<Vec<u8>>, SecretError> {
+    if !secret.is_ascii() {
+        return Err(SecretError::NonAscii);
+    }
+    decode(secret.as_bytes(), false)
+}
+
+/// Encodes raw key bytes as unpadded upper-case base32.
+pub fn encode(key: &[u8]) -> String {
+    BASE32_LENIENT.encode(key)
+}
+
+trait TrimPad {
+    fn trim_ascii_end_matches_pad(&self) -> &[u8];
+}
+
+impl TrimPad for [u8] {
+    fn trim_ascii_end_matches_pad(&self) -> &[u8] {
+        let end = self.iter().rposition(|&c| c != b'=').map_or(0, |i| i + 1);
+        &self[..end]
+    }
+}
+
+/// Fills `out` with uniformly random indices below `bound`, from the OS's CSPRNG.
+///
+/// Rejection sampling keeps every index equally likely for any `bound`.
+pub fn random_indices(out: &mut [usize], bound: usize) -> Result<(), RandomError> {
+    if bound == 0 {
+        return Err(RandomError::EmptyAlphabet);
+    }
+    let bound = bound as u64;
+    let zone = u64::MAX - (u64::MAX % bound);
+    let mut pool = [0u8; 256];
+    let mut filled = 0;
+    while filled < out.len() {
+        let want = (out.len() - filled).min(pool.len() / 8) * 8;
+        getrandom::fill(&mut pool[..want]).map_err(RandomError::Os)?;
+        for chunk in pool[..want].chunks_exact(8) {
+            let draw = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+            if draw < zone {
+                out[filled] = (draw % bound) as usize;
+                filled += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A random string of `length` characters drawn uniformly from `alphabet`.
+///
+/// `min_length` is the generator's floor (32 for base32, 40 for hex), checked first as pyotp does.
+pub fn random_string(length: i64, min_length: i64, alphabet: &str) -> Result<String, RandomError> {
+    if length < min_length {
+        return Err(RandomError::TooShort);
+    }
+    let chars: Vec<char> = alphabet.chars().collect();
+    let mut picks = vec![0usize; length as usize];
+    random_indices(&mut picks, chars.len())?;
+    Ok(picks.into_iter().map(|i| chars[i]).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RFC_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+
+    #[test]
+    fn decodes_the_rfc_secret() {
+        assert_eq!(
+            &decode_str(RFC_SECRET).unwrap()[..],
+            b"12345678901234567890"
+        );
+        assert_eq!(
+            &decode_str(&RFC_SECRET.to_lowercase()).unwrap()[..],
+            b"12345678901234567890"
+        );
+    }
+
+    #[test]
+    fn lengths_follow_python_padding_rules() {
+        for len in 20..=40usize {
+            let secret = "A".repeat(len);
+            let got = decode_str(&secret);
+            match len % 8 {
+                1 | 3 | 6 => assert_eq!(got, Err(SecretError::IncorrectPadding), "len {len}"),
+                _ if len * 5 / 8 < MIN_SECRET_BYTES => {
+                    assert_eq!(got, Err(SecretError::TooShort), "len {len}")
+                }
+                _ => assert_eq!(got.unwrap().len(), len * 5 / 8, "len {len}"),
+            }
+        }
+    }
+
+    #[test]
+    fn user_padding_combines_with_automatic_padding() {
+        assert_eq!(
+            decode_str("GEZDGNBVGY3TQOJQGEZDGNBVGY==").unwrap().len(),
+            16
+        );
+    }
+
+    #[test]
+    fn digit_errors_come_before_padding_errors() {
+        assert_eq!(decode_str("AB=C===="), Err(SecretError::NonBase32Digit));
+        assert_eq!(
+            decode_str(&format!("{RFC_SECRET}1")),
+            Err(SecretError::NonBase32Digit)
+        );
+        assert_eq!(decode_str("========"), Err(SecretError::IncorrectPadding));
+        assert_eq!(decode_str(""), Err(SecretError::TooShort));
+        assert_eq!(decode_str("é"), Err(SecretError::NonAscii));
+        assert_eq!(decode(b"ABC", true), Err(SecretError::UnpaddedBytes));
+    }
+
+    #[test]
+    fn non_canonical_trailing_bits_are_dropped() {
+        let key = decode_str(&format!("{}B", "A".repeat(22))).unwrap();
+        assert_eq!(&key[..], &[0u8; 14]);
+    }
+
+    #[test]
+    fn encode_round_trips() {
+        assert_eq!(encode(b"12345678901234567890"), RFC_SECRET);
+    }
+
+    #[test]
+    fn random_strings_use_the_alphabet_and_length() {
+        let s = random_string(64, 32, BASE32_ALPHABET).unwrap();
+        assert_eq!(s.len(), 64);
+        assert!(s.chars().all(|c| BASE32_ALPHABET.contains(c)));
+        assert_eq!(
+            random_string(31, 32, BASE32_ALPHABET),
+            Err(RandomError::TooShort)
+        );
+        assert_eq!(random_string(32, 32, ""), Err(RandomError::EmptyAlphabet));
+        assert_ne!(
+            random_string(32, 32, BASE32_ALPHABET).unwrap(),
+            random_string(32, 32, BASE32_ALPHABET).unwrap()
+        );
+    }
+
+    #[test]
+    fn random_indices_cover_a_non_power_of_two_bound() {
+        let mut picks = [0usize; 3000];
+        random_indices(&mut picks, 3).unwrap();
+        let counts = picks.iter().fold([0; 3], |mut acc, &i| {
+            acc[i] += 1;
+            acc
+        });
+        assert!(counts.iter().all(|&c| c > 800), "{counts:?}");
+    }
+}

@@ -294,13 +294,20 @@ impl Otp {
     /// `s` is the base32 secret; `digits` the code length (6 to 10); `digest` a hashlib
     /// constructor; `name` the account name; `issuer` the service name.
     #[new]
-    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None))]
+    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None)")]
     pub(crate) fn py_new(
-        s: &Bound<'_, PyAny>,
+        #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes"))] s: &Bound<
+            '_,
+            PyAny,
+        >,
         digits: Arg<'_>,
         digest: Option<Bound<'_, PyAny>>,
-        name: Option<Bound<'_, PyAny>>,
-        issuer: Option<Bound<'_, PyAny>>,
+        #[gen_stub(override_type(type_repr = "builtins.str | None"))] name: Option<
+            Bound<'_, PyAny>,
+        >,
+        #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer: Option<
+            Bound<'_, PyAny>,
+        >,
     ) -> PyResult<Self> {
         let py = s.py();
         let digest = digest.unwrap_or_else(|| py.None().into_bound(py));
@@ -309,12 +316,16 @@ impl Otp {
 
     /// The base32 secret as given.
     #[getter]
+    #[gen_stub(override_return_type(type_repr = "builtins.str"))]
     fn get_secret(&self, py: Python<'_>) -> Py<PyAny> {
         self.secret.clone_ref(py)
     }
 
     #[setter]
-    fn set_secret(&mut self, value: Bound<'_, PyAny>) {
+    fn set_secret(
+        &mut self,
+        #[gen_stub(override_type(type_repr = "builtins.str"))] value: Bound<'_, PyAny>,
+    ) {
         let py = value.py();
         self.secret = value.unbind();
         self.refresh_engine(py);
@@ -322,24 +333,32 @@ impl Otp {
 
     /// Number of digits in a code.
     #[getter]
+    #[gen_stub(override_return_type(type_repr = "builtins.int"))]
     fn get_digits(&self, py: Python<'_>) -> Py<PyAny> {
         self.digits.clone_ref(py)
     }
 
     #[setter]
-    fn set_digits(&mut self, value: Bound<'_, PyAny>) {
+    fn set_digits(
+        &mut self,
+        #[gen_stub(override_type(type_repr = "builtins.int"))] value: Bound<'_, PyAny>,
+    ) {
         self.fast_digits = fast_digits(&value);
         self.digits = value.unbind();
     }
 
     /// The hashlib constructor used for the HMAC.
     #[getter]
+    #[gen_stub(override_return_type(type_repr = "typing.Any"))]
     fn get_digest(&self, py: Python<'_>) -> Py<PyAny> {
         self.digest.clone_ref(py)
     }
 
     #[setter]
-    fn set_digest(&mut self, value: Bound<'_, PyAny>) {
+    fn set_digest(
+        &mut self,
+        #[gen_stub(override_type(type_repr = "typing.Any"))] value: Bound<'_, PyAny>,
+    ) {
         let py = value.py();
         self.digest = value.unbind();
         self.refresh_engine(py);
@@ -347,29 +366,41 @@ impl Otp {
 
     /// Account name, shown by authenticator apps.
     #[getter]
+    #[gen_stub(override_return_type(type_repr = "builtins.str"))]
     fn get_name(&self, py: Python<'_>) -> Py<PyAny> {
         self.name.clone_ref(py)
     }
 
     #[setter]
-    fn set_name(&mut self, value: Py<PyAny>) {
+    fn set_name(
+        &mut self,
+        #[gen_stub(override_type(type_repr = "builtins.str"))] value: Py<PyAny>,
+    ) {
         self.name = value;
     }
 
     /// Issuer (service) name, or None.
     #[getter]
+    #[gen_stub(override_return_type(type_repr = "builtins.str | None"))]
     fn get_issuer(&self, py: Python<'_>) -> Py<PyAny> {
         self.issuer.clone_ref(py)
     }
 
     #[setter]
-    fn set_issuer(&mut self, value: Py<PyAny>) {
+    fn set_issuer(
+        &mut self,
+        #[gen_stub(override_type(type_repr = "builtins.str | None"))] value: Py<PyAny>,
+    ) {
         self.issuer = value;
     }
 
     /// The code for a counter value (the HOTP algorithm of RFC 4226).
     #[pyo3(signature = (input))]
-    fn generate_otp(&self, py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<String> {
+    fn generate_otp(
+        &self,
+        py: Python<'_>,
+        #[gen_stub(override_type(type_repr = "builtins.int"))] input: &Bound<'_, PyAny>,
+    ) -> PyResult<String> {
         self.generate(py, input)
     }
 
@@ -382,7 +413,7 @@ impl Otp {
     #[staticmethod]
     #[pyo3(signature = (i, *, padding = 8))]
     fn int_to_bytestring<'py>(
-        i: &Bound<'py, PyAny>,
+        #[gen_stub(override_type(type_repr = "builtins.int"))] i: &Bound<'py, PyAny>,
         padding: usize,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let mut message = counter_message(i)?;
@@ -444,13 +475,20 @@ pub struct Hotp {
 impl Hotp {
     /// Handler for counter-based OTPs; `initial_count` is added to every counter.
     #[new]
-    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None, initial_count = Arg::Default(0)))]
+    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None, initial_count = Arg::Default(0)), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None, initial_count=0)")]
     pub(crate) fn py_new(
-        s: &Bound<'_, PyAny>,
+        #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes"))] s: &Bound<
+            '_,
+            PyAny,
+        >,
         digits: Arg<'_>,
         digest: Option<Bound<'_, PyAny>>,
-        name: Option<Bound<'_, PyAny>>,
-        issuer: Option<Bound<'_, PyAny>>,
+        #[gen_stub(override_type(type_repr = "builtins.str | None"))] name: Option<
+            Bound<'_, PyAny>,
+        >,
+        #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer: Option<
+            Bound<'_, PyAny>,
+        >,
         initial_count: Arg<'_>,
     ) -> PyResult<PyClassInitializer<Self>> {
         let py = s.py();
@@ -463,17 +501,24 @@ impl Hotp {
 
     /// Added to the counter of every `at()` call.
     #[getter]
+    #[gen_stub(override_return_type(type_repr = "builtins.int"))]
     fn get_initial_count(&self, py: Python<'_>) -> Py<PyAny> {
         self.initial_count.clone_ref(py)
     }
 
     #[setter]
-    fn set_initial_count(&mut self, value: Py<PyAny>) {
+    fn set_initial_count(
+        &mut self,
+        #[gen_stub(override_type(type_repr = "builtins.int"))] value: Py<PyAny>,
+    ) {
         self.initial_count = value;
     }
 
     /// The code for counter `initial_count + count`.
-    fn at(slf: PyRef<'_, Self>, count: &Bound<'_, PyAny>) -> PyResult<String> {
+    fn at(
+        slf: PyRef<'_, Self>,
+        #[gen_stub(override_type(type_repr = "builtins.int"))] count: &Bound<'_, PyAny>,
+    ) -> PyResult<String> {
         let py = count.py();
         let initial = slf.initial_count.bind(py);
         if let (Ok(a), Ok(b)) = (initial.cast_exact::<PyInt>(), count.cast_exact::<PyInt>()) {
@@ -489,8 +534,11 @@ impl Hotp {
     /// Whether `otp` is the code for `counter` (compared in constant time).
     fn verify(
         slf: PyRef<'_, Self>,
-        otp: &Bound<'_, PyAny>,
-        counter: &Bound<'_, PyAny>,
+        #[gen_stub(override_type(type_repr = "builtins.str | builtins.int"))] otp: &Bound<
+            '_,
+            PyAny,
+        >,
+        #[gen_stub(override_type(type_repr = "builtins.int"))] counter: &Bound<'_, PyAny>,
     ) -> PyResult<bool> {
         let given = text_of(otp)?;
         let code = Hotp::at(slf, counter)?;
@@ -501,10 +549,16 @@ impl Hotp {
     #[pyo3(signature = (*, name = None, initial_count = None, issuer_name = None, **kwargs))]
     fn provisioning_uri(
         slf: PyRef<'_, Self>,
-        name: Option<Bound<'_, PyAny>>,
-        initial_count: Option<Bound<'_, PyAny>>,
-        issuer_name: Option<Bound<'_, PyAny>>,
-        kwargs: Option<Bound<'_, PyDict>>,
+        #[gen_stub(override_type(type_repr = "builtins.str | None"))] name: Option<
+            Bound<'_, PyAny>,
+        >,
+        #[gen_stub(override_type(type_repr = "builtins.int | None"))] initial_count: Option<
+            Bound<'_, PyAny>,
+        >,
+        #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer_name: Option<
+            Bound<'_, PyAny>,
+        >,
+        #[gen_stub(override_type(type_repr = "builtins.str"))] kwargs: Option<Bound<'_, PyDict>>,
     ) -> PyResult<String> {
         let py = slf.py();
         let mut args = slf.as_super().uri_args(py, name, issuer_name)?;
@@ -596,13 +650,20 @@ impl Totp {
 impl Totp {
     /// Handler for time-based OTPs; `interval` is the time step in seconds (at most 120).
     #[new]
-    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None, interval = Arg::Default(30)))]
+    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None, interval = Arg::Default(30)), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None, interval=30)")]
     pub(crate) fn py_new(
-        s: &Bound<'_, PyAny>,
+        #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes"))] s: &Bound<
+            '_,
+            PyAny,
+        >,
         digits: Arg<'_>,
         digest: Option<Bound<'_, PyAny>>,
-        name: Option<Bound<'_, PyAny>>,
-        issuer: Option<Bound<'_, PyAny>>,
+        #[gen_stub(override_type(type_repr = "builtins.str | None"))] name: Option<
+            Bound<'_, PyAny>,
+        >,
+        #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer: Option<
+            Bound<'_, PyAny>,
+        >,
         interval: Arg<'_>,
     ) -> PyResult<PyClassInitializer<Self>> {
         let py = s.py();
@@ -619,21 +680,26 @@ impl Totp {
 
     /// The time step in seconds.
     #[getter]
+    #[gen_stub(override_return_type(type_repr = "builtins.int"))]
     fn get_interval(&self, py: Python<'_>) -> Py<PyAny> {
         self.interval.clone_ref(py)
     }
 
     #[setter]
-    fn set_interval(&mut self, value: Bound<'_, PyAny>) -> PyResult<()> {
+    fn set_interval(
+        &mut self,
+        #[gen_stub(override_type(type_repr = "builtins.int"))] value: Bound<'_, PyAny>,
+    ) -> PyResult<()> {
         self.interval_secs = value.extract::<f64>()?;
         self.interval = value.unbind();
         Ok(())
     }
 
     /// The code at `for_time` (int or float Unix time, or datetime), shifted by `counter_offset` steps.
-    #[pyo3(signature = (for_time, *, counter_offset = Arg::Default(0)))]
+    #[pyo3(signature = (for_time, *, counter_offset = Arg::Default(0)), text_signature = "($self, for_time, *, counter_offset=0)")]
     fn at(
         slf: PyRef<'_, Self>,
+        #[gen_stub(override_type(type_repr = "builtins.int | builtins.float | datetime.datetime", imports = ("datetime",)))]
         for_time: &Bound<'_, PyAny>,
         counter_offset: Arg<'_>,
     ) -> PyResult<String> {
@@ -656,10 +722,14 @@ impl Totp {
     }
 
     /// Whether `otp` is the code at `for_time` (default: now), give or take `valid_window` steps.
-    #[pyo3(signature = (otp, *, for_time = None, valid_window = Arg::Default(0)))]
+    #[pyo3(signature = (otp, *, for_time = None, valid_window = Arg::Default(0)), text_signature = "($self, otp, *, for_time=None, valid_window=0)")]
     fn verify(
         slf: PyRef<'_, Self>,
-        otp: &Bound<'_, PyAny>,
+        #[gen_stub(override_type(type_repr = "builtins.str | builtins.int"))] otp: &Bound<
+            '_,
+            PyAny,
+        >,
+        #[gen_stub(override_type(type_repr = "builtins.int | builtins.float | datetime.datetime | None", imports = ("datetime",)))]
         for_time: Option<&Bound<'_, PyAny>>,
         valid_window: Arg<'_>,
     ) -> PyResult<bool> {
@@ -680,10 +750,14 @@ impl Totp {
     }
 
     /// Like `verify`, but returns the matching timecode and raises `OTPVerificationError` on mismatch.
-    #[pyo3(signature = (otp, *, for_time = None, valid_window = Arg::Default(0)))]
+    #[pyo3(signature = (otp, *, for_time = None, valid_window = Arg::Default(0)), text_signature = "($self, otp, *, for_time=None, valid_window=0)")]
     fn verify_and_get_timecode(
         slf: PyRef<'_, Self>,
-        otp: &Bound<'_, PyAny>,
+        #[gen_stub(override_type(type_repr = "builtins.str | builtins.int"))] otp: &Bound<
+            '_,
+            PyAny,
+        >,
+        #[gen_stub(override_type(type_repr = "builtins.int | builtins.float | datetime.datetime | None", imports = ("datetime",)))]
         for_time: Option<&Bound<'_, PyAny>>,
         valid_window: Arg<'_>,
     ) -> PyResult<i64> {
@@ -701,9 +775,13 @@ impl Totp {
     #[pyo3(signature = (*, name = None, issuer_name = None, **kwargs))]
     fn provisioning_uri(
         slf: PyRef<'_, Self>,
-        name: Option<Bound<'_, PyAny>>,
-        issuer_name: Option<Bound<'_, PyAny>>,
-        kwargs: Option<Bound<'_, PyDict>>,
+        #[gen_stub(override_type(type_repr = "builtins.str | None"))] name: Option<
+            Bound<'_, PyAny>,
+        >,
+        #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer_name: Option<
+            Bound<'_, PyAny>,
+        >,
+        #[gen_stub(override_type(type_repr = "builtins.str"))] kwargs: Option<Bound<'_, PyDict>>,
     ) -> PyResult<String> {
         let py = slf.py();
         let mut args = slf.as_super().uri_args(py, name, issuer_name)?;
@@ -716,7 +794,11 @@ impl Totp {
     }
 
     /// The time step number of `for_time`: whole seconds divided by `interval`.
-    fn timecode(&self, for_time: &Bound<'_, PyAny>) -> PyResult<i64> {
+    fn timecode(
+        &self,
+        #[gen_stub(override_type(type_repr = "builtins.int | builtins.float | datetime.datetime", imports = ("datetime",)))]
+        for_time: &Bound<'_, PyAny>,
+    ) -> PyResult<i64> {
         self.timecode_of(for_time)
     }
 }
@@ -733,11 +815,18 @@ impl Steam {
     /// Steam's TOTP variant. As in pyotp, `interval` is range-checked but the interval stays 30,
     /// and `digits` is ignored.
     #[new]
-    #[pyo3(signature = (s, *, name = None, issuer = None, interval = Arg::Default(30), digits = Arg::Default(5)))]
+    #[pyo3(signature = (s, *, name = None, issuer = None, interval = Arg::Default(30), digits = Arg::Default(5)), text_signature = "(s, *, name=None, issuer=None, interval=30, digits=5)")]
     pub(crate) fn py_new(
-        s: &Bound<'_, PyAny>,
-        name: Option<Bound<'_, PyAny>>,
-        issuer: Option<Bound<'_, PyAny>>,
+        #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes"))] s: &Bound<
+            '_,
+            PyAny,
+        >,
+        #[gen_stub(override_type(type_repr = "builtins.str | None"))] name: Option<
+            Bound<'_, PyAny>,
+        >,
+        #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer: Option<
+            Bound<'_, PyAny>,
+        >,
         interval: Arg<'_>,
         digits: Arg<'_>,
     ) -> PyResult<PyClassInitializer<Self>> {

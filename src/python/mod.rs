@@ -10,6 +10,8 @@ mod uri;
 
 use pyo3::prelude::*;
 
+pyo3_stub_gen::module_variable!("pyotp_rs._pyotp_rs", "__version__", &str);
+
 /// The compiled core of `pyotp_rs`; import the public names from `pyotp_rs` itself.
 #[pymodule]
 pub mod _pyotp_rs {

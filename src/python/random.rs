@@ -5,21 +5,53 @@ use crate::secret::{self, RandomError, BASE32_ALPHABET, HEX_ALPHABET};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 use pyo3_stub_gen::derive::gen_stub_pyfunction;
+use pyo3_stub_gen::{PyStubType, TypeInfo};
 
-/// The `chars` argument: a string (fast path) or any sequence of strings.
-#[derive(FromPyObject)]
+/// The `chars` argument: the default alphabet, a string (fast path) or any sequence of strings.
 pub enum Chars<'py> {
+    /// The signature's default alphabet.
+    Default(&'static str),
+    /// A `str`: characters are drawn natively.
     Text(Bound<'py, PyString>),
+    /// Any other sequence: elements are drawn by index and joined.
     Sequence(Bound<'py, PyAny>),
 }
 
-fn generate(
-    py: Python<'_>,
-    length: Arg<'_>,
-    minimum: i64,
-    chars: Option<Chars<'_>>,
-    default: &str,
-) -> PyResult<String> {
+impl<'a, 'py> FromPyObject<'a, 'py> for Chars<'py> {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let obj = obj.to_owned();
+        Ok(match obj.cast_into::<PyString>() {
+            Ok(text) => Self::Text(text),
+            Err(err) => Self::Sequence(err.into_inner()),
+        })
+    }
+}
+
+impl<'py> IntoPyObject<'py> for Chars<'_> {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(match self {
+            Self::Default(text) => PyString::new(py, text).into_any(),
+            Self::Text(text) => text.into_any().unbind().into_bound(py),
+            Self::Sequence(seq) => seq.unbind().into_bound(py),
+        })
+    }
+}
+
+impl PyStubType for Chars<'_> {
+    fn type_output() -> TypeInfo {
+        let mut info = TypeInfo::unqualified("typing.Sequence[builtins.str]");
+        info.import.insert("typing".into());
+        info
+    }
+}
+
+fn generate(py: Python<'_>, length: Arg<'_>, minimum: i64, chars: Chars<'_>) -> PyResult<String> {
     let n = match length.as_i64() {
         Some(n) => n,
         None => {
@@ -31,9 +63,9 @@ fn generate(
         }
     };
     match chars {
-        None => Ok(secret::random_string(n, minimum, default)?),
-        Some(Chars::Text(text)) => Ok(secret::random_string(n, minimum, &text.to_cow()?)?),
-        Some(Chars::Sequence(seq)) => {
+        Chars::Default(alphabet) => Ok(secret::random_string(n, minimum, alphabet)?),
+        Chars::Text(text) => Ok(secret::random_string(n, minimum, &text.to_cow()?)?),
+        Chars::Sequence(seq) => {
             if n < minimum {
                 return Err(RandomError::TooShort.into());
             }
@@ -53,27 +85,21 @@ fn generate(
 /// A random base32 secret of `length` characters (at least 32, i.e. 160 bits).
 #[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
 #[pyfunction]
-#[pyo3(signature = (length = Arg::Default(32), chars = None))]
-#[gen_stub(override_return_type(type_repr = "str"))]
-pub fn random_base32(
-    py: Python<'_>,
-    length: Arg<'_>,
-    #[gen_stub(override_type(type_repr = "collections.abc.Sequence[str]", imports = ("collections.abc",)))]
-    chars: Option<Chars<'_>>,
-) -> PyResult<String> {
-    generate(py, length, 32, chars, BASE32_ALPHABET)
+#[pyo3(
+    signature = (length = Arg::Default(32), chars = Chars::Default(BASE32_ALPHABET)),
+    text_signature = "(length=32, chars='ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')"
+)]
+pub fn random_base32(py: Python<'_>, length: Arg<'_>, chars: Chars<'_>) -> PyResult<String> {
+    generate(py, length, 32, chars)
 }
 
 /// A random upper-case hex string of `length` characters (at least 40, i.e. 160 bits).
 #[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
 #[pyfunction]
-#[pyo3(signature = (length = Arg::Default(40), chars = None))]
-#[gen_stub(override_return_type(type_repr = "str"))]
-pub fn random_hex(
-    py: Python<'_>,
-    length: Arg<'_>,
-    #[gen_stub(override_type(type_repr = "collections.abc.Sequence[str]", imports = ("collections.abc",)))]
-    chars: Option<Chars<'_>>,
-) -> PyResult<String> {
-    generate(py, length, 40, chars, HEX_ALPHABET)
+#[pyo3(
+    signature = (length = Arg::Default(40), chars = Chars::Default(HEX_ALPHABET)),
+    text_signature = "(length=40, chars='ABCDEF0123456789')"
+)]
+pub fn random_hex(py: Python<'_>, length: Arg<'_>, chars: Chars<'_>) -> PyResult<String> {
+    generate(py, length, 40, chars)
 }

@@ -179,14 +179,18 @@ pub fn build_uri_from<'py>(
 #[pyo3(signature = (secret, name, initial_count = None, issuer = None, algorithm = None, digits = None, period = None, **kwargs))]
 #[allow(clippy::too_many_arguments)]
 pub fn build_uri<'py>(
-    secret: Bound<'py, PyAny>,
-    name: Bound<'py, PyAny>,
-    initial_count: Option<Bound<'py, PyAny>>,
-    issuer: Option<Bound<'py, PyAny>>,
-    algorithm: Option<Bound<'py, PyAny>>,
-    digits: Option<Bound<'py, PyAny>>,
-    period: Option<Bound<'py, PyAny>>,
-    kwargs: Option<Bound<'py, PyDict>>,
+    #[gen_stub(override_type(type_repr = "builtins.str"))] secret: Bound<'py, PyAny>,
+    #[gen_stub(override_type(type_repr = "builtins.str"))] name: Bound<'py, PyAny>,
+    #[gen_stub(override_type(type_repr = "builtins.int | None"))] initial_count: Option<
+        Bound<'py, PyAny>,
+    >,
+    #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer: Option<Bound<'py, PyAny>>,
+    #[gen_stub(override_type(type_repr = "builtins.str | None"))] algorithm: Option<
+        Bound<'py, PyAny>,
+    >,
+    #[gen_stub(override_type(type_repr = "builtins.int | None"))] digits: Option<Bound<'py, PyAny>>,
+    #[gen_stub(override_type(type_repr = "builtins.int | None"))] period: Option<Bound<'py, PyAny>>,
+    #[gen_stub(override_type(type_repr = "builtins.str"))] kwargs: Option<Bound<'py, PyDict>>,
 ) -> PyResult<String> {
     let issuer = issuer.filter(|i| !i.is_none());
     let args = UriArgs {
@@ -233,7 +237,9 @@ fn digest_of(py: Python<'_>, algorithm: Option<Algorithm>) -> PyResult<Option<Bo
 #[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
 #[pyfunction]
 #[gen_stub(override_return_type(type_repr = "OTP"))]
-pub fn parse_uri<'py>(uri: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+pub fn parse_uri<'py>(
+    #[gen_stub(override_type(type_repr = "builtins.str"))] uri: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     let py = uri.py();
     let Ok(text) = uri.cast::<PyString>() else {
         return Err(UriError::<PyErr>::NotOtpauth.into());

@@ -2,7 +2,7 @@
 # ruff: noqa: E501, F401, F403, F405
 
 import builtins
-import collections.abc
+import datetime
 import typing
 __all__ = [
     "HOTP",
@@ -15,30 +15,31 @@ __all__ = [
     "random_hex",
 ]
 
+__version__: builtins.str
 class HOTP(OTP):
     r"""
     HMAC-based one-time passwords (RFC 4226), pyotp's `HOTP`.
     """
     @property
-    def initial_count(self) -> typing.Any:
+    def initial_count(self) -> builtins.int:
         r"""
         Added to the counter of every `at()` call.
         """
     @initial_count.setter
-    def initial_count(self, value: typing.Any) -> None: ...
-    def __new__(cls, s: typing.Any, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: typing.Optional[typing.Any] = None, issuer: typing.Optional[typing.Any] = None, initial_count: builtins.int = 0) -> HOTP:
+    def initial_count(self, value: builtins.int) -> None: ...
+    def __new__(cls, s: builtins.str | builtins.bytes, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: builtins.str | None = None, issuer: builtins.str | None = None, initial_count: builtins.int = 0) -> HOTP:
         r"""
         Handler for counter-based OTPs; `initial_count` is added to every counter.
         """
-    def at(self, count: typing.Any) -> builtins.str:
+    def at(self, count: builtins.int) -> builtins.str:
         r"""
         The code for counter `initial_count + count`.
         """
-    def verify(self, otp: typing.Any, counter: typing.Any) -> builtins.bool:
+    def verify(self, otp: builtins.str | builtins.int, counter: builtins.int) -> builtins.bool:
         r"""
         Whether `otp` is the code for `counter` (compared in constant time).
         """
-    def provisioning_uri(self, *, name: typing.Optional[typing.Any] = None, initial_count: typing.Optional[typing.Any] = None, issuer_name: typing.Optional[typing.Any] = None, **kwargs: typing.Any) -> builtins.str:
+    def provisioning_uri(self, *, name: builtins.str | None = None, initial_count: builtins.int | None = None, issuer_name: builtins.str | None = None, **kwargs: builtins.str) -> builtins.str:
         r"""
         The `otpauth://hotp/...` URI for authenticator apps.
         """
@@ -48,19 +49,19 @@ class OTP:
     Base class of the one-time password generators (pyotp's `OTP`).
     """
     @property
-    def secret(self) -> typing.Any:
+    def secret(self) -> builtins.str:
         r"""
         The base32 secret as given.
         """
     @secret.setter
-    def secret(self, value: typing.Any) -> None: ...
+    def secret(self, value: builtins.str) -> None: ...
     @property
-    def digits(self) -> typing.Any:
+    def digits(self) -> builtins.int:
         r"""
         Number of digits in a code.
         """
     @digits.setter
-    def digits(self, value: typing.Any) -> None: ...
+    def digits(self, value: builtins.int) -> None: ...
     @property
     def digest(self) -> typing.Any:
         r"""
@@ -69,27 +70,27 @@ class OTP:
     @digest.setter
     def digest(self, value: typing.Any) -> None: ...
     @property
-    def name(self) -> typing.Any:
+    def name(self) -> builtins.str:
         r"""
         Account name, shown by authenticator apps.
         """
     @name.setter
-    def name(self, value: typing.Any) -> None: ...
+    def name(self, value: builtins.str) -> None: ...
     @property
-    def issuer(self) -> typing.Any:
+    def issuer(self) -> builtins.str | None:
         r"""
         Issuer (service) name, or None.
         """
     @issuer.setter
-    def issuer(self, value: typing.Any) -> None: ...
-    def __new__(cls, s: typing.Any, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: typing.Optional[typing.Any] = None, issuer: typing.Optional[typing.Any] = None) -> OTP:
+    def issuer(self, value: builtins.str | None) -> None: ...
+    def __new__(cls, s: builtins.str | builtins.bytes, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: builtins.str | None = None, issuer: builtins.str | None = None) -> OTP:
         r"""
         Base class for OTP handlers.
         
         `s` is the base32 secret; `digits` the code length (6 to 10); `digest` a hashlib
         constructor; `name` the account name; `issuer` the service name.
         """
-    def generate_otp(self, input: typing.Any) -> builtins.str:
+    def generate_otp(self, input: builtins.int) -> builtins.str:
         r"""
         The code for a counter value (the HOTP algorithm of RFC 4226).
         """
@@ -98,7 +99,7 @@ class OTP:
         The secret decoded from base32 (at least 14 bytes).
         """
     @staticmethod
-    def int_to_bytestring(i: typing.Any, *, padding: builtins.int = 8) -> bytes:
+    def int_to_bytestring(i: builtins.int, *, padding: builtins.int = 8) -> bytes:
         r"""
         `i` as big-endian bytes, left-padded with zeros to `padding` bytes.
         """
@@ -109,7 +110,7 @@ class Steam(TOTP):
     r"""
     Steam Guard codes (5 characters), pyotp's `contrib.Steam`.
     """
-    def __new__(cls, s: typing.Any, *, name: typing.Optional[typing.Any] = None, issuer: typing.Optional[typing.Any] = None, interval: builtins.int = 30, digits: builtins.int = 5) -> Steam:
+    def __new__(cls, s: builtins.str | builtins.bytes, *, name: builtins.str | None = None, issuer: builtins.str | None = None, interval: builtins.int = 30, digits: builtins.int = 5) -> Steam:
         r"""
         Steam's TOTP variant. As in pyotp, `interval` is range-checked but the interval stays 30,
         and `digits` is ignored.
@@ -120,17 +121,17 @@ class TOTP(OTP):
     Time-based one-time passwords (RFC 6238), pyotp's `TOTP`.
     """
     @property
-    def interval(self) -> typing.Any:
+    def interval(self) -> builtins.int:
         r"""
         The time step in seconds.
         """
     @interval.setter
-    def interval(self, value: typing.Any) -> None: ...
-    def __new__(cls, s: typing.Any, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: typing.Optional[typing.Any] = None, issuer: typing.Optional[typing.Any] = None, interval: builtins.int = 30) -> TOTP:
+    def interval(self, value: builtins.int) -> None: ...
+    def __new__(cls, s: builtins.str | builtins.bytes, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: builtins.str | None = None, issuer: builtins.str | None = None, interval: builtins.int = 30) -> TOTP:
         r"""
         Handler for time-based OTPs; `interval` is the time step in seconds (at most 120).
         """
-    def at(self, for_time: typing.Any, *, counter_offset: builtins.int = 0) -> builtins.str:
+    def at(self, for_time: builtins.int | builtins.float | datetime.datetime, *, counter_offset: builtins.int = 0) -> builtins.str:
         r"""
         The code at `for_time` (int or float Unix time, or datetime), shifted by `counter_offset` steps.
         """
@@ -138,24 +139,24 @@ class TOTP(OTP):
         r"""
         The current code.
         """
-    def verify(self, otp: typing.Any, *, for_time: typing.Optional[typing.Any] = None, valid_window: builtins.int = 0) -> builtins.bool:
+    def verify(self, otp: builtins.str | builtins.int, *, for_time: builtins.int | builtins.float | datetime.datetime | None = None, valid_window: builtins.int = 0) -> builtins.bool:
         r"""
         Whether `otp` is the code at `for_time` (default: now), give or take `valid_window` steps.
         """
-    def verify_and_get_timecode(self, otp: typing.Any, *, for_time: typing.Optional[typing.Any] = None, valid_window: builtins.int = 0) -> builtins.int:
+    def verify_and_get_timecode(self, otp: builtins.str | builtins.int, *, for_time: builtins.int | builtins.float | datetime.datetime | None = None, valid_window: builtins.int = 0) -> builtins.int:
         r"""
         Like `verify`, but returns the matching timecode and raises `OTPVerificationError` on mismatch.
         """
-    def provisioning_uri(self, *, name: typing.Optional[typing.Any] = None, issuer_name: typing.Optional[typing.Any] = None, **kwargs: typing.Any) -> builtins.str:
+    def provisioning_uri(self, *, name: builtins.str | None = None, issuer_name: builtins.str | None = None, **kwargs: builtins.str) -> builtins.str:
         r"""
         The `otpauth://totp/...` URI for authenticator apps.
         """
-    def timecode(self, for_time: typing.Any) -> builtins.int:
+    def timecode(self, for_time: builtins.int | builtins.float | datetime.datetime) -> builtins.int:
         r"""
         The time step number of `for_time`: whole seconds divided by `interval`.
         """
 
-def build_uri(secret: typing.Any, name: typing.Any, initial_count: typing.Optional[typing.Any] = None, issuer: typing.Optional[typing.Any] = None, algorithm: typing.Optional[typing.Any] = None, digits: typing.Optional[typing.Any] = None, period: typing.Optional[typing.Any] = None, **kwargs: typing.Any) -> builtins.str:
+def build_uri(secret: builtins.str, name: builtins.str, initial_count: builtins.int | None = None, issuer: builtins.str | None = None, algorithm: builtins.str | None = None, digits: builtins.int | None = None, period: builtins.int | None = None, **kwargs: builtins.str) -> builtins.str:
     r"""
     Returns the provisioning URI for the OTP; works for either TOTP or HOTP.
     
@@ -163,17 +164,17 @@ def build_uri(secret: typing.Any, name: typing.Any, initial_count: typing.Option
     `issuer`, `counter`, `algorithm`, `digits`, `period` and then the extra parameters.
     """
 
-def parse_uri(uri: typing.Any) -> OTP:
+def parse_uri(uri: builtins.str) -> OTP:
     r"""
     Parses an `otpauth://` URI into a TOTP, HOTP or Steam object, as pyotp's `parse_uri`.
     """
 
-def random_base32(length: builtins.int = 32, chars: collections.abc.Sequence[str] = None) -> str:
+def random_base32(length: builtins.int = 32, chars: typing.Sequence[builtins.str] = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567') -> builtins.str:
     r"""
     A random base32 secret of `length` characters (at least 32, i.e. 160 bits).
     """
 
-def random_hex(length: builtins.int = 40, chars: collections.abc.Sequence[str] = None) -> str:
+def random_hex(length: builtins.int = 40, chars: typing.Sequence[builtins.str] = 'ABCDEF0123456789') -> builtins.str:
     r"""
     A random upper-case hex string of `length` characters (at least 40, i.e. 160 bits).
     """

@@ -1,0 +1,44 @@
+"""Typical pyotp code, type-checked with ``mypy --strict`` against pyotp_rs's stubs (not run by pytest)."""
+
+import datetime
+import hashlib
+
+import pyotp_rs as pyotp
+from pyotp_rs.contrib import Steam
+from pyotp_rs.utils import build_uri, compare_digest, strings_equal
+
+secret: str = pyotp.random_base32()
+hex_secret: str = pyotp.random_hex(length=40)
+totp = pyotp.TOTP(secret, digits=8, digest=hashlib.sha256, name="alice@example.com", issuer="Example", interval=30)
+code: str = totp.now()
+at_int: str = totp.at(1234567890)
+at_float: str = totp.at(1234567890.5, counter_offset=-1)
+at_datetime: str = totp.at(datetime.datetime.now(tz=datetime.timezone.utc))
+ok: bool = totp.verify(code, valid_window=1)
+ok_int: bool = totp.verify(123456, for_time=59)
+timecode: int = totp.verify_and_get_timecode(code, for_time=datetime.datetime(2026, 1, 1), valid_window=1)
+step: int = totp.timecode(59)
+uri: str = totp.provisioning_uri(name="bob", issuer_name="Example", image="https://example.com/logo.png")
+interval: int = totp.interval
+digits: int = totp.digits
+name: str = totp.name
+issuer: str | None = totp.issuer
+key: bytes = totp.byte_secret()
+message: bytes = pyotp.OTP.int_to_bytestring(5, padding=8)
+
+hotp = pyotp.HOTP(secret, initial_count=5)
+first: str = hotp.at(0)
+matched: bool = hotp.verify(first, 0)
+hotp_uri: str = hotp.provisioning_uri(name="carol", initial_count=0, issuer_name="Example")
+count: int = hotp.initial_count
+
+parsed: pyotp.OTP = pyotp.parse_uri(uri)
+generated: str = parsed.generate_otp(0)
+steam_code: str = Steam(secret).now()
+built: str = build_uri(secret, "dave", issuer="Example", digits=8, period=60)
+same: bool = strings_equal("123456", "123456") and compare_digest("a", "a")
+
+try:
+    totp.verify_and_get_timecode("000000", for_time=0)
+except pyotp.OTPVerificationError as error:
+    failure: pyotp.PyOTPError = error

@@ -255,12 +255,14 @@ def _algorithm_name(otp: Any) -> str:
     return str(otp.digest().name).upper()
 
 
-def _check_secret(otp: TOTP) -> None:
-    """Raise ``CliError`` unless the secret of ``otp`` decodes to at least 112 bits of base32."""
+def _check_secret(make: Callable[[], TOTP]) -> TOTP:
+    """``make()``, checked to have a valid base32 secret of at least 112 bits, else ``CliError``."""
     try:
-        otp.byte_secret()
+        totp = make()
+        totp.byte_secret()
     except _LIBRARY_ERRORS as error:
         raise CliError(f"invalid secret: {error}") from None
+    return totp
 
 
 def _load_totp(args: argparse.Namespace) -> TOTP:
@@ -276,10 +278,9 @@ def _load_totp(args: argparse.Namespace) -> TOTP:
             raise CliError(f"invalid otpauth URI: {error}") from None
         if not isinstance(otp, TOTP):
             raise CliError("the URI is for a counter-based (HOTP) code; this command needs a TOTP URI")
-        _check_secret(otp)
-        return otp
+        return _check_secret(lambda: otp)
     secret = "".join(text.split())
-    _check_secret(TOTP(secret))
+    _check_secret(lambda: TOTP(secret))
     return TOTP(
         secret,
         digits=args.digits if args.digits is not None else 6,

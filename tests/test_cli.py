@@ -1,0 +1,477 @@
+"""The ``pyotp-rs`` command line, run as an installed program in subprocesses.
+
+Codes are compared with the real pyotp for the same secret and time; secrets reach the
+program through standard input, the environment and a pseudo-terminal (hidden prompt).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pty
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyotp
+import pytest
+
+PROGRAM = Path(sys.executable).parent / "pyotp-rs"
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+DIGESTS = {"SHA1": hashlib.sha1, "SHA256": hashlib.sha256, "SHA512": hashlib.sha512}
+COMMANDS = ["now", "at", "verify", "new", "qr", "parse", "watch"]
+TIMEOUT = 15
+
+
+def run(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``pyotp-rs`` with ``args``; ``stdin`` is a pipe (empty when None)."""
+    return subprocess.run(
+        [str(PROGRAM), *args],
+        input=stdin if stdin is not None else "",
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+def run_in_pty(
+    args: list[str], answer: str | None, prompt: bytes = b"Enter your secret key: "
+) -> tuple[int, bytes]:
+    """Run ``pyotp-rs`` on a pseudo-terminal; type ``answer`` after ``prompt`` appears.
+
+    Returns the exit status and everything the terminal showed.
+    """
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(str(PROGRAM), [str(PROGRAM), *args])
+    shown = b""
+    typed = answer is None
+    deadline = time.monotonic() + TIMEOUT
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], deadline - time.monotonic())
+            if not ready:
+                break
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+            if not typed and shown.endswith(prompt):
+                os.write(fd, (answer or "").encode() + b"\n")
+                typed = True
+    finally:
+        os.close(fd)
+        _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), shown
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], status: int, message: str) -> None:
+    """The run failed with ``status`` and exactly the line ``pyotp-rs: error: <message>...``."""
+    assert result.returncode == status
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert result.stderr.endswith("\n") and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"pyotp-rs: error: {message}")
+
+
+def pyotp_error(call: object) -> str:
+    """The message of the exception pyotp raises for ``call()``."""
+    with pytest.raises(Exception) as info:
+        call()  # type: ignore[operator]
+    return str(info.value)
+
+
+@pytest.mark.parametrize("command", [[], *([name] for name in COMMANDS)])
+def test_help_runs_for_every_command(command: list[str]) -> None:
+    """``--help`` works for the program and every subcommand."""
+    result = run(*command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"usage: {' '.join(['pyotp-rs', *command])}")
+    assert result.stderr == ""
+
+
+def test_help_warns_about_secret_on_the_command_line() -> None:
+    """The only command-line secret option says it is visible in ``ps``."""
+    help_text = " ".join(run("now", "--help").stdout.split())
+    assert "--secret-arg SECRET take the secret from this argument. UNSAFE: other users see it in 'ps'" in (
+        help_text
+    )
+
+
+def test_python_dash_m_is_the_same_program() -> None:
+    """``python -m pyotp_rs`` runs the same command line."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pyotp_rs", "at", "--time", "1234567890"],
+        input=SECRET,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == pyotp.TOTP(SECRET).at(1234567890) + "\n"
+    version = subprocess.run(
+        [sys.executable, "-m", "pyotp_rs", "--version"], capture_output=True, text=True, check=False
+    )
+    assert version.stdout.startswith("pyotp-rs ")
+
+
+@pytest.mark.parametrize(
+    ("digits", "period", "algorithm", "for_time"),
+    [
+        (6, 30, "SHA1", 0),
+        (6, 30, "SHA1", 1234567890),
+        (8, 30, "SHA256", 2000000000),
+        (7, 60, "SHA512", 1111111109),
+        (10, 120, "sha1", 20000000000),
+        (6, 15, "Sha256", 1700000000),
+    ],
+)
+def test_at_matches_pyotp(digits: int, period: int, algorithm: str, for_time: int) -> None:
+    """``at --time`` with each code parameter prints pyotp's code for the same secret and time."""
+    expected = pyotp.TOTP(SECRET, digits=digits, interval=period, digest=DIGESTS[algorithm.upper()])
+    options = ["--digits", str(digits), "--period", str(period), "--algorithm", algorithm]
+    result = run("at", "--time", str(for_time), *options, stdin=SECRET + "\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == expected.at(for_time) + "\n"
+
+
+def test_at_rfc6238_vectors(rfc_vectors: dict) -> None:
+    """``at`` reproduces RFC 6238 Appendix B for the three algorithms."""
+    vectors = rfc_vectors["rfc6238_totp"]
+    for case in vectors["codes"][:6]:
+        secret = vectors["secrets"][case["algorithm"]]["base32"]
+        result = run(
+            "at", "--time", str(case["time"]), "--digits", "8", "--algorithm", case["algorithm"], stdin=secret
+        )
+        assert result.stdout == case["totp"] + "\n", result.stderr
+
+
+def test_at_accepts_iso_times_and_reports_json() -> None:
+    """ISO 8601 times are UTC without an offset; ``--json`` describes the code's time step."""
+    totp = pyotp.TOTP(SECRET, interval=60)
+    for text in ["2009-02-13T23:31:30Z", "2009-02-13T23:31:30", "2009-02-14T00:31:30+01:00"]:
+        result = run("at", "--time", text, "--period", "60", "--json", stdin=SECRET)
+        assert result.returncode == 0, result.stderr
+        info = json.loads(result.stdout)
+        assert info == {
+            "code": totp.at(1234567890),
+            "time": 1234567890,
+            "timecode": totp.timecode(1234567890),
+            "valid_from": 1234567860,
+            "valid_until": 1234567920,
+            "seconds_remaining": 30,
+            "digits": 6,
+            "period": 60,
+            "algorithm": "SHA1",
+        }
+
+
+def test_secret_sources_agree() -> None:
+    """Standard input, ``--secret-env`` and ``--secret-arg`` give the same code as pyotp."""
+    expected = pyotp.TOTP(SECRET).at(1500000000) + "\n"
+    by_stdin = run("at", "--time", "1500000000", stdin=f"\n  {SECRET}  \n\n")
+    by_env = run("at", "--time", "1500000000", "--secret-env", "TEAM_SECRET", env={"TEAM_SECRET": SECRET})
+    by_arg = run("at", "--time", "1500000000", "--secret-arg", SECRET)
+    assert [by_stdin.stdout, by_env.stdout, by_arg.stdout] == [expected] * 3
+
+
+def test_secret_written_in_groups_is_accepted() -> None:
+    """Whitespace inside a secret (as authenticator apps display it) is ignored, case too."""
+    grouped = " ".join(SECRET[i : i + 4] for i in range(0, len(SECRET), 4)).lower()
+    result = run("at", "--time", "1500000000", stdin=grouped)
+    assert result.stdout == pyotp.TOTP(SECRET).at(1500000000) + "\n"
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        f"otpauth://totp/ACME:alice%40example.com?secret={SECRET}&issuer=ACME",
+        f"otpauth://totp/ACME:bob?secret={SECRET}&issuer=ACME&digits=8&period=60&algorithm=SHA256",
+        f"otpauth://totp/x?secret={SECRET}&algorithm=SHA512&digits=7",
+        f"otpauth://totp/Steam:gamer?secret={SECRET}&encoder=steam",
+    ],
+)
+def test_uri_instead_of_secret(uri: str) -> None:
+    """An otpauth URI sets digits, period and algorithm, from stdin or the environment."""
+    expected = pyotp.parse_uri(uri).at(1600000000) + "\n"
+    assert run("at", "--time", "1600000000", stdin=uri).stdout == expected
+    env_result = run("at", "--time", "1600000000", "--secret-env", "URI", env={"URI": uri})
+    assert env_result.stdout == expected
+
+
+def test_now_json_is_pyotp_code_at_the_reported_time() -> None:
+    """``now --json`` reports the current time step; its code is pyotp's for that time."""
+    before = int(time.time())
+    result = run("now", "--json", "--period", "45", "--digits", "8", stdin=SECRET)
+    after = int(time.time())
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert before <= info["time"] <= after
+    assert info["code"] == pyotp.TOTP(SECRET, digits=8, interval=45).at(info["time"])
+    assert info["valid_until"] == (info["time"] // 45 + 1) * 45
+    assert info["seconds_remaining"] == info["valid_until"] - info["time"]
+    assert 1 <= info["seconds_remaining"] <= 45
+
+
+def test_now_prints_code_and_seconds_remaining() -> None:
+    """``now`` prints the code and how many seconds it stays valid."""
+    totp = pyotp.TOTP(SECRET)
+    before = int(time.time())
+    result = run("now", "--secret-env", "S", env={"S": SECRET})
+    after = int(time.time())
+    match = re.fullmatch(r"(\d{6})  \(valid for (\d+) s\)\n", result.stdout)
+    assert match, result.stdout
+    candidates = {t: totp.at(t) for t in range(before, after + 1)}
+    assert any(code == match[1] and int(match[2]) == 30 - t % 30 for t, code in candidates.items()), (
+        candidates,
+        result.stdout,
+    )
+
+
+def test_verify_exit_status_and_window() -> None:
+    """``verify`` exits 0 for a valid code and 1 otherwise; ``--window`` accepts nearby steps."""
+    totp = pyotp.TOTP(SECRET)
+    code = totp.at(1234567890)
+    valid = run("verify", code, "--time", "1234567890", stdin=SECRET)
+    assert (valid.returncode, valid.stdout) == (0, "valid\n")
+    wrong = str((int(code) + 1) % 1000000).zfill(6)
+    invalid = run("verify", wrong, "--time", "1234567890", stdin=SECRET)
+    assert (invalid.returncode, invalid.stdout, invalid.stderr) == (1, "invalid\n", "")
+    late = run("verify", code, "--time", "1234567950", stdin=SECRET)
+    assert late.returncode == 1
+    windowed = run("verify", code, "--time", "1234567950", "--window", "2", "--json", stdin=SECRET)
+    assert windowed.returncode == 0
+    assert json.loads(windowed.stdout) == {
+        "valid": True,
+        "time": 1234567950,
+        "timecode": totp.timecode(1234567890),
+        "offset": -2,
+    }
+
+
+def test_verify_now_with_uri() -> None:
+    """Without ``--time`` the code is checked against the clock (window 1 absorbs a step change)."""
+    uri = f"otpauth://totp/x?secret={SECRET}&digits=8&algorithm=SHA256"
+    code = pyotp.parse_uri(uri).now()
+    result = run("verify", code, "--window", "1", stdin=uri)
+    assert (result.returncode, result.stdout) == (0, "valid\n")
+
+
+BAD_SECRETS = ["bad", "JBSWY3DPEHPK3PXP", "JBSWY3DPEHPK3PXP1BSWY3DPEHPK3PXP", "http://example.com"]
+
+
+@pytest.mark.parametrize("secret", BAD_SECRETS)
+def test_bad_secret_gives_pyotps_message(secret: str) -> None:
+    """A bad secret is one error line with pyotp's own message, exit status 1."""
+    message = pyotp_error(lambda: pyotp.TOTP(secret).at(0))
+    for command in (["now"], ["at", "--time", "0"], ["verify", "123456"], ["watch", "--count", "1"]):
+        assert_one_line_error(run(*command, stdin=secret), 1, f"invalid secret: {message}\n")
+
+
+BAD_URIS = [
+    "otpauth://totp/x",
+    "otpauth://totp/x?secret=JBSWY3DP&digits=x",
+    f"otpauth://totp/x?secret={SECRET}&algorithm=MD5",
+    f"otpauth://totp/x?secret={SECRET}&digits=12",
+    f"otpauth://totp/x?secret={SECRET}&period=abc",
+]
+
+
+@pytest.mark.parametrize("uri", BAD_URIS)
+def test_bad_uri_gives_pyotps_message(uri: str) -> None:
+    """A bad otpauth URI is one error line with pyotp's message, for codes and ``parse`` alike."""
+    message = pyotp_error(lambda: pyotp.parse_uri(uri))
+    assert_one_line_error(run("now", stdin=uri), 1, f"invalid otpauth URI: {message}\n")
+    assert_one_line_error(run("parse", stdin=uri), 1, f"invalid otpauth URI: {message}\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "env", "status", "message"),
+    [
+        (["now"], "", {}, 1, "no secret given"),
+        (["now"], f"{SECRET}\n{SECRET}\n", {}, 1, "standard input holds more than one line"),
+        (
+            ["now", "--secret-env", "PYOTP_RS_UNSET"],
+            SECRET,
+            {},
+            1,
+            "environment variable PYOTP_RS_UNSET is not set",
+        ),
+        (["now", "--secret-env", "EMPTY"], SECRET, {"EMPTY": " "}, 1, "no secret given"),
+        (["now", "--digits", "5"], SECRET, {}, 1, "digits must be between 6 and 10"),
+        (["now", "--period", "121"], SECRET, {}, 1, "interval must be positive and at most 120 seconds"),
+        (
+            ["now", "--digits", "8"],
+            f"otpauth://totp/x?secret={SECRET}",
+            {},
+            1,
+            "--digits cannot be combined with an otpauth URI",
+        ),
+        (
+            ["now"],
+            f"otpauth://hotp/x?secret={SECRET}&counter=1",
+            {},
+            1,
+            "the URI is for a counter-based (HOTP) code",
+        ),
+        (["parse"], SECRET, {}, 1, "expected an otpauth:// URI"),
+        (["now", "--digits", "x"], SECRET, {}, 2, "argument --digits: must be an integer, not 'x'"),
+        (["now", "--period", "0"], SECRET, {}, 2, "argument --period: must be a positive integer"),
+        (
+            ["now", "--algorithm", "MD5"],
+            SECRET,
+            {},
+            2,
+            "argument --algorithm: must be one of SHA1, SHA256, SHA512",
+        ),
+        (["verify", "1", "--window", "-1"], SECRET, {}, 2, "argument --window: must not be negative"),
+        (["at"], SECRET, {}, 2, "the following arguments are required: --time"),
+        (
+            ["at", "--time", "yesterday"],
+            SECRET,
+            {},
+            2,
+            "argument --time: must be Unix seconds or an ISO 8601",
+        ),
+        (["verify"], SECRET, {}, 2, "the following arguments are required: CODE"),
+        (
+            ["now", "--secret-env", "A", "--secret-arg", "B"],
+            "",
+            {},
+            2,
+            "argument --secret-arg: not allowed with",
+        ),
+        (["now", "--bogus"], SECRET, {}, 2, "unrecognized arguments: --bogus"),
+        (["frobnicate"], SECRET, {}, 2, "argument COMMAND: invalid choice: 'frobnicate'"),
+        ([], SECRET, {}, 2, "the following arguments are required: COMMAND"),
+    ],
+)
+def test_bad_input_and_options(
+    args: list[str], stdin: str, env: dict[str, str], status: int, message: str
+) -> None:
+    """Bad input exits 1 and bad usage exits 2, each with one error line and no traceback."""
+    assert_one_line_error(run(*args, stdin=stdin, env=env), status, message)
+
+
+def test_time_out_of_range_is_pyotps_message() -> None:
+    """A time before the epoch is reported with the library's range message."""
+    message = pyotp_error(lambda: __import__("pyotp_rs").TOTP(SECRET).at(-1))
+    assert_one_line_error(run("at", "--time=-1", stdin=SECRET), 1, message + "\n")
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        f"otpauth://totp/ACME%20Co:alice%40example.com?secret={SECRET}&issuer=ACME%20Co&digits=8&period=60",
+        f"otpauth://hotp/Bank:bob?secret={SECRET}&issuer=Bank&counter=42&algorithm=SHA512",
+        f"otpauth://totp/Steam:gamer?secret={SECRET}&encoder=steam",
+        f"otpauth://totp/label-only?secret={SECRET}",
+    ],
+)
+def test_parse_matches_pyotp(uri: str) -> None:
+    """``parse`` prints the fields pyotp's parse_uri finds in the URI."""
+    result = run("parse", stdin=uri)
+    assert result.returncode == 0, result.stderr
+    otp = pyotp.parse_uri(uri)
+    expected = {
+        "type": "hotp" if isinstance(otp, pyotp.HOTP) else "totp",
+        "issuer": otp.issuer,
+        "name": otp.name,
+        "secret": otp.secret,
+        "digits": otp.digits,
+        "algorithm": otp.digest().name.upper(),
+    }
+    if isinstance(otp, pyotp.HOTP):
+        expected["counter"] = otp.initial_count
+    else:
+        expected["period"] = otp.interval
+    if "encoder=steam" in uri:
+        expected["encoder"] = "steam"
+    assert json.loads(result.stdout) == expected
+
+
+def test_hidden_prompt_does_not_echo_the_secret() -> None:
+    """On a terminal the secret is asked for with a hidden prompt and never shown."""
+    status, shown = run_in_pty(["at", "--time", "1234567890"], SECRET)
+    assert status == 0, shown
+    assert shown.startswith(b"Enter your secret key: ")
+    assert SECRET.encode() not in shown
+    assert shown.split()[-1] == pyotp.TOTP(SECRET).at(1234567890).encode()
+
+
+def test_hidden_prompt_accepts_a_uri() -> None:
+    """A URI typed at the hidden prompt works too, and is not echoed."""
+    uri = f"otpauth://totp/x?secret={SECRET}&digits=8&period=60&algorithm=SHA256"
+    status, shown = run_in_pty(["at", "--time", "1234567890"], uri)
+    assert status == 0, shown
+    assert uri.encode() not in shown and SECRET.encode() not in shown
+    assert shown.split()[-1] == pyotp.parse_uri(uri).at(1234567890).encode()
+    status, shown = run_in_pty(["parse"], uri, prompt=b"Enter the otpauth URI: ")
+    assert status == 0, shown
+    assert json.loads(shown[shown.index(b"{") :])["period"] == 60
+
+
+def test_empty_answer_at_the_prompt_is_an_error() -> None:
+    """Pressing Enter at the prompt reports that no secret was given."""
+    status, shown = run_in_pty(["now"], "")
+    assert status == 1
+    assert shown.rstrip().endswith(b"pyotp-rs: error: no secret given")
+
+
+def test_watch_prints_one_line_per_tick_with_a_countdown() -> None:
+    """``watch`` prints the code with a shrinking countdown; off a terminal one line per tick."""
+    totp = pyotp.TOTP(SECRET, interval=60)
+    before = int(time.time())
+    result = run("watch", "--count", "2", "--period", "60", stdin=SECRET)
+    after = int(time.time())
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    seen = []
+    for line in lines:
+        match = re.fullmatch(r"(\d{6})  ([\u2588#]*)([\u2591-]*) +(\d+) s", line)
+        assert match, line
+        remaining = int(match[4])
+        assert len(match[2]) == round(30 * remaining / 60) and len(match[2] + match[3]) == 30
+        seen.append((match[1], remaining))
+    possible = {(totp.at(t), 60 - t % 60) for t in range(before, after + 1)}
+    assert set(seen) <= possible and seen[0] != seen[1]
+
+
+def test_watch_redraws_in_place_on_a_terminal() -> None:
+    """On a terminal ``watch`` redraws one line with a carriage return."""
+    status, shown = run_in_pty(["watch", "--count", "2", "--secret-arg", SECRET], None)
+    assert status == 0
+    assert shown.count(b"\r") >= 2 and b"\x1b[K" in shown
+
+
+def test_watch_ctrl_c_exits_cleanly() -> None:
+    """Ctrl-C (SIGINT) ends ``watch`` with exit status 0 and no traceback."""
+    process = subprocess.Popen(
+        [str(PROGRAM), "watch", "--secret-env", "S"],
+        env={**os.environ, "S": SECRET},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=TIMEOUT)
+    assert re.match(r"\d{6}  ", first)
+    assert process.returncode == 0
+    assert stderr == ""

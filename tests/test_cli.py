@@ -475,3 +475,21 @@ def test_watch_ctrl_c_exits_cleanly() -> None:
     assert re.match(r"\d{6}  ", first)
     assert process.returncode == 0
     assert stderr == ""
+
+
+def test_watch_stops_quietly_when_the_reader_goes_away() -> None:
+    """``watch | head -1``: a closed pipe ends ``watch`` without an error message."""
+    process = subprocess.Popen(
+        [str(PROGRAM), "watch", "--secret-env", "S"],
+        env={**os.environ, "S": SECRET},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert re.match(r"\d{6}  ", process.stdout.readline())
+    process.stdout.close()
+    process.wait(timeout=TIMEOUT)
+    assert process.returncode == 1
+    assert process.stderr.read() == ""

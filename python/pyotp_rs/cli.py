@@ -479,6 +479,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = str(error)
     except _LIBRARY_ERRORS as error:
         message = str(error) or type(error).__name__
+    except BrokenPipeError:
+        # The reader went away (e.g. ``watch | head -1``): stop quietly, and keep the
+        # interpreter's final flush of stdout from failing again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except OSError as error:
         message = f"{error.filename}: {error.strerror}" if error.filename else str(error)
     except KeyboardInterrupt:

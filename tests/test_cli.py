@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pyotp
+import pyotp_rs.qr
 import pytest
 
 PROGRAM = Path(sys.executable).parent / "pyotp-rs"
@@ -493,3 +494,135 @@ def test_watch_stops_quietly_when_the_reader_goes_away() -> None:
     process.wait(timeout=TIMEOUT)
     assert process.returncode == 1
     assert process.stderr.read() == ""
+
+
+def check_enrolment_uri(uri: str, secret: str, digits: int, period: int, algorithm: str) -> None:
+    """pyotp reads ``uri`` back as the TOTP ``new`` was asked for, with ``secret``."""
+    otp = pyotp.parse_uri(uri)
+    assert isinstance(otp, pyotp.TOTP)
+    assert (otp.issuer, otp.name, otp.secret) == ("ACME Corp", "alice@example.com", secret)
+    assert (otp.digits, otp.interval, otp.digest().name.upper()) == (digits, period, algorithm)
+    assert len(otp.byte_secret()) == 20
+
+
+def test_new_prints_secret_uri_qr_and_current_code() -> None:
+    """``new`` prints a fresh secret, its URI, the URI's terminal QR code and pyotp's current code."""
+    before = int(time.time())
+    result = run("new", "--issuer", "ACME Corp", "--account", "alice@example.com")
+    after = int(time.time())
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    secret = lines[0].removeprefix("Secret: ")
+    uri = lines[1].removeprefix("URI:    ")
+    check_enrolment_uri(uri, secret, 6, 30, "SHA1")
+    picture = "\n".join(lines[2:-1])
+    assert picture == pyotp_rs.qr.make(uri).terminal().rstrip("\n")
+    totp = pyotp.TOTP(secret)
+    assert lines[-1] in {f"Current code: {totp.at(t)}" for t in range(before, after + 1)}
+    other = run("new", "--issuer", "ACME Corp", "--account", "alice@example.com")
+    assert other.stdout.splitlines()[0] != lines[0]
+
+
+def test_new_json_is_the_enrolment_dict() -> None:
+    """``new --json`` prints ``enroll()``'s dict for the chosen digits, period and algorithm."""
+    before = int(time.time())
+    result = run(
+        "new",
+        "--issuer",
+        "ACME Corp",
+        "--account",
+        "alice@example.com",
+        "--json",
+        "--digits",
+        "8",
+        "--period",
+        "60",
+        "--algorithm",
+        "sha256",
+    )
+    after = int(time.time())
+    assert result.returncode == 0, result.stderr
+    enrolment = json.loads(result.stdout)
+    assert sorted(enrolment) == ["current_code", "qr_code", "secret", "uri"]
+    check_enrolment_uri(enrolment["uri"], enrolment["secret"], 8, 60, "SHA256")
+    assert enrolment["qr_code"] == pyotp_rs.qr.make(enrolment["uri"]).data_uri()
+    totp = pyotp.parse_uri(enrolment["uri"])
+    assert enrolment["current_code"] in {totp.at(t) for t in range(before, after + 1)}
+
+
+def test_new_writes_private_png_and_svg_files(tmp_path: Path) -> None:
+    """``--png``/``--svg`` write the URI's QR images, readable by the owner only, instead of the terminal."""
+    png, svg = tmp_path / "alice.png", tmp_path / "alice.svg"
+    result = run(
+        "new",
+        "--issuer",
+        "ACME Corp",
+        "--account",
+        "alice@example.com",
+        "--png",
+        str(png),
+        "--svg",
+        str(svg),
+        "--scale",
+        "3",
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 and lines[2].startswith("Current code: ")
+    code = pyotp_rs.qr.make(lines[1].removeprefix("URI:    "))
+    assert png.read_bytes() == code.png(scale=3)
+    assert svg.read_text() == code.svg(scale=3)
+    assert png.stat().st_mode & 0o777 == 0o600 and svg.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    ("options", "status", "message"),
+    [
+        (["--issuer", "A:B", "--account", "x"], 1, "issuer must not contain ':'"),
+        (["--issuer", "A", "--account", " "], 1, "account_name must not be empty"),
+        (["--issuer", "A", "--account", "x", "--digits", "7"], 1, "digits must be 6 or 8, not 7"),
+        (["--issuer", "A", "--account", "x", "--period", "5"], 1, "period must be an integer from 10 to 120"),
+        (
+            ["--issuer", "A", "--account", "x", "--png", "/nonexistent/dir/x.png"],
+            1,
+            "/nonexistent/dir/x.png: ",
+        ),
+        (["--account", "x"], 2, "the following arguments are required: --issuer"),
+    ],
+)
+def test_new_bad_options(options: list[str], status: int, message: str) -> None:
+    """Bad enrolment options are one error line; no secret is printed."""
+    assert_one_line_error(run("new", *options), status, message)
+
+
+QR_URI = f"otpauth://totp/ACME:alice?secret={SECRET}&issuer=ACME"
+
+
+def test_qr_to_terminal_and_files(tmp_path: Path) -> None:
+    """``qr`` draws the URI's code on the terminal (``--invert`` for light backgrounds) or into files."""
+    code = pyotp_rs.qr.make(QR_URI)
+    assert run("qr", stdin=QR_URI).stdout == code.terminal() + "\n"
+    assert run("qr", "--invert", stdin=QR_URI).stdout == code.terminal(invert=True) + "\n"
+    result = run("qr", "--png", str(tmp_path / "q.png"), "--secret-env", "URI", env={"URI": QR_URI})
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert (tmp_path / "q.png").read_bytes() == code.png()
+
+
+def test_qr_reads_the_uri_at_a_hidden_prompt() -> None:
+    """On a terminal ``qr`` asks for the URI without echoing it."""
+    status, shown = run_in_pty(["qr"], QR_URI, prompt=b"Enter the otpauth URI: ")
+    assert status == 0, shown
+    assert SECRET.encode() not in shown
+    assert pyotp_rs.qr.make(QR_URI).terminal().split("\n")[3].encode() in shown
+
+
+@pytest.mark.parametrize(
+    ("stdin", "message"),
+    [
+        (SECRET, "expected an otpauth:// URI"),
+        ("otpauth://totp/x", "invalid otpauth URI: No secret found in URI"),
+    ],
+)
+def test_qr_bad_input(stdin: str, message: str) -> None:
+    """``qr`` needs a valid otpauth URI."""
+    assert_one_line_error(run("qr", stdin=stdin), 1, message)

@@ -141,12 +141,22 @@ def _add_otp_options(parser: argparse.ArgumentParser, *, defaults: bool = False)
     )
 
 
-def _add_file_options(parser: argparse.ArgumentParser) -> None:
-    """``--png FILE``, ``--svg FILE`` and ``--scale``."""
-    parser.add_argument("--png", metavar="FILE", help="write the QR code as a PNG image (mode 0600)")
-    parser.add_argument("--svg", metavar="FILE", help="write the QR code as an SVG image (mode 0600)")
-    parser.add_argument(
-        "--scale", type=_positive_int, default=8, help="pixels per QR module in the PNG (default 8)"
+def _add_qr_options(parser: argparse.ArgumentParser) -> None:
+    """``--png FILE``, ``--svg FILE``, ``--scale`` and ``--invert``."""
+    group = parser.add_argument_group("QR code output")
+    group.add_argument(
+        "--png",
+        metavar="FILE",
+        help="write the QR code to FILE as a PNG image (created with mode 0600) instead of the terminal",
+    )
+    group.add_argument(
+        "--svg",
+        metavar="FILE",
+        help="write the QR code to FILE as an SVG image (created with mode 0600) instead of the terminal",
+    )
+    group.add_argument("--scale", type=_positive_int, help="pixels per QR module in the images")
+    group.add_argument(
+        "--invert", action="store_true", help="draw the terminal QR code for a light background"
     )
 
 
@@ -198,13 +208,13 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--issuer", required=True, help="service name shown by authenticator apps")
     new.add_argument("--account", required=True, help="account name, e.g. an e-mail address")
     _add_otp_options(new, defaults=True)
-    _add_file_options(new)
+    _add_qr_options(new)
     new.add_argument("--json", action="store_true", help="print the enrolment as a JSON object")
     new.set_defaults(handler=_cmd_new)
 
     qr = commands.add_parser("qr", help="show the QR code of an otpauth URI or write it to a file")
     _add_secret_options(qr, "URI")
-    _add_file_options(qr)
+    _add_qr_options(qr)
     qr.set_defaults(handler=_cmd_qr)
 
     parse = commands.add_parser("parse", help="print the fields of an otpauth URI as JSON")
@@ -362,34 +372,37 @@ def _write_private(path: str, data: bytes) -> None:
         file.write(data)
 
 
-def _emit_qr(args: argparse.Namespace, uri: str, *, terminal: bool) -> None:
-    """Write the QR code of ``uri`` to ``--png``/``--svg`` files, and to the terminal if asked."""
+def _emit_qr(args: argparse.Namespace, uri: str) -> str | None:
+    """Write the QR code of ``uri`` to the ``--png``/``--svg`` files.
+
+    Returns the code as terminal text when no file was asked for, else None.
+    """
     from . import qr
 
     code = qr.make(uri)
+    scale = {} if args.scale is None else {"scale": args.scale}
     if args.png:
-        _write_private(args.png, code.png(scale=args.scale))
+        _write_private(args.png, code.png(**scale))
     if args.svg:
-        _write_private(args.svg, code.svg().encode())
-    if terminal:
-        print(code.terminal(), end="")
+        _write_private(args.svg, code.svg(**scale).encode())
+    return None if args.png or args.svg else code.terminal(invert=args.invert)
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
     """``pyotp-rs new``: a new secret with its URI, QR code and current code."""
-    from . import enroll
+    from .enrollment import enroll
 
     enrolment = enroll(
         args.issuer, args.account, digits=args.digits, period=args.period, algorithm=args.algorithm
     )
-    files = bool(args.png or args.svg)
+    picture = _emit_qr(args, enrolment["uri"])
     if args.json:
-        _emit_qr(args, enrolment["uri"], terminal=False)
-        _print_json({key: value for key, value in enrolment.items() if key != "qr_code"})
+        _print_json(enrolment)
         return 0
     print(f"Secret: {enrolment['secret']}")
     print(f"URI:    {enrolment['uri']}")
-    _emit_qr(args, enrolment["uri"], terminal=not files)
+    if picture is not None:
+        print(picture)
     print(f"Current code: {enrolment['current_code']}")
     return 0
 
@@ -408,7 +421,9 @@ def _load_uri(args: argparse.Namespace) -> tuple[str, Any]:
 def _cmd_qr(args: argparse.Namespace) -> int:
     """``pyotp-rs qr``: the QR code of a URI on the terminal, or in ``--png``/``--svg`` files."""
     uri, _ = _load_uri(args)
-    _emit_qr(args, uri, terminal=not (args.png or args.svg))
+    picture = _emit_qr(args, uri)
+    if picture is not None:
+        print(picture)
     return 0
 
 

@@ -626,3 +626,8 @@ def test_qr_reads_the_uri_at_a_hidden_prompt() -> None:
 def test_qr_bad_input(stdin: str, message: str) -> None:
     """``qr`` needs a valid otpauth URI."""
     assert_one_line_error(run("qr", stdin=stdin), 1, message)
+
+
+def test_parse_without_input_asks_for_a_uri() -> None:
+    """Commands that take a URI say so when none is given."""
+    assert_one_line_error(run("parse"), 1, "no otpauth URI given\n")

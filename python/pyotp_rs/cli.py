@@ -229,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_input(args: argparse.Namespace, prompt: str) -> str:
+def _read_input(args: argparse.Namespace, what: str, prompt: str) -> str:
     """The secret or URI from ``--secret-arg``, ``--secret-env``, a hidden prompt or standard input."""
     if args.secret_arg is not None:
         text: str = args.secret_arg
@@ -247,11 +247,11 @@ def _read_input(args: argparse.Namespace, prompt: str) -> str:
         lines = [line.strip() for line in (sys.stdin.read() if sys.stdin else "").splitlines()]
         lines = [line for line in lines if line]
         if len(lines) > 1:
-            raise CliError("standard input holds more than one line; give one secret or URI")
+            raise CliError(f"standard input holds more than one line; give one {what}")
         text = lines[0] if lines else ""
     text = text.strip()
     if not text:
-        raise CliError("no secret given")
+        raise CliError(f"no {what} given")
     return text
 
 
@@ -277,7 +277,7 @@ def _check_secret(make: Callable[[], TOTP]) -> TOTP:
 
 def _load_totp(args: argparse.Namespace) -> TOTP:
     """The TOTP described by the command's secret input and ``--digits/--period/--algorithm``."""
-    text = _read_input(args, SECRET_PROMPT)
+    text = _read_input(args, "secret", SECRET_PROMPT)
     if _is_uri(text):
         given = [f"--{name}" for name in ("digits", "period", "algorithm") if getattr(args, name) is not None]
         if given:
@@ -409,7 +409,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 def _load_uri(args: argparse.Namespace) -> tuple[str, Any]:
     """The otpauth URI from the command's input, with the OTP object it parses to."""
-    text = _read_input(args, URI_PROMPT)
+    text = _read_input(args, "otpauth URI", URI_PROMPT)
     if not _is_uri(text):
         raise CliError("expected an otpauth:// URI")
     try:

@@ -1,0 +1,334 @@
+"""Time pyotp_rs against pyotp 2.12.0 side by side, in one process, and check the speed targets.
+
+Usage (from the repository root, after a release build)::
+
+    .venv/bin/maturin develop --release -q
+    cargo bench --bench hotp          # optional: the raw Rust HOTP floor
+    .venv/bin/python benches/compare.py [--json] [--quick]
+
+Each operation is timed like ``timeit``: the loop count is chosen so that one
+repeat lasts at least ``--min-time`` seconds, pyotp and pyotp_rs repeats are
+interleaved (so machine noise hits both alike), and the median over
+``--repeat`` repeats is reported in nanoseconds per operation. The ratio is
+pyotp / pyotp_rs: how many times faster pyotp_rs is.
+
+The floor is what no binding can beat: a near-empty PyO3 method call
+(``totp.timecode(t)``: one positional int, a float division, an int back)
+plus the raw Rust HOTP from the criterion bench (``benches/hotp.rs``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import importlib.metadata
+import io
+import json
+import platform
+import statistics
+import sys
+import timeit
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pyotp_rs
+import qrcode
+import qrcode.image.svg
+
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+FOR_TIME = 1_700_000_000
+COUNTER = 12_345
+NAME = "alice@example.com"
+ISSUER = "Example Co"
+ROOT = Path(__file__).resolve().parent.parent
+
+# Speed targets of issue 4, as minimum ratios pyotp / pyotp_rs.
+TARGET_CONSTRUCTION = 10.0
+TARGET_AT = 30.0
+TARGET_VERIFY_1 = 40.0
+TARGET_URI = 20.0
+TARGET_RANDOM = 100.0
+TARGET_QR_PNG = 100.0
+# at() may cost at most this many times (method-call floor + raw Rust HOTP).
+FLOOR_FACTOR = 1.5
+
+Thunk = Callable[[], object]
+
+
+@dataclasses.dataclass
+class Case:
+    """One operation timed on both libraries; a ``None`` thunk is reported as not available."""
+
+    name: str
+    pyotp: Thunk
+    pyotp_rs: Thunk | None
+    target: float | None = None
+    algorithm: str | None = None
+    missing: str = ""
+
+
+@dataclasses.dataclass
+class Timer:
+    """How long to time: minimum seconds per repeat and the number of repeats."""
+
+    min_time: float
+    repeat: int
+
+    def loops(self, thunk: Thunk) -> int:
+        """The loop count (1, 2, 5, 10, 20, ...) whose total time reaches ``min_time``."""
+        timer = timeit.Timer(thunk)
+        number = 1
+        while True:
+            for factor in (1, 2, 5):
+                if timer.timeit(number * factor) >= self.min_time:
+                    return number * factor
+            number *= 10
+
+    def measure(self, thunks: list[Thunk]) -> list[float]:
+        """Median ns/op of each thunk, with their repeats interleaved."""
+        timers = [(timeit.Timer(thunk), self.loops(thunk)) for thunk in thunks]
+        samples: list[list[float]] = [[] for _ in thunks]
+        for _ in range(self.repeat):
+            for (timer, number), out in zip(timers, samples):
+                out.append(timer.timeit(number) / number * 1e9)
+        return [statistics.median(s) for s in samples]
+
+
+def qr_cases(uri: str) -> list[Case]:
+    """QR PNG and SVG: qrcode (+ Pillow for PNG) against ``pyotp_rs.qr``, when it is built."""
+
+    def qrcode_png() -> bytes:
+        buffer = io.BytesIO()
+        qrcode.make(uri).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    def qrcode_svg() -> bytes:
+        return qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage).to_string()
+
+    try:
+        from pyotp_rs import qr  # type: ignore[attr-defined]
+    except ImportError:
+        missing = "n/a (pyotp_rs.qr not built)"
+        return [
+            Case("QR PNG", qrcode_png, None, TARGET_QR_PNG, missing=missing),
+            Case("QR SVG", qrcode_svg, None, missing=missing),
+        ]
+    return [
+        Case("QR PNG", qrcode_png, lambda: qr.make(uri).png(), TARGET_QR_PNG),
+        Case("QR SVG", qrcode_svg, lambda: qr.make(uri).svg()),
+    ]
+
+
+def cases() -> list[Case]:
+    """The compared operations, after checking that both libraries give the same answers."""
+    py_totp = pyotp.TOTP(SECRET)
+    rs_totp = pyotp_rs.TOTP(SECRET)
+    py_hotp = pyotp.HOTP(SECRET)
+    rs_hotp = pyotp_rs.HOTP(SECRET)
+    code = py_totp.at(FOR_TIME)
+    uri = py_totp.provisioning_uri(name=NAME, issuer_name=ISSUER)
+
+    assert rs_totp.at(FOR_TIME) == code
+    assert rs_hotp.at(COUNTER) == py_hotp.at(COUNTER)
+    assert rs_totp.provisioning_uri(name=NAME, issuer_name=ISSUER) == uri
+    assert rs_totp.verify(code, for_time=FOR_TIME, valid_window=1) is True
+    assert pyotp_rs.parse_uri(uri).at(FOR_TIME) == code
+
+    out = [
+        Case(
+            "TOTP(s) construction",
+            lambda: pyotp.TOTP(SECRET),
+            lambda: pyotp_rs.TOTP(SECRET),
+            TARGET_CONSTRUCTION,
+        ),
+        Case("TOTP.at", lambda: py_totp.at(FOR_TIME), lambda: rs_totp.at(FOR_TIME), TARGET_AT, "sha1"),
+        Case("TOTP.now", py_totp.now, rs_totp.now, TARGET_AT),
+    ]
+    for window in (0, 1, 3):
+        out.append(
+            Case(
+                f"TOTP.verify(window={window})",
+                lambda w=window: py_totp.verify(code, for_time=FOR_TIME, valid_window=w),
+                lambda w=window: rs_totp.verify(code, for_time=FOR_TIME, valid_window=w),
+                TARGET_VERIFY_1 if window == 1 else None,
+            )
+        )
+    out.append(Case("HOTP.at", lambda: py_hotp.at(COUNTER), lambda: rs_hotp.at(COUNTER), TARGET_AT, "sha1"))
+    for digest in ("sha256", "sha512"):
+        py_obj = pyotp.TOTP(SECRET, digest=getattr(hashlib, digest))
+        rs_obj = pyotp_rs.TOTP(SECRET, digest=getattr(hashlib, digest))
+        assert rs_obj.at(FOR_TIME) == py_obj.at(FOR_TIME)
+        out.append(
+            Case(
+                f"TOTP.at {digest.upper()}",
+                lambda o=py_obj: o.at(FOR_TIME),
+                lambda o=rs_obj: o.at(FOR_TIME),
+                TARGET_AT,
+                digest,
+            )
+        )
+    out += [
+        Case(
+            "provisioning_uri",
+            lambda: py_totp.provisioning_uri(name=NAME, issuer_name=ISSUER),
+            lambda: rs_totp.provisioning_uri(name=NAME, issuer_name=ISSUER),
+            TARGET_URI,
+        ),
+        Case("parse_uri", lambda: pyotp.parse_uri(uri), lambda: pyotp_rs.parse_uri(uri), TARGET_URI),
+        Case("random_base32", pyotp.random_base32, pyotp_rs.random_base32, TARGET_RANDOM),
+    ]
+    return out + qr_cases(uri)
+
+
+def criterion_ns(algorithm: str) -> float | None:
+    """Median ns of ``hotp_value_at/<algorithm>`` from the last ``cargo bench --bench hotp``, if any."""
+    path = ROOT / "target" / "criterion" / "hotp_value_at" / algorithm / "new" / "estimates.json"
+    try:
+        return float(json.loads(path.read_text())["median"]["point_estimate"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def floor(timer: Timer) -> dict[str, Any]:
+    """The cost of calling into the extension at all, and of the raw Rust HOTP."""
+    totp = pyotp_rs.TOTP(SECRET)
+    method, getter, builtin = timer.measure(
+        [lambda: totp.timecode(FOR_TIME), lambda: totp.digits, (1).bit_length]
+    )
+    return {
+        "pyo3_method_ns": method,
+        "pyo3_getter_ns": getter,
+        "cpython_builtin_method_ns": builtin,
+        "rust_hotp_ns": {alg: criterion_ns(alg) for alg in ("sha1", "sha256", "sha512")},
+    }
+
+
+def status(ok: bool) -> str:
+    """``pass`` or ``MISS``."""
+    return "pass" if ok else "MISS"
+
+
+def run(timer: Timer) -> dict[str, Any]:
+    """Times every case and the floor; returns the machine-readable report."""
+    base = floor(timer)
+    rows = []
+    for case in cases():
+        row: dict[str, Any] = {"name": case.name, "target_ratio": case.target}
+        if case.pyotp_rs is None:
+            (row["pyotp_ns"],) = timer.measure([case.pyotp])
+            row.update(pyotp_rs_ns=None, ratio=None, status=case.missing)
+            rows.append(row)
+            continue
+        row["pyotp_ns"], row["pyotp_rs_ns"] = timer.measure([case.pyotp, case.pyotp_rs])
+        row["ratio"] = row["pyotp_ns"] / row["pyotp_rs_ns"]
+        checks = []
+        if case.target is not None:
+            checks.append(row["ratio"] >= case.target)
+        raw = base["rust_hotp_ns"].get(case.algorithm or "")
+        if raw is not None:
+            row["floor_ns"] = base["pyo3_method_ns"] + raw
+            row["floor_multiple"] = row["pyotp_rs_ns"] / row["floor_ns"]
+            checks.append(row["floor_multiple"] <= FLOOR_FACTOR)
+        row["status"] = status(all(checks)) if checks else ""
+        rows.append(row)
+    return {
+        "machine": {
+            "cpu": cpu_model(),
+            "python": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "pyotp": importlib.metadata.version("pyotp"),
+            "pyotp_rs": pyotp_rs.__version__,
+        },
+        "settings": {"min_time_s": timer.min_time, "repeat": timer.repeat},
+        "floor": base,
+        "rows": rows,
+    }
+
+
+def cpu_model() -> str:
+    """The CPU model name from /proc/cpuinfo, or what ``platform`` knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def fmt_ns(value: float | None) -> str:
+    """Nanoseconds with thousands separators, or a dash."""
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def table(report: dict[str, Any]) -> str:
+    """The human-readable report: the comparison table, then the floor."""
+    head = ("operation", "pyotp ns/op", "pyotp_rs ns/op", "ratio", "target", "floor x", "status")
+    lines = []
+    for row in report["rows"]:
+        ratio = "-" if row["ratio"] is None else f"{row['ratio']:,.1f}x"
+        target = "-" if row["target_ratio"] is None else f">={row['target_ratio']:g}x"
+        multiple = f"{row['floor_multiple']:.2f}" if "floor_multiple" in row else "-"
+        pyotp_rs_ns = fmt_ns(row["pyotp_rs_ns"]) if row["pyotp_rs_ns"] is not None else row["status"]
+        status_text = "" if row["pyotp_rs_ns"] is None else row["status"]
+        lines.append(
+            (row["name"], fmt_ns(row["pyotp_ns"]), pyotp_rs_ns, ratio, target, multiple, status_text)
+        )
+    widths = [max(len(r[i]) for r in [head, *lines]) for i in range(len(head))]
+    out = [
+        " | ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
+        for r in [head, *lines]
+    ]
+    out.insert(1, "-+-".join("-" * w for w in widths))
+
+    base = report["floor"]
+    machine = report["machine"]
+    out += [
+        "",
+        (
+            f"floor: PyO3 method call totp.timecode(t) {base['pyo3_method_ns']:.0f} ns,"
+            f" PyO3 getter totp.digits {base['pyo3_getter_ns']:.0f} ns,"
+            f" CPython builtin (1).bit_length() {base['cpython_builtin_method_ns']:.0f} ns"
+        ),
+    ]
+    raw = base["rust_hotp_ns"]
+    if all(v is None for v in raw.values()):
+        out.append("raw Rust HOTP: no criterion results; run `cargo bench --bench hotp` first")
+    else:
+        out.append(
+            "raw Rust HOTP (criterion, keyed state reused): "
+            + ", ".join(f"{k} {fmt_ns(v)} ns" for k, v in raw.items())
+        )
+    out += [
+        f"floor x = pyotp_rs ns / (method call + raw HOTP); target <= {FLOOR_FACTOR}",
+        (
+            f"{machine['cpu']}, {machine['implementation']} {machine['python']}, pyotp {machine['pyotp']},"
+            f" pyotp_rs {machine['pyotp_rs']}; median of {report['settings']['repeat']} repeats"
+            f" of >= {report['settings']['min_time_s']} s"
+        ),
+    ]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--quick", action="store_true", help="a fast smoke run (noisy numbers)")
+    parser.add_argument("--repeat", type=int, help="repeats per operation (default 7, quick 3)")
+    parser.add_argument("--min-time", type=float, help="seconds per repeat (default 0.1, quick 0.002)")
+    args = parser.parse_args(argv)
+    timer = Timer(
+        min_time=args.min_time or (0.002 if args.quick else 0.1),
+        repeat=args.repeat or (3 if args.quick else 7),
+    )
+    report = run(timer)
+    print(json.dumps(report, indent=2) if args.json else table(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -9,7 +9,9 @@ from pyotp_rs.utils import build_uri, compare_digest, strings_equal
 
 secret: str = pyotp.random_base32()
 hex_secret: str = pyotp.random_hex(length=40)
-totp = pyotp.TOTP(secret, digits=8, digest=hashlib.sha256, name="alice@example.com", issuer="Example", interval=30)
+totp = pyotp.TOTP(
+    secret, digits=8, digest=hashlib.sha256, name="alice@example.com", issuer="Example", interval=30
+)
 code: str = totp.now()
 at_int: str = totp.at(1234567890)
 at_float: str = totp.at(1234567890.5, counter_offset=-1)
@@ -42,3 +44,21 @@ try:
     totp.verify_and_get_timecode("000000", for_time=0)
 except pyotp.OTPVerificationError as error:
     failure: pyotp.PyOTPError = error
+
+wallet = pyotp.Wallet({"1": "old secret", 2: b"new secret"}, encrypt_cost=10)
+stored: str = totp.to_json(wallet)
+loaded: pyotp.TOTP = pyotp.TOTP.from_json(stored, wallet)
+record: dict[str, object] = loaded.to_dict(wallet, format="passlib")
+from_record: pyotp.TOTP = pyotp.TOTP.from_dict(record, wallet)
+outdated: bool = wallet.needs_rotation(stored)
+rotated = wallet.rotate(stored)
+pretty: str = loaded.pretty_key(sep=" ") + loaded.base32_key
+match: pyotp.TotpMatch = loaded.match(loaded.now(), window=60)
+last_counter: int = match.counter
+expires: int = match.expire_time
+try:
+    loaded.match(123456, for_time=59, last_counter=last_counter)
+except pyotp.UsedTokenError as used:
+    refused: pyotp.TokenError = used
+except pyotp.DecryptionError as undecryptable:
+    bad: ValueError = undecryptable

@@ -9,20 +9,36 @@ base32 and otpauth URI work happens in Rust.
 '763850'
 """
 
-from . import compat, contrib, exceptions, hotp, otp, totp, utils
+from . import compat, contrib, exceptions, hotp, otp, storage, totp, utils
 from ._pyotp_rs import __version__, parse_uri, random_base32, random_hex
 from .compat import random
-from .exceptions import OTPVerificationError, PyOTPError
+from .exceptions import (
+    DecryptionError,
+    InvalidTokenError,
+    MalformedTokenError,
+    OTPVerificationError,
+    PyOTPError,
+    TokenError,
+    UsedTokenError,
+)
 from .hotp import HOTP
 from .otp import OTP
+from .storage import TotpMatch, Wallet
 from .totp import TOTP
 
 __all__ = [
     "HOTP",
     "OTP",
+    "TOTP",
+    "DecryptionError",
+    "InvalidTokenError",
+    "MalformedTokenError",
     "OTPVerificationError",
     "PyOTPError",
-    "TOTP",
+    "TokenError",
+    "TotpMatch",
+    "UsedTokenError",
+    "Wallet",
     "__version__",
     "compat",
     "contrib",
@@ -33,6 +49,7 @@ __all__ = [
     "random",
     "random_base32",
     "random_hex",
+    "storage",
     "totp",
     "utils",
 ]

@@ -6,13 +6,15 @@
 
 use super::arg::Arg;
 use super::lazy::{HMAC_NEW, MD5, SHA1, SHA256, SHA512, SHAKE_128, STRINGS_EQUAL};
+use super::storage::{self, PyWallet};
 use super::time;
 use super::uri::{build_uri_from, UriArgs};
+use super::verify::{self, TotpMatch};
 use crate::otp::{self, Algorithm, Key, OtpError};
 use crate::secret;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyInt, PyString, PyTuple};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyInt, PyString, PyTuple, PyType};
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pymethods};
 use zeroize::Zeroizing;
 
@@ -800,6 +802,111 @@ impl Totp {
         for_time: &Bound<'_, PyAny>,
     ) -> PyResult<i64> {
         self.timecode_of(for_time)
+    }
+
+    /// Checks `code` like passlib's `TOTP.match`, refusing replays; `verify` stays pyotp's.
+    ///
+    /// Searches the time steps within `window` seconds either side of `for_time` (default: now)
+    /// plus `skew`, never before `last_counter`. Returns a `TotpMatch` (store its `counter` and
+    /// pass it as `last_counter` next time). Raises `MalformedTokenError`, `InvalidTokenError`,
+    /// or `UsedTokenError` for the code of `last_counter` (all `ValueError`s).
+    #[pyo3(name = "match", signature = (code, for_time = None, window = 30, skew = 0, last_counter = None))]
+    fn match_code(
+        slf: PyRef<'_, Self>,
+        #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes | builtins.int"))]
+        code: &Bound<'_, PyAny>,
+        #[gen_stub(override_type(type_repr = "builtins.int | builtins.float | datetime.datetime | None", imports = ("datetime",)))]
+        for_time: Option<&Bound<'_, PyAny>>,
+        window: i64,
+        skew: i64,
+        last_counter: Option<i64>,
+    ) -> PyResult<TotpMatch> {
+        let py = code.py();
+        let base = slf.as_super();
+        let generator = verify::Generator {
+            digits: base.fast_digits,
+            steam: base.steam,
+            interval: Some(slf.interval_secs),
+        };
+        let args = verify::MatchArgs {
+            code,
+            for_time,
+            window,
+            skew,
+            last_counter,
+        };
+        verify::match_code(generator, args, |counter| base.code_at(py, counter))
+    }
+
+    /// The key and parameters as passlib's TOTP JSON (sorted keys, compact).
+    ///
+    /// With a `wallet` that has secrets (or `encrypt=True`) the key is encrypted under the
+    /// wallet's default tag: `format="sealed"` (authenticated, the default) or `"passlib"`
+    /// (passlib 1.7.4's format, no MAC). A `name` of "Secret" (pyotp's default) is not stored.
+    #[pyo3(signature = (wallet = None, *, format = "sealed", encrypt = None))]
+    fn to_json(
+        slf: &Bound<'_, Self>,
+        wallet: Option<PyRef<'_, PyWallet>>,
+        format: &str,
+        encrypt: Option<bool>,
+    ) -> PyResult<String> {
+        storage::to_json(slf.as_any(), wallet.as_deref(), format, encrypt)
+    }
+
+    /// Like `to_json`, as a dict.
+    #[pyo3(signature = (wallet = None, *, format = "sealed", encrypt = None))]
+    #[gen_stub(override_return_type(type_repr = "builtins.dict[builtins.str, typing.Any]", imports = ("typing",)))]
+    fn to_dict<'py>(
+        slf: &Bound<'py, Self>,
+        wallet: Option<PyRef<'_, PyWallet>>,
+        format: &str,
+        encrypt: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        storage::to_dict(slf.as_any(), wallet.as_deref(), format, encrypt)
+    }
+
+    /// A TOTP from passlib's TOTP JSON (str or bytes), decrypting the key with `wallet`.
+    #[classmethod]
+    #[pyo3(signature = (data, wallet = None))]
+    #[gen_stub(override_return_type(type_repr = "typing_extensions.Self", imports = ("typing_extensions",)))]
+    fn from_json<'py>(
+        cls: &Bound<'py, PyType>,
+        #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes"))] data: &Bound<
+            'py,
+            PyAny,
+        >,
+        wallet: Option<PyRef<'py, PyWallet>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        storage::from_data(cls, data, wallet.as_deref())
+    }
+
+    /// A TOTP from passlib's TOTP dict, decrypting the key with `wallet`.
+    #[classmethod]
+    #[pyo3(signature = (data, wallet = None))]
+    #[gen_stub(override_return_type(type_repr = "typing_extensions.Self", imports = ("typing_extensions",)))]
+    fn from_dict<'py>(
+        cls: &Bound<'py, PyType>,
+        #[gen_stub(override_type(type_repr = "builtins.dict[builtins.str, typing.Any]", imports = ("typing",)))]
+        data: &Bound<'py, PyAny>,
+        wallet: Option<PyRef<'py, PyWallet>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if !data.is_instance_of::<PyDict>() {
+            return Err(PyTypeError::new_err("from_dict() needs a dict"));
+        }
+        storage::from_data(cls, data, wallet.as_deref())
+    }
+
+    /// The key as unpadded upper-case base32 (passlib's `base32_key`).
+    #[getter]
+    fn base32_key(slf: &Bound<'_, Self>) -> PyResult<String> {
+        storage::base32_key(slf.as_any())
+    }
+
+    /// The key grouped for reading aloud, e.g. `GEZD-GNBV-...` (passlib's `pretty_key`);
+    /// `format` is "base32" or "hex", `sep` the separator (None or "" for none).
+    #[pyo3(signature = (format = "base32", sep = Some("-")), text_signature = "(self, format='base32', sep='-')")]
+    fn pretty_key(slf: &Bound<'_, Self>, format: &str, sep: Option<&str>) -> PyResult<String> {
+        storage::pretty_key(slf.as_any(), format, sep)
     }
 }
 

@@ -5,8 +5,10 @@ mod classes;
 mod errors;
 mod lazy;
 mod random;
+mod storage;
 mod time;
 mod uri;
+mod verify;
 
 use pyo3::prelude::*;
 
@@ -20,7 +22,11 @@ pub mod _pyotp_rs {
     #[pymodule_export]
     use super::random::{random_base32, random_hex};
     #[pymodule_export]
+    use super::storage::PyWallet;
+    #[pymodule_export]
     use super::uri::{build_uri, parse_uri};
+    #[pymodule_export]
+    use super::verify::TotpMatch;
     use super::*;
 
     #[pymodule_init]

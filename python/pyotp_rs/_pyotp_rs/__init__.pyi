@@ -2,13 +2,17 @@
 # ruff: noqa: E501, F401, F403, F405
 
 import builtins
+import collections.abc
 import datetime
 import typing
+import typing_extensions
 __all__ = [
     "HOTP",
     "OTP",
     "Steam",
     "TOTP",
+    "TotpMatch",
+    "Wallet",
     "build_uri",
     "parse_uri",
     "random_base32",
@@ -127,6 +131,11 @@ class TOTP(OTP):
         """
     @interval.setter
     def interval(self, value: builtins.int) -> None: ...
+    @property
+    def base32_key(self) -> builtins.str:
+        r"""
+        The key as unpadded upper-case base32 (passlib's `base32_key`).
+        """
     def __new__(cls, s: builtins.str | builtins.bytes, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: builtins.str | None = None, issuer: builtins.str | None = None, interval: builtins.int = 30) -> TOTP:
         r"""
         Handler for time-based OTPs; `interval` is the time step in seconds (at most 120).
@@ -155,6 +164,142 @@ class TOTP(OTP):
         r"""
         The time step number of `for_time`: whole seconds divided by `interval`.
         """
+    def match(self, code: builtins.str | builtins.bytes | builtins.int, for_time: builtins.int | builtins.float | datetime.datetime | None = None, window: builtins.int = 30, skew: builtins.int = 0, last_counter: typing.Optional[builtins.int] = None) -> TotpMatch:
+        r"""
+        Checks `code` like passlib's `TOTP.match`, refusing replays; `verify` stays pyotp's.
+        
+        Searches the time steps within `window` seconds either side of `for_time` (default: now)
+        plus `skew`, never before `last_counter`. Returns a `TotpMatch` (store its `counter` and
+        pass it as `last_counter` next time). Raises `MalformedTokenError`, `InvalidTokenError`,
+        or `UsedTokenError` for the code of `last_counter` (all `ValueError`s).
+        """
+    def to_json(self, wallet: typing.Optional[Wallet] = None, *, format: builtins.str = 'sealed', encrypt: typing.Optional[builtins.bool] = None) -> builtins.str:
+        r"""
+        The key and parameters as passlib's TOTP JSON (sorted keys, compact).
+        
+        With a `wallet` that has secrets (or `encrypt=True`) the key is encrypted under the
+        wallet's default tag: `format="sealed"` (authenticated, the default) or `"passlib"`
+        (passlib 1.7.4's format, no MAC). A `name` of "Secret" (pyotp's default) is not stored.
+        """
+    def to_dict(self, wallet: typing.Optional[Wallet] = None, *, format: builtins.str = 'sealed', encrypt: typing.Optional[builtins.bool] = None) -> builtins.dict[builtins.str, typing.Any]:
+        r"""
+        Like `to_json`, as a dict.
+        """
+    @classmethod
+    def from_json(cls, data: builtins.str | builtins.bytes, wallet: typing.Optional[Wallet] = None) -> typing_extensions.Self:
+        r"""
+        A TOTP from passlib's TOTP JSON (str or bytes), decrypting the key with `wallet`.
+        """
+    @classmethod
+    def from_dict(cls, data: builtins.dict[builtins.str, typing.Any], wallet: typing.Optional[Wallet] = None) -> typing_extensions.Self:
+        r"""
+        A TOTP from passlib's TOTP dict, decrypting the key with `wallet`.
+        """
+    def pretty_key(self, format: builtins.str = 'base32', sep: typing.Optional[builtins.str] = '-') -> builtins.str:
+        r"""
+        The key grouped for reading aloud, e.g. `GEZD-GNBV-...` (passlib's `pretty_key`);
+        `format` is "base32" or "hex", `sep` the separator (None or "" for none).
+        """
+
+@typing.final
+class TotpMatch:
+    r"""
+    A successful `TOTP.match` (passlib's `TotpMatch`); unpacks as `counter, time = match`.
+    
+    Store `counter` and pass it back as `last_counter` so the same code is never accepted twice.
+    """
+    @property
+    def counter(self) -> builtins.int:
+        r"""
+        The counter (time step number) whose code matched.
+        """
+    @property
+    def time(self) -> builtins.int:
+        r"""
+        The Unix time the code was checked for.
+        """
+    @property
+    def window(self) -> builtins.int:
+        r"""
+        The window searched, in seconds each side.
+        """
+    @property
+    def expected_counter(self) -> builtins.int:
+        r"""
+        The counter of `time` itself.
+        """
+    @property
+    def skipped(self) -> builtins.int:
+        r"""
+        Steps between the expected and the matched counter (negative: the client's clock is behind).
+        """
+    @property
+    def expire_time(self) -> builtins.int:
+        r"""
+        Unix time at which the matched code's time step ends.
+        """
+    @property
+    def cache_seconds(self) -> builtins.int:
+        r"""
+        Seconds for which the counter should be remembered (an upper bound).
+        """
+    @property
+    def cache_time(self) -> builtins.int:
+        r"""
+        Unix time after which the counter has left every verification window.
+        """
+    def __len__(self) -> builtins.int: ...
+    def __iter__(self) -> collections.abc.Iterator[builtins.int]: ...
+    def __repr__(self) -> builtins.str: ...
+
+@typing.final
+class Wallet:
+    r"""
+    Application secrets keyed by tag, for encrypting stored TOTP keys (passlib's `AppWallet`).
+    
+    `secrets` is a dict of tag -> secret (str, encoded UTF-8, or bytes), a JSON object string,
+    or multi-line `tag: secret` text (blank lines and `#` comments skipped). Tags match
+    `[a-z0-9][a-z0-9_.-]*` (any case); int tags become strings. New keys are encrypted under
+    `default_tag`, by default the largest tag (numerically when all tags are digits); every
+    tag can decrypt. `encrypt_cost` is log2 of the PBKDF2 rounds (default 14).
+    Secrets never appear in `repr()` and are wiped from memory when the wallet is freed.
+    """
+    @property
+    def default_tag(self) -> typing.Optional[builtins.str]:
+        r"""
+        The tag that encrypts new keys (None for an empty wallet).
+        """
+    @property
+    def encrypt_cost(self) -> builtins.int:
+        r"""
+        log2 of the PBKDF2 rounds used for new encryptions.
+        """
+    @property
+    def tags(self) -> builtins.list[builtins.str]:
+        r"""
+        The tags, in the order given.
+        """
+    @property
+    def has_secrets(self) -> builtins.bool:
+        r"""
+        Whether the wallet holds at least one secret.
+        """
+    def __new__(cls, secrets: builtins.str | collections.abc.Mapping[builtins.str | builtins.int, builtins.str | builtins.bytes] | None = None, default_tag: typing.Optional[builtins.str] = None, encrypt_cost: typing.Optional[builtins.int] = None) -> Wallet:
+        r"""
+        Builds a wallet; see the class docstring for the accepted forms of `secrets`.
+        """
+    def needs_rotation(self, data: builtins.str | builtins.bytes | builtins.dict[builtins.str, typing.Any], *, format: builtins.str = 'sealed') -> builtins.bool:
+        r"""
+        Whether stored TOTP data (JSON str/bytes or dict) should be rewritten: a plain key, or a
+        key encrypted under another tag, cost or format than this wallet gives new data.
+        """
+    def rotate(self, data: builtins.str | builtins.bytes | builtins.dict[builtins.str, typing.Any], *, format: builtins.str = 'sealed') -> builtins.str | builtins.bytes | builtins.dict[builtins.str, typing.Any]:
+        r"""
+        Re-encrypts stored TOTP data under the default tag and cost in `format` ("sealed" or
+        "passlib") when `needs_rotation` says so; otherwise returns `data` itself, unchanged.
+        Returns the same kind it was given (JSON text for str/bytes, a dict for a dict).
+        """
+    def __repr__(self) -> builtins.str: ...
 
 def build_uri(secret: builtins.str, name: builtins.str, initial_count: builtins.int | None = None, issuer: builtins.str | None = None, algorithm: builtins.str | None = None, digits: builtins.int | None = None, period: builtins.int | None = None, **kwargs: builtins.str) -> builtins.str:
     r"""

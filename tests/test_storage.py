@@ -1,0 +1,421 @@
+"""Encrypted storage: interop both ways with the real passlib 1.7.4, the shared vectors, the
+authenticated format, wallets and key rotation."""
+
+import base64
+import hashlib
+import json
+import re
+import string
+import warnings
+from pathlib import Path
+
+import passlib.exc
+import passlib.totp
+import pyotp
+import pyotp_rs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pyotp_rs import DecryptionError, Wallet
+
+K20 = b"12345678901234567890"
+S20 = base64.b32encode(K20).decode()
+ALGS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha512": hashlib.sha512}
+
+# The vectors of ../shared/formats/passlib-totp-json.md (section 2.9), checked there against passlib.
+VECTOR_A = (
+    '{"enckey":{"c":14,"k":"RMKE6N3YZ7F6HPCEOHLTJ7BYSD5WHHIN","s":"AEAABIDUNYG2C5FOGWDA","t":"2","v":1},'
+    '"label":"alice@example.com","type":"totp","v":1}'
+)
+VECTOR_B = (
+    '{"enckey":{"c":14,"k":"44VHHVDUA6LTDRYPSP6UW7OE5CYUMF44","s":"AAAQEAYEAUDAOCAJBIFQ","t":"1","v":1},'
+    '"type":"totp","v":1}'
+)
+VECTOR_C = (
+    '{"alg":"sha256","digits":8,"enckey":{"c":12,"k":"VGEPYRO4UML6KOJIBYP36NDR2KZST4UBLRVIZJSMNNA4VQGQCTUA",'
+    '"s":"7777777777777777777Q","t":"2016-05-16","v":1},"issuer":"Example Co","label":"alice@example.com",'
+    '"period":60,"type":"totp","v":1}'
+)
+VECTOR_D = (
+    '{"enckey":{"c":10,"k":"6TC6QNO42OD6RGMNJDR5RK3OZK6KOSYW","s":"AAAQEAYEAUDAOCAJBIFQ","t":"2","v":1},'
+    '"label":"alice@example.com","type":"totp","v":1}'
+)
+SECRET_C = "sécret-ünïcode-2016"
+WALLET_A = {"1": "wallet-secret-one", "2": "wallet-secret-two"}
+
+
+def passlib_class(secrets: "dict[str, str] | None" = None, **kwds: object) -> type:
+    """A passlib TOTP class configured with an AppWallet."""
+    cost = kwds.pop("encrypt_cost", None)
+    return passlib.totp.TOTP.using(wallet=passlib.totp.AppWallet(secrets, encrypt_cost=cost), **kwds)
+
+
+def unb32(text: str) -> bytes:
+    """Decodes unpadded base32."""
+    return base64.b32decode(text + "=" * (-len(text) % 8))
+
+
+def same_codes(ours: pyotp_rs.TOTP, theirs: passlib.totp.TOTP, times: "list[int]") -> None:
+    for t in times:
+        assert ours.at(t) == theirs.generate(t).token
+
+
+# ------------------------------------------------------------------------- shared vectors
+
+
+@pytest.mark.parametrize(
+    ("vector", "secrets", "cost", "key", "digits"),
+    [
+        (VECTOR_A, WALLET_A, None, K20, 6),
+        (VECTOR_B, {"1": "correct horse battery staple"}, None, K20, 6),
+        (VECTOR_C, {"2016-01-01": "old", "2016-05-16": SECRET_C}, 12, b"12345678901234567890123456789012", 8),
+        (VECTOR_D, {"2": "wallet-secret-two"}, 10, K20, 6),
+    ],
+)
+def test_vectors_read_with_same_key_and_codes(vector, secrets, cost, key, digits):
+    wallet = Wallet(secrets, encrypt_cost=cost)
+    totp = pyotp_rs.TOTP.from_json(vector, wallet)
+    assert totp.byte_secret() == key
+    assert totp.digits == digits
+    theirs = passlib_class(secrets, encrypt_cost=cost).from_json(vector)
+    assert theirs.key == key
+    same_codes(totp, theirs, [59, 1234567890, 2000000000])
+    # Nothing to rotate: the passlib record is returned untouched, as passlib re-emits it.
+    if vector is not VECTOR_A:
+        assert not wallet.needs_rotation(vector, format="passlib")
+        assert wallet.rotate(vector, format="passlib") is vector
+        assert theirs.changed is False
+        assert theirs.to_json() == vector
+
+
+def test_vector_c_parameters():
+    totp = pyotp_rs.TOTP.from_json(VECTOR_C, Wallet({"2016-05-16": SECRET_C}))
+    assert (totp.digest, totp.interval, totp.name, totp.issuer) == (
+        hashlib.sha256,
+        60,
+        "alice@example.com",
+        "Example Co",
+    )
+    reference = pyotp.TOTP(totp.secret, digits=8, digest=hashlib.sha256, interval=60)
+    assert totp.at(1234567890) == reference.at(1234567890)
+
+
+def test_vector_d_rotation():
+    costly = Wallet(WALLET_A)
+    assert costly.needs_rotation(VECTOR_D, format="passlib")
+    rotated = costly.rotate(VECTOR_D, format="passlib")
+    record = json.loads(rotated)["enckey"]
+    assert (record["t"], record["c"], record["v"]) == ("2", 14, 1)
+    reader = passlib_class(WALLET_A).from_json(rotated)
+    assert (reader.key, reader.label, reader.changed) == (K20, "alice@example.com", False)
+
+    newer = Wallet({"2": "wallet-secret-two", "3": "wallet-secret-three"}, encrypt_cost=10)
+    rotated = newer.rotate(VECTOR_D, format="passlib")
+    assert json.loads(rotated)["enckey"]["t"] == "3"
+    assert pyotp_rs.TOTP.from_json(rotated, newer).byte_secret() == K20
+
+    # Rotation to the default (authenticated) format, then nothing more to do.
+    sealed = newer.rotate(VECTOR_D)
+    assert json.loads(sealed)["enckey"]["v"] == 2
+    assert not newer.needs_rotation(sealed)
+    assert pyotp_rs.TOTP.from_json(sealed, newer).byte_secret() == K20
+
+
+def test_vector_d_unknown_tag_and_wrong_secret():
+    with pytest.raises(KeyError) as info:
+        pyotp_rs.TOTP.from_json(VECTOR_D, Wallet({"1": "wallet-secret-one"}))
+    assert info.value.args == ("unknown secret tag: '2'",)
+    with pytest.raises(KeyError) as theirs:
+        passlib_class({"1": "wallet-secret-one"}).from_json(VECTOR_D)
+    assert info.value.args == theirs.value.args
+    # Version 1 has no MAC: a wrong secret silently gives the same wrong key as passlib.
+    wrong = pyotp_rs.TOTP.from_json(VECTOR_D, Wallet({"2": "WRONG"}, encrypt_cost=10))
+    assert wrong.byte_secret() == passlib_class({"2": "WRONG"}).from_json(VECTOR_D).key != K20
+
+
+# --------------------------------------------------------------- interop, both directions
+
+keys = st.binary(min_size=14, max_size=64)
+params = st.fixed_dictionaries(
+    {
+        "alg": st.sampled_from(sorted(ALGS)),
+        "digits": st.integers(6, 10),
+        "period": st.integers(1, 120),
+        "label": st.none()
+        | st.text(st.characters(exclude_characters=":", exclude_categories=("Cs",)), min_size=1, max_size=12),
+        "issuer": st.none()
+        | st.text(st.characters(exclude_characters=":", exclude_categories=("Cs",)), min_size=1, max_size=12),
+    }
+)
+tags = st.text(string.ascii_letters + string.digits + "_.-", min_size=1, max_size=8).filter(
+    lambda t: t[0].isalnum()
+)
+wallets = st.dictionaries(tags, st.text(min_size=1, max_size=20), min_size=1, max_size=4)
+times = st.lists(st.integers(0, 2**34), min_size=1, max_size=3)
+
+
+def passlib_totp(cls: type, key: bytes, p: dict) -> passlib.totp.TOTP:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", passlib.exc.PasslibSecurityWarning)
+        return cls(key=key, format="raw", **p)
+
+
+@given(key=keys, p=params, secrets=wallets, cost=st.integers(4, 8), moments=times)
+def test_passlib_encrypted_json_is_read(key, p, secrets, cost, moments):
+    cls = passlib_class(secrets, encrypt_cost=cost)
+    stored = passlib_totp(cls, key, p).to_json()
+    totp = pyotp_rs.TOTP.from_json(stored, Wallet(secrets, encrypt_cost=cost))
+    assert totp.byte_secret() == key
+    assert totp.name == (p["label"] or "Secret")
+    assert totp.issuer == p["issuer"]
+    same_codes(totp, cls.from_json(stored), moments)
+    assert (
+        pyotp_rs.TOTP.from_dict(json.loads(stored), Wallet(secrets, encrypt_cost=cost)).secret == totp.secret
+    )
+
+
+@given(key=keys, p=params, moments=times)
+def test_passlib_plain_json_round_trips_byte_for_byte(key, p, moments):
+    theirs = passlib_totp(passlib.totp.TOTP, key, p)
+    stored = theirs.to_json()
+    totp = pyotp_rs.TOTP.from_json(stored.encode())
+    same_codes(totp, theirs, moments)
+    assert totp.to_json() == stored
+    assert totp.to_dict() == theirs.to_dict()
+    assert totp.base32_key == theirs.base32_key
+
+
+@given(key=keys, p=params, secrets=wallets, cost=st.integers(4, 8))
+def test_our_v1_json_is_read_by_passlib(key, p, secrets, cost):
+    ours = pyotp_rs.TOTP(
+        base64.b32encode(key).decode(),
+        digits=p["digits"],
+        digest=ALGS[p["alg"]],
+        interval=p["period"],
+        name=p["label"],
+        issuer=p["issuer"],
+    )
+    wallet = Wallet(secrets, encrypt_cost=cost)
+    stored = ours.to_json(wallet, format="passlib")
+    theirs = passlib_class(secrets, encrypt_cost=cost).from_json(stored)
+    assert theirs.key == key
+    assert (theirs.alg, theirs.digits, theirs.period) == (p["alg"], p["digits"], p["period"])
+    assert (theirs.label, theirs.issuer) == (p["label"], p["issuer"])
+    assert theirs.changed is False
+    assert theirs.to_json() == stored
+    assert ours.to_dict(wallet, format="passlib") != ours.to_dict()
+
+
+@given(key=keys, p=params, secrets=wallets, cost=st.integers(4, 8))
+def test_sealed_round_trip(key, p, secrets, cost):
+    ours = pyotp_rs.TOTP(
+        base64.b32encode(key).decode(), digits=p["digits"], digest=ALGS[p["alg"]], interval=p["period"]
+    )
+    wallet = Wallet(secrets, encrypt_cost=cost)
+    stored = ours.to_json(wallet)
+    assert json.loads(stored)["enckey"]["t"] == wallet.default_tag
+    back = pyotp_rs.TOTP.from_json(stored, wallet)
+    assert back.byte_secret() == key
+    assert (back.digits, back.interval, back.digest) == (p["digits"], p["period"], ALGS[p["alg"]])
+    assert not wallet.needs_rotation(stored)
+    assert wallet.needs_rotation(stored, format="passlib")
+
+
+# --------------------------------------------------------------- the authenticated format
+
+
+def sealed_sample() -> "tuple[Wallet, dict]":
+    wallet = Wallet({"1": "one", "2": "two"}, encrypt_cost=6)
+    return wallet, pyotp_rs.TOTP(S20, digits=8).to_dict(wallet)
+
+
+def test_sealed_record_shape():
+    _, data = sealed_sample()
+    record = data["enckey"]
+    assert sorted(record) == ["alg", "c", "k", "n", "s", "t", "v"]
+    assert (record["v"], record["alg"], record["c"], record["t"]) == (2, "aes-256-gcm", 6, "2")
+    assert len(unb32(record["s"])) == 16
+    assert len(unb32(record["n"])) == 12
+    assert len(unb32(record["k"])) == len(K20) + 16
+
+
+def test_sealed_wrong_secret_raises():
+    _, data = sealed_sample()
+    with pytest.raises(DecryptionError, match="wrong application secret"):
+        pyotp_rs.TOTP.from_dict(data, Wallet({"2": "not-two"}))
+    assert issubclass(DecryptionError, ValueError)
+
+
+@given(bit=st.integers(0, (len(K20) + 16) * 8 - 1))
+def test_sealed_flipped_ciphertext_bit_raises(bit):
+    wallet, data = sealed_sample()
+    raw = bytearray(unb32(data["enckey"]["k"]))
+    raw[bit // 8] ^= 1 << (bit % 8)
+    data["enckey"]["k"] = base64.b32encode(bytes(raw)).decode().rstrip("=")
+    with pytest.raises(DecryptionError):
+        pyotp_rs.TOTP.from_dict(data, wallet)
+
+
+@pytest.mark.parametrize(
+    ("member", "value"),
+    [("digits", 6), ("period", 60), ("alg", "sha256"), ("enckey.t", "1"), ("enckey.c", 7)],
+)
+def test_sealed_metadata_is_authenticated(member, value):
+    wallet, data = sealed_sample()
+    if member.startswith("enckey."):
+        data["enckey"][member.split(".")[1]] = value
+    else:
+        data[member] = value
+    with pytest.raises(DecryptionError):
+        pyotp_rs.TOTP.from_dict(data, wallet)
+
+
+def test_passlib_refuses_sealed_records_clearly():
+    _, data = sealed_sample()
+    with pytest.raises(ValueError, match="unrecognized 'enckey' version: 2"):
+        passlib_class({"1": "one", "2": "two"}).from_dict(data)
+
+
+# ------------------------------------------------------------------------------ errors
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("{", "not valid JSON"),
+        ("[]", "Invalid totp data: unrecognized format"),
+        (
+            '{"type":"totp","v":2,"key":"' + S20 + '"}',
+            r"Invalid totp data: missing/unsupported version \(2\)",
+        ),
+        ('{"type":"totp","v":1}', "missing 'enckey' / 'key'"),
+        ('{"type":"hotp","v":1,"key":"' + S20 + '"}', "HOTP not supported"),
+        (
+            '{"type":"totp","v":1,"enckey":{"v":3,"c":1,"t":"1","s":"AA","k":"AA"}}',
+            "unrecognized 'enckey' version: 3",
+        ),
+        ('{"type":"totp","v":1,"key":"' + S20 + '","digits":11}', r"digits must in range\(6,11\)"),
+        ('{"type":"totp","v":1,"key":"' + S20 + '","alg":"nohash"}', "unknown hash algorithm 'nohash'"),
+        ('{"type":"totp","v":1,"key":"' + S20 + '","extra":1}', "unexpected member 'extra'"),
+        (b'{"type":"totp","v":1,"key":"\xff"}', "not UTF-8"),
+        ('{"type":"totp","v":1,"key":"' + S20 + '","label":"\\ud800"}', "not valid JSON"),
+    ],
+)
+def test_bad_documents_raise_value_error(data, message):
+    with pytest.raises(ValueError, match=message):
+        pyotp_rs.TOTP.from_json(data, Wallet({"1": "x"}))
+
+
+def test_passlib_agrees_on_version_message():
+    data = '{"type":"totp","v":2,"key":"' + S20 + '"}'
+    with pytest.raises(ValueError) as theirs:
+        passlib.totp.TOTP.from_json(data)
+    with pytest.raises(ValueError) as ours:
+        pyotp_rs.TOTP.from_json(data)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_missing_wallet_and_encrypt_flag():
+    with pytest.raises(TypeError, match="can't decrypt"):
+        pyotp_rs.TOTP.from_json(VECTOR_B)
+    with pytest.raises(TypeError, match="can't encrypt"):
+        pyotp_rs.TOTP(S20).to_json(encrypt=True)
+    with pytest.raises(TypeError, match="can't encrypt"):
+        pyotp_rs.TOTP(S20).to_json(Wallet(), encrypt=True)
+    assert "key" in pyotp_rs.TOTP(S20).to_dict(Wallet({"1": "x"}), encrypt=False)
+    with pytest.raises(ValueError, match="unknown storage format"):
+        pyotp_rs.TOTP(S20).to_json(Wallet({"1": "x"}), format="v3")
+    with pytest.raises(TypeError):
+        pyotp_rs.TOTP.from_dict(VECTOR_B, Wallet({"1": "x"}))
+
+
+def test_unstorable_totp_parameters():
+    with pytest.raises(ValueError, match="whole seconds"):
+        pyotp_rs.TOTP(S20, interval=7.5).to_json()
+    with pytest.raises(ValueError, match="label may not contain ':'"):
+        pyotp_rs.TOTP(S20, name="a:b").to_json()
+    # pyotp's placeholder name is not stored as a label.
+    assert "label" not in pyotp_rs.TOTP(S20).to_dict()
+
+
+# ------------------------------------------------------------------------------ wallets
+
+
+@given(secrets=wallets)
+def test_default_tag_matches_passlib(secrets):
+    assert Wallet(secrets).default_tag == passlib.totp.AppWallet(secrets).default_tag
+
+
+@given(numbers=st.lists(st.integers(0, 10**30), min_size=1, max_size=5, unique=True))
+def test_numeric_default_tag_matches_passlib(numbers):
+    secrets = {str(n): "s" for n in numbers}
+    assert Wallet(secrets).default_tag == passlib.totp.AppWallet(secrets).default_tag == str(max(numbers))
+
+
+def test_wallet_text_forms_and_validation():
+    text = "# application secrets\n\n1: first\n2:  second: with colon \n"
+    wallet = Wallet(text)
+    assert (wallet.tags, wallet.default_tag, wallet.encrypt_cost) == (["1", "2"], "2", 14)
+    assert Wallet('{"a": "x", "b": "y"}').default_tag == "b"
+    assert Wallet({1: "x", "2": b"y"}, default_tag="1").default_tag == "1"
+    stored = pyotp_rs.TOTP(S20).to_json(Wallet(text), format="passlib")
+    assert passlib_class(passlib.totp.AppWallet(text)._secrets).from_json(stored).key == K20
+    assert not Wallet().has_secrets and Wallet().default_tag is None
+    for bad, error in [
+        ({"-x": "s"}, ValueError),
+        ({"1": ""}, ValueError),
+        ("single line", ValueError),
+        ({"1": 5}, TypeError),
+        ({1.5: "x"}, TypeError),
+        (["1"], TypeError),
+    ]:
+        with pytest.raises(error):
+            Wallet(bad)
+    with pytest.raises(KeyError, match="unknown secret tag: '9'"):
+        Wallet({"1": "x"}, default_tag="9")
+    with pytest.raises(ValueError, match="encrypt_cost"):
+        Wallet({"1": "x"}, encrypt_cost=40)
+
+
+def test_secrets_never_in_repr():
+    wallet = Wallet({"1": "hunter2-secret"})
+    assert "hunter2" not in repr(wallet)
+    assert repr(wallet) == "Wallet(tags=['1'], default_tag='1', encrypt_cost=14)"
+
+
+def test_rotate_keeps_the_kind_of_input():
+    wallet = Wallet({"1": "correct horse battery staple", "5": "newer"}, encrypt_cost=6)
+    as_dict = wallet.rotate(json.loads(VECTOR_B))
+    assert isinstance(as_dict, dict) and as_dict["enckey"]["t"] == "5"
+    as_text = wallet.rotate(VECTOR_B.encode())
+    assert isinstance(as_text, str) and json.loads(as_text)["enckey"]["t"] == "5"
+    plain = pyotp_rs.TOTP(S20).to_json()
+    assert wallet.needs_rotation(plain) and not Wallet().needs_rotation(plain)
+    assert pyotp_rs.TOTP.from_json(wallet.rotate(plain), wallet).byte_secret() == K20
+
+
+# ---------------------------------------------------------------------------- key display
+
+
+@given(key=keys, sep=st.sampled_from(["-", " ", ":"]), fmt=st.sampled_from(["base32", "hex"]))
+def test_pretty_key_matches_passlib(key, sep, fmt):
+    ours = pyotp_rs.TOTP(base64.b32encode(key).decode().lower())
+    theirs = passlib_totp(passlib.totp.TOTP, key, {})
+    assert ours.pretty_key(fmt, sep) == theirs.pretty_key(fmt, sep)
+    assert ours.pretty_key() == theirs.pretty_key()
+    assert ours.pretty_key(fmt, None) == theirs.pretty_key(fmt, False)
+    assert ours.base32_key == theirs.base32_key
+
+
+def test_pretty_key_unknown_format():
+    with pytest.raises(ValueError, match="unknown byte-encoding format"):
+        pyotp_rs.TOTP(S20).pretty_key("base64")
+
+
+def test_readme_example_runs(capsys):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme[readme.index("## Encrypted storage and replay-safe verification") :]
+    example = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert example is not None
+    exec(compile(example.group(1), "README.md", "exec"), {})  # noqa: S102 (the README example)
+    assert "replay refused" in capsys.readouterr().out

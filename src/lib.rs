@@ -5,6 +5,7 @@
 
 pub mod otp;
 pub mod python;
+pub mod qr;
 pub mod secret;
 pub mod storage;
 pub mod uri;

@@ -9,9 +9,10 @@ base32 and otpauth URI work happens in Rust.
 '763850'
 """
 
-from . import compat, contrib, exceptions, hotp, otp, storage, totp, utils
+from . import compat, contrib, exceptions, hotp, otp, qr, storage, totp, utils
 from ._pyotp_rs import __version__, parse_uri, random_base32, random_hex
 from .compat import random
+from .enrollment import enroll
 from .exceptions import (
     DecryptionError,
     InvalidTokenError,
@@ -42,10 +43,12 @@ __all__ = [
     "__version__",
     "compat",
     "contrib",
+    "enroll",
     "exceptions",
     "hotp",
     "otp",
     "parse_uri",
+    "qr",
     "random",
     "random_base32",
     "random_hex",

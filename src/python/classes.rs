@@ -6,6 +6,7 @@
 
 use super::arg::Arg;
 use super::lazy::{HMAC_NEW, MD5, SHA1, SHA256, SHA512, SHAKE_128, STRINGS_EQUAL};
+use super::qr::{Int, QrCode};
 use super::storage::{self, PyWallet};
 use super::time;
 use super::uri::{build_uri_from, UriArgs};
@@ -570,6 +571,18 @@ impl Hotp {
         });
         build_uri_from(args, kwargs.as_ref(), &["issuer", "algorithm", "digits"])
     }
+
+    /// A QR code of ``provisioning_uri(**uri_args)`` for authenticator apps (not in pyotp);
+    /// see ``pyotp_rs.qr.QRCode`` for ``error_correction`` and ``border``.
+    #[pyo3(signature = (*, error_correction = "M", border = Int::BORDER, **uri_args))]
+    fn qr(
+        slf: &Bound<'_, Self>,
+        error_correction: &str,
+        border: Int,
+        uri_args: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<QrCode> {
+        QrCode::of_otp(slf.as_any(), uri_args, error_correction, border)
+    }
 }
 
 fn default_digest<'py>(
@@ -793,6 +806,18 @@ impl Totp {
             kwargs.as_ref(),
             &["issuer", "algorithm", "digits", "period"],
         )
+    }
+
+    /// A QR code of ``provisioning_uri(**uri_args)`` for authenticator apps (not in pyotp);
+    /// see ``pyotp_rs.qr.QRCode`` for ``error_correction`` and ``border``.
+    #[pyo3(signature = (*, error_correction = "M", border = Int::BORDER, **uri_args))]
+    fn qr(
+        slf: &Bound<'_, Self>,
+        error_correction: &str,
+        border: Int,
+        uri_args: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<QrCode> {
+        QrCode::of_otp(slf.as_any(), uri_args, error_correction, border)
     }
 
     /// The time step number of `for_time`: whole seconds divided by `interval`.

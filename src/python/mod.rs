@@ -4,6 +4,7 @@ mod arg;
 mod classes;
 mod errors;
 mod lazy;
+mod qr;
 mod random;
 mod storage;
 mod time;
@@ -19,6 +20,8 @@ pyo3_stub_gen::module_variable!("pyotp_rs._pyotp_rs", "__version__", &str);
 pub mod _pyotp_rs {
     #[pymodule_export]
     use super::classes::{Hotp, Otp, Steam, Totp};
+    #[pymodule_export]
+    use super::qr::{make, QrCode};
     #[pymodule_export]
     use super::random::{random_base32, random_hex};
     #[pymodule_export]

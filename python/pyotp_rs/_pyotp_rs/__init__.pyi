@@ -4,16 +4,20 @@
 import builtins
 import collections.abc
 import datetime
+import os
+import pathlib
 import typing
 import typing_extensions
 __all__ = [
     "HOTP",
     "OTP",
+    "QRCode",
     "Steam",
     "TOTP",
     "TotpMatch",
     "Wallet",
     "build_uri",
+    "make",
     "parse_uri",
     "random_base32",
     "random_hex",
@@ -46,6 +50,11 @@ class HOTP(OTP):
     def provisioning_uri(self, *, name: builtins.str | None = None, initial_count: builtins.int | None = None, issuer_name: builtins.str | None = None, **kwargs: builtins.str) -> builtins.str:
         r"""
         The `otpauth://hotp/...` URI for authenticator apps.
+        """
+    def qr(self, *, error_correction: builtins.str = 'M', border: builtins.int = 4, **uri_args: typing.Any) -> QRCode:
+        r"""
+        A QR code of ``provisioning_uri(**uri_args)`` for authenticator apps (not in pyotp);
+        see ``pyotp_rs.qr.QRCode`` for ``error_correction`` and ``border``.
         """
 
 class OTP:
@@ -110,6 +119,85 @@ class OTP:
     def __reduce__(self) -> tuple: ...
     def __setstate__(self, state: dict) -> None: ...
 
+@typing.final
+class QRCode:
+    r"""
+    A QR code of an `otpauth://` URI, rendered on demand as PNG, SVG, text or a data URI.
+    
+    Build it from a URI string or from any object with a ``provisioning_uri()`` method (a
+    ``TOTP``, an ``HOTP``, or pyotp's own classes). A notebook cell that ends with a
+    ``QRCode`` shows the code inline.
+    """
+    @property
+    def uri(self) -> builtins.str:
+        r"""
+        The encoded text.
+        """
+    @property
+    def version(self) -> builtins.int:
+        r"""
+        The QR version, 1 to 40 (the symbol has ``17 + 4 * version`` modules per side).
+        """
+    @property
+    def size(self) -> builtins.int:
+        r"""
+        Modules per side, without the quiet zone.
+        """
+    @property
+    def error_correction(self) -> builtins.str:
+        r"""
+        The error correction level: ``"L"``, ``"M"``, ``"Q"`` or ``"H"``.
+        """
+    @property
+    def border(self) -> builtins.int:
+        r"""
+        The default quiet zone of the rendering methods, in modules.
+        """
+    def __new__(cls, data: typing.Any, *, error_correction: builtins.str = 'M', border: builtins.int = 4) -> QRCode:
+        r"""
+        Encodes ``data`` (a URI string or an object with ``provisioning_uri()``).
+        
+        ``error_correction`` is ``"L"``, ``"M"`` (default), ``"Q"`` or ``"H"``; ``border`` is the
+        quiet zone in modules (default 4) used when a rendering method is not given one.
+        Raises ValueError for a bad level or border, or data too long for a QR code.
+        """
+    def png(self, *, scale: builtins.int = 10, border: typing.Optional[builtins.int] = None) -> bytes:
+        r"""
+        A 1-bit grayscale PNG: ``scale`` pixels per module (1 to 64), ``border`` quiet-zone
+        modules (0 to 64); the image is ``(size + 2 * border) * scale`` pixels square.
+        """
+    def svg(self, *, scale: builtins.int = 10, border: typing.Optional[builtins.int] = None) -> builtins.str:
+        r"""
+        An SVG document of one black path on a white square, ``scale`` pixels per module.
+        """
+    def terminal(self, *, border: typing.Optional[builtins.int] = None, invert: builtins.bool = False) -> builtins.str:
+        r"""
+        The code as Unicode half blocks for ``print()``, two module rows per line, no escapes.
+        
+        The characters draw the light modules and the quiet zone, which shows the code the
+        right way round on a dark terminal; ``invert=True`` draws the dark modules instead, for
+        light backgrounds. Most phone scanners also read the code the other way round.
+        """
+    def data_uri(self, *, scale: builtins.int = 10, border: typing.Optional[builtins.int] = None) -> builtins.str:
+        r"""
+        The PNG as a ``data:image/png;base64,...`` URI, ready for an ``<img src>``.
+        """
+    def save(self, path: builtins.str | os.PathLike | pathlib.Path, *, scale: builtins.int = 10, border: typing.Optional[builtins.int] = None) -> None:
+        r"""
+        Writes the code to ``path`` in the format its extension names: ``.png``, ``.svg`` or
+        ``.txt`` (the ``terminal()`` text, which has no ``scale``); any other extension raises
+        ValueError.
+        """
+    def _repr_png_(self) -> bytes:
+        r"""
+        The PNG that Jupyter displays for a cell ending with this object.
+        """
+    def _repr_svg_(self) -> builtins.str:
+        r"""
+        The SVG that Jupyter displays for a cell ending with this object.
+        """
+    def __repr__(self) -> builtins.str: ...
+
 class Steam(TOTP):
     r"""
     Steam Guard codes (5 characters), pyotp's `contrib.Steam`.
@@ -159,6 +247,11 @@ class TOTP(OTP):
     def provisioning_uri(self, *, name: builtins.str | None = None, issuer_name: builtins.str | None = None, **kwargs: builtins.str) -> builtins.str:
         r"""
         The `otpauth://totp/...` URI for authenticator apps.
+        """
+    def qr(self, *, error_correction: builtins.str = 'M', border: builtins.int = 4, **uri_args: typing.Any) -> QRCode:
+        r"""
+        A QR code of ``provisioning_uri(**uri_args)`` for authenticator apps (not in pyotp);
+        see ``pyotp_rs.qr.QRCode`` for ``error_correction`` and ``border``.
         """
     def timecode(self, for_time: builtins.int | builtins.float | datetime.datetime) -> builtins.int:
         r"""
@@ -307,6 +400,12 @@ def build_uri(secret: builtins.str, name: builtins.str, initial_count: builtins.
     
     The URI is byte-identical to pyotp's: `otpauth://TYPE/LABEL?secret=...` with
     `issuer`, `counter`, `algorithm`, `digits`, `period` and then the extra parameters.
+    """
+
+def make(uri_or_otp: typing.Any, *, error_correction: builtins.str = 'M', border: builtins.int = 4) -> QRCode:
+    r"""
+    Encodes ``uri_or_otp`` (a URI string or an object with ``provisioning_uri()``) as a
+    :class:`QRCode`; see ``QRCode`` for the arguments.
     """
 
 def parse_uri(uri: builtins.str) -> OTP:

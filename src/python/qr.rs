@@ -1,0 +1,293 @@
+//! `pyotp_rs.qr`: the `QRCode` class and `make()`, thin wrappers over [`crate::qr`].
+
+use crate::qr::{Border, ErrorCorrection, QrError, QrMatrix, Scale, DEFAULT_BORDER, DEFAULT_SCALE};
+use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyString};
+use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods};
+use pyo3_stub_gen::{PyStubType, TypeInfo};
+use std::path::PathBuf;
+
+impl From<QrError> for PyErr {
+    fn from(err: QrError) -> Self {
+        match err {
+            QrError::Png(_) => PyRuntimeError::new_err(err.to_string()),
+            _ => PyValueError::new_err(err.to_string()),
+        }
+    }
+}
+
+/// A Python int; one beyond 64 bits is kept as `i64::MAX`/`MIN` so range checks reject it
+/// with their ValueError rather than an OverflowError.
+pub(crate) struct Int(pub(crate) i64);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Int {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        match obj.extract::<i64>() {
+            Ok(n) => Ok(Self(n)),
+            Err(err) if err.is_instance_of::<PyOverflowError>(obj.py()) => {
+                Ok(Self(if obj.lt(0)? { i64::MIN } else { i64::MAX }))
+            }
+            Err(err) => Err(err),
+        }
+    }
+}
+
+impl Int {
+    /// The default `scale` argument.
+    pub(crate) const SCALE: Self = Self(DEFAULT_SCALE as i64);
+    /// The default `border` argument.
+    pub(crate) const BORDER: Self = Self(DEFAULT_BORDER as i64);
+}
+
+impl<'py> IntoPyObject<'py> for Int {
+    type Target = pyo3::types::PyInt;
+    type Output = Bound<'py, pyo3::types::PyInt>;
+    type Error = std::convert::Infallible;
+
+    fn into_pyobject(self, py: Python<'py>) -> Result<Self::Output, Self::Error> {
+        self.0.into_pyobject(py)
+    }
+}
+
+impl PyStubType for Int {
+    fn type_output() -> TypeInfo {
+        TypeInfo::builtin("int")
+    }
+}
+
+/// The URI to encode: the string itself, or the result of the object's `provisioning_uri()`.
+fn uri_of(data: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(text) = data.cast::<PyString>() {
+        return Ok(text.to_str()?.to_owned());
+    }
+    provisioning_uri(data, None)
+}
+
+/// `otp.provisioning_uri(**uri_args)`, which must be a str.
+fn provisioning_uri(
+    data: &Bound<'_, PyAny>,
+    uri_args: Option<&Bound<'_, PyDict>>,
+) -> PyResult<String> {
+    let py = data.py();
+    if !data.hasattr(pyo3::intern!(py, "provisioning_uri"))? {
+        return Err(PyTypeError::new_err(format!(
+            "expected a str URI or an object with provisioning_uri(), not '{}'",
+            data.get_type().name()?
+        )));
+    }
+    let uri = data.call_method(pyo3::intern!(py, "provisioning_uri"), (), uri_args)?;
+    match uri.cast::<PyString>() {
+        Ok(text) => Ok(text.to_str()?.to_owned()),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "provisioning_uri() returned '{}', not str",
+            uri.get_type().name()?
+        ))),
+    }
+}
+
+/// A QR code of an `otpauth://` URI, rendered on demand as PNG, SVG, text or a data URI.
+///
+/// Build it from a URI string or from any object with a ``provisioning_uri()`` method (a
+/// ``TOTP``, an ``HOTP``, or pyotp's own classes). A notebook cell that ends with a
+/// ``QRCode`` shows the code inline.
+#[gen_stub_pyclass]
+#[pyclass(module = "pyotp_rs.qr", name = "QRCode", frozen)]
+#[gen_stub(module = "pyotp_rs._pyotp_rs")]
+pub struct QrCode {
+    uri: String,
+    matrix: QrMatrix,
+    border: Border,
+}
+
+impl QrCode {
+    /// Encodes the URI of `data` (a str or an OTP object).
+    pub(crate) fn build(
+        data: &Bound<'_, PyAny>,
+        error_correction: &str,
+        border: Int,
+    ) -> PyResult<Self> {
+        Self::encode(uri_of(data)?, error_correction, border)
+    }
+
+    /// Encodes `otp.provisioning_uri(**uri_args)`: `TOTP.qr()` and `HOTP.qr()`.
+    pub(crate) fn of_otp(
+        otp: &Bound<'_, PyAny>,
+        uri_args: Option<&Bound<'_, PyDict>>,
+        error_correction: &str,
+        border: Int,
+    ) -> PyResult<Self> {
+        Self::encode(provisioning_uri(otp, uri_args)?, error_correction, border)
+    }
+
+    fn encode(uri: String, error_correction: &str, border: Int) -> PyResult<Self> {
+        let level: ErrorCorrection = error_correction.parse()?;
+        let border = Border::try_from(border.0)?;
+        let matrix = QrMatrix::encode(&uri, level)?;
+        Ok(Self {
+            uri,
+            matrix,
+            border,
+        })
+    }
+
+    /// The given quiet zone, or the one chosen at construction.
+    fn border_or_default(&self, border: Option<Int>) -> PyResult<Border> {
+        match border {
+            Some(b) => Ok(Border::try_from(b.0)?),
+            None => Ok(self.border),
+        }
+    }
+
+    fn png_bytes(&self, scale: Int, border: Option<Int>) -> PyResult<Vec<u8>> {
+        let scale = Scale::try_from(scale.0)?;
+        Ok(self.matrix.png(scale, self.border_or_default(border)?)?)
+    }
+}
+
+#[gen_stub_pymethods]
+#[pymethods]
+impl QrCode {
+    /// Encodes ``data`` (a URI string or an object with ``provisioning_uri()``).
+    ///
+    /// ``error_correction`` is ``"L"``, ``"M"`` (default), ``"Q"`` or ``"H"``; ``border`` is the
+    /// quiet zone in modules (default 4) used when a rendering method is not given one.
+    /// Raises ValueError for a bad level or border, or data too long for a QR code.
+    #[new]
+    #[pyo3(signature = (data, *, error_correction = "M", border = Int::BORDER))]
+    fn py_new(data: &Bound<'_, PyAny>, error_correction: &str, border: Int) -> PyResult<Self> {
+        Self::build(data, error_correction, border)
+    }
+
+    /// The encoded text.
+    #[getter]
+    fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// The QR version, 1 to 40 (the symbol has ``17 + 4 * version`` modules per side).
+    #[getter]
+    fn version(&self) -> u16 {
+        self.matrix.version()
+    }
+
+    /// Modules per side, without the quiet zone.
+    #[getter]
+    fn size(&self) -> usize {
+        self.matrix.size()
+    }
+
+    /// The error correction level: ``"L"``, ``"M"``, ``"Q"`` or ``"H"``.
+    #[getter]
+    fn error_correction(&self) -> &'static str {
+        self.matrix.error_correction().letter()
+    }
+
+    /// The default quiet zone of the rendering methods, in modules.
+    #[getter]
+    fn border(&self) -> u32 {
+        self.border.get()
+    }
+
+    /// A 1-bit grayscale PNG: ``scale`` pixels per module (1 to 64), ``border`` quiet-zone
+    /// modules (0 to 64); the image is ``(size + 2 * border) * scale`` pixels square.
+    #[pyo3(signature = (*, scale = Int::SCALE, border = None))]
+    fn png<'py>(
+        &self,
+        py: Python<'py>,
+        scale: Int,
+        border: Option<Int>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        Ok(PyBytes::new(py, &self.png_bytes(scale, border)?))
+    }
+
+    /// An SVG document of one black path on a white square, ``scale`` pixels per module.
+    #[pyo3(signature = (*, scale = Int::SCALE, border = None))]
+    fn svg(&self, scale: Int, border: Option<Int>) -> PyResult<String> {
+        let scale = Scale::try_from(scale.0)?;
+        Ok(self.matrix.svg(scale, self.border_or_default(border)?))
+    }
+
+    /// The code as Unicode half blocks for ``print()``, two module rows per line, no escapes.
+    ///
+    /// The characters draw the light modules and the quiet zone, which shows the code the
+    /// right way round on a dark terminal; ``invert=True`` draws the dark modules instead, for
+    /// light backgrounds. Most phone scanners also read the code the other way round.
+    #[pyo3(signature = (*, border = None, invert = false))]
+    fn terminal(&self, border: Option<Int>, invert: bool) -> PyResult<String> {
+        Ok(self
+            .matrix
+            .terminal(self.border_or_default(border)?, invert))
+    }
+
+    /// The PNG as a ``data:image/png;base64,...`` URI, ready for an ``<img src>``.
+    #[pyo3(signature = (*, scale = Int::SCALE, border = None))]
+    fn data_uri(&self, scale: Int, border: Option<Int>) -> PyResult<String> {
+        let scale = Scale::try_from(scale.0)?;
+        Ok(self
+            .matrix
+            .data_uri(scale, self.border_or_default(border)?)?)
+    }
+
+    /// Writes the code to ``path`` in the format its extension names: ``.png``, ``.svg`` or
+    /// ``.txt`` (the ``terminal()`` text, which has no ``scale``); any other extension raises
+    /// ValueError.
+    #[pyo3(signature = (path, *, scale = Int::SCALE, border = None))]
+    fn save(&self, path: PathBuf, scale: Int, border: Option<Int>) -> PyResult<()> {
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        let contents = match extension.as_deref() {
+            Some("png") => self.png_bytes(scale, border)?,
+            Some("svg") => self.svg(scale, border)?.into_bytes(),
+            Some("txt") => {
+                let mut text = self.terminal(border, false)?;
+                text.push('\n');
+                text.into_bytes()
+            }
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "cannot tell the image format of {}: use a .png, .svg or .txt file name",
+                    path.display()
+                )))
+            }
+        };
+        Ok(std::fs::write(&path, contents)?)
+    }
+
+    /// The PNG that Jupyter displays for a cell ending with this object.
+    fn _repr_png_<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        self.png(py, Int::SCALE, None)
+    }
+
+    /// The SVG that Jupyter displays for a cell ending with this object.
+    fn _repr_svg_(&self) -> PyResult<String> {
+        self.svg(Int::SCALE, None)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<QRCode version {}, {}x{} modules, error correction {}>",
+            self.matrix.version(),
+            self.matrix.size(),
+            self.matrix.size(),
+            self.matrix.error_correction()
+        )
+    }
+}
+
+/// Encodes ``uri_or_otp`` (a URI string or an object with ``provisioning_uri()``) as a
+/// :class:`QRCode`; see ``QRCode`` for the arguments.
+#[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
+#[pyfunction]
+#[pyo3(signature = (uri_or_otp, *, error_correction = "M", border = Int::BORDER))]
+pub fn make(
+    uri_or_otp: &Bound<'_, PyAny>,
+    error_correction: &str,
+    border: Int,
+) -> PyResult<QrCode> {
+    QrCode::build(uri_or_otp, error_correction, border)
+}

@@ -164,11 +164,17 @@ pub fn truncate(mac: &[u8]) -> u32 {
 
 /// The counter message of pyotp: big-endian, at least 8 bytes, longer for counters past 2**64.
 pub fn counter_message(counter_be: &[u8]) -> Vec<u8> {
+    int_to_bytestring(counter_be, 8)
+}
+
+/// pyotp's `int_to_bytestring`: a big-endian integer without its leading zero bytes,
+/// left-padded with zeros to at least `padding` bytes.
+pub fn int_to_bytestring(counter_be: &[u8], padding: usize) -> Vec<u8> {
     let digits = counter_be
         .iter()
         .position(|&b| b != 0)
         .map_or(&[][..], |i| &counter_be[i..]);
-    let mut message = vec![0u8; 8usize.saturating_sub(digits.len())];
+    let mut message = vec![0u8; padding.saturating_sub(digits.len())];
     message.extend_from_slice(digits);
     message
 }
@@ -228,8 +234,14 @@ pub fn seconds_from_float(t: f64) -> Result<i64, OtpError> {
 }
 
 /// pyotp's timecode: whole seconds divided by the interval with float division, truncated.
-pub fn timecode(seconds: i64, interval: f64) -> i64 {
-    (seconds as f64 / interval) as i64
+///
+/// None when the quotient is not finite or does not fit in 64 bits (a zero, NaN or tiny
+/// interval), where pyotp's arbitrary-precision arithmetic has to take over.
+pub fn timecode(seconds: i64, interval: f64) -> Option<i64> {
+    let quotient = (seconds as f64 / interval).trunc();
+    // 2**63 is exactly representable; every float below it converts without saturating.
+    (quotient.is_finite() && quotient.abs() < 9_223_372_036_854_775_808.0)
+        .then_some(quotient as i64)
 }
 
 /// Seconds until the code for `seconds` expires.
@@ -268,6 +280,17 @@ mod tests {
     }
 
     #[test]
+    fn int_to_bytestring_pads_to_any_width() {
+        assert_eq!(
+            int_to_bytestring(&[0, 5], 9),
+            vec![0, 0, 0, 0, 0, 0, 0, 0, 5]
+        );
+        assert_eq!(int_to_bytestring(&[0, 0, 1, 2], 0), vec![1, 2]);
+        assert_eq!(int_to_bytestring(&[0; 8], 0), Vec::<u8>::new());
+        assert_eq!(int_to_bytestring(&[3, 4], 1), vec![3, 4]);
+    }
+
+    #[test]
     fn digits_and_intervals_are_range_checked() {
         assert_eq!(check_digits(5), Err(OtpError::DigitsOutOfRange));
         assert_eq!(check_digits(11), Err(OtpError::DigitsOutOfRange));
@@ -288,8 +311,14 @@ mod tests {
             seconds_from_int(TIMESTAMP_LIMIT),
             Err(OtpError::TimeOutOfRange)
         );
-        assert_eq!(timecode(TIMESTAMP_LIMIT - 1, 30.0), 8_446_743_359);
-        assert_eq!(timecode(61, 30.5), 2);
+        assert_eq!(timecode(TIMESTAMP_LIMIT - 1, 30.0), Some(8_446_743_359));
+        assert_eq!(timecode(61, 30.5), Some(2));
+        assert_eq!(timecode(59, -30.0), Some(-1));
+        assert_eq!(timecode(1, 1e-300), None);
+        assert_eq!(timecode(1, 0.0), None);
+        assert_eq!(timecode(0, 0.0), None);
+        assert_eq!(timecode(1, f64::NAN), None);
+        assert_eq!(timecode(1, f64::INFINITY), Some(0));
     }
 
     #[test]

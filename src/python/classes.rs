@@ -21,7 +21,7 @@ use zeroize::Zeroizing;
 
 /// How codes are computed: natively for SHA1/256/512, through Python's `hmac` otherwise.
 enum Engine {
-    Native(Key),
+    Native(Box<Key>),
     Python(Zeroizing<Vec<u8>>),
 }
 
@@ -69,7 +69,7 @@ fn check_digest(digest: &Bound<'_, PyAny>) -> PyResult<()> {
 fn make_engine(secret: &Bound<'_, PyAny>, digest: &Bound<'_, PyAny>) -> PyResult<Engine> {
     let key = decode_secret(secret)?;
     Ok(match native_algorithm(digest)? {
-        Some(algorithm) => Engine::Native(Key::new(algorithm, &key)),
+        Some(algorithm) => Engine::Native(Box::new(Key::new(algorithm, &key))),
         None => Engine::Python(key),
     })
 }
@@ -108,6 +108,35 @@ fn check_interval(interval: &Bound<'_, PyAny>) -> PyResult<f64> {
     }
 }
 
+/// The interval as a float when timecodes can be computed natively: a plain int or float.
+fn fast_interval(interval: &Bound<'_, PyAny>) -> Option<f64> {
+    if interval.cast_exact::<PyInt>().is_err()
+        && interval.cast_exact::<pyo3::types::PyFloat>().is_err()
+    {
+        return None;
+    }
+    interval.extract::<f64>().ok()
+}
+
+/// The half-width of pyotp's `range(-valid_window, valid_window + 1)`, with Python's errors
+/// for windows that are not integers.
+fn window_of(window: &Bound<'_, PyAny>) -> PyResult<i64> {
+    window.neg()?;
+    window.add(1)?;
+    match window.extract::<i64>() {
+        Ok(w) => Ok(w),
+        // A window past 64 bits reaches below counter 0 at once, or is empty when negative.
+        Err(_) if window.cast::<PyInt>().is_ok() => {
+            if window.gt(0)? {
+                Err(OtpError::NegativeCounter.into())
+            } else {
+                Ok(-1)
+            }
+        }
+        Err(err) => Err(err),
+    }
+}
+
 /// `value or default`.
 fn or_default<'py>(
     value: Option<Bound<'py, PyAny>>,
@@ -121,6 +150,16 @@ fn or_default<'py>(
 
 /// A counter message as pyotp builds it, or the error pyotp raises for the input.
 fn counter_message(input: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if input.cast::<PyInt>().is_err() && input.lt(0)? {
+        return Err(OtpError::NegativeCounter.into());
+    }
+    Ok(otp::counter_message(&counter_bytes(input)?))
+}
+
+/// The big-endian bytes of `int_to_bytestring`'s input, as pyotp's `while i != 0` loop
+/// takes them with `i & 0xFF`: zero-like values (0.0, False) give none, other
+/// non-integers fail on the `&`, and negative values (where pyotp never stops) fail.
+fn counter_bytes(input: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if let Ok(int) = input.cast::<PyInt>() {
         if let Ok(n) = int.extract::<i64>() {
             return Ok(u64::try_from(n)
@@ -129,14 +168,20 @@ fn counter_message(input: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
                 .to_vec());
         }
     }
-    if input.lt(0)? {
-        return Err(OtpError::NegativeCounter.into());
+    if !input.ne(0)? {
+        return Ok(Vec::new());
     }
     input.bitand(0xff)?;
     let int = input.call_method0(pyo3::intern!(input.py(), "__index__"))?;
-    let length = (int.call_method0("bit_length")?.extract::<usize>()? + 7) / 8;
+    if int.lt(0)? {
+        return Err(OtpError::NegativeCounter.into());
+    }
+    let length = int
+        .call_method0("bit_length")?
+        .extract::<usize>()?
+        .div_ceil(8);
     let bytes = int.call_method1("to_bytes", (length, "big"))?;
-    Ok(otp::counter_message(bytes.cast::<PyBytes>()?.as_bytes()))
+    Ok(bytes.cast::<PyBytes>()?.as_bytes().to_vec())
 }
 
 /// The text pyotp compares: `str(otp)`.
@@ -185,7 +230,7 @@ impl Otp {
         let py = s.py();
         let fast_digits = check_digits(digits)?;
         check_digest(digest)?;
-        let name = or_default(name, PyString::new(py, "Secret").as_any())?;
+        let name = or_default(name, pyo3::intern!(py, "Secret").as_any())?;
         let engine = make_engine(s, digest);
         if let Err(err) = &engine {
             return Err(err.clone_ref(py));
@@ -313,7 +358,7 @@ impl Otp {
         >,
     ) -> PyResult<Self> {
         let py = s.py();
-        let digest = digest.unwrap_or_else(|| py.None().into_bound(py));
+        let digest = default_digest(py, digest)?;
         Otp::build(s, &digits.bind(py)?, &digest, name, issuer)
     }
 
@@ -414,18 +459,16 @@ impl Otp {
 
     /// `i` as big-endian bytes, left-padded with zeros to `padding` bytes.
     #[staticmethod]
-    #[pyo3(signature = (i, *, padding = 8))]
+    #[pyo3(signature = (i, *, padding = Arg::Default(8)))]
     fn int_to_bytestring<'py>(
         #[gen_stub(override_type(type_repr = "builtins.int"))] i: &Bound<'py, PyAny>,
-        padding: usize,
+        padding: Arg<'py>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let mut message = counter_message(i)?;
-        let digits = message
-            .iter()
-            .position(|&b| b != 0)
-            .unwrap_or(message.len());
-        message.drain(..digits.min(message.len().saturating_sub(padding)));
-        Ok(PyBytes::new(i.py(), &message))
+        let py = i.py();
+        let digits = counter_bytes(i)?;
+        // `bytes.rjust(padding)`: a negative width pads nothing.
+        let padding = usize::try_from(padding.bind(py)?.extract::<isize>()?).unwrap_or(0);
+        Ok(PyBytes::new(py, &otp::int_to_bytestring(&digits, padding)))
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
@@ -601,7 +644,8 @@ fn default_digest<'py>(
 #[gen_stub(module = "pyotp_rs._pyotp_rs")]
 pub struct Totp {
     interval: Py<PyAny>,
-    interval_secs: f64,
+    /// The interval when timecodes can be computed natively (a plain int or float).
+    interval_secs: Option<f64>,
 }
 
 impl Totp {
@@ -616,7 +660,8 @@ impl Totp {
     ) -> PyResult<PyClassInitializer<Self>> {
         let digest = default_digest(s.py(), digest)?;
         check_digest(&digest)?;
-        let interval_secs = check_interval(interval)?;
+        check_interval(interval)?;
+        let interval_secs = fast_interval(interval);
         let mut base = Otp::build(s, digits, &digest, name, issuer)?;
         base.steam = steam;
         Ok(PyClassInitializer::from(base).add_subclass(Totp {
@@ -626,7 +671,20 @@ impl Totp {
     }
 
     fn timecode_of(&self, for_time: &Bound<'_, PyAny>) -> PyResult<i64> {
-        Ok(otp::timecode(time::seconds(for_time)?, self.interval_secs))
+        let seconds = time::seconds(for_time)?;
+        match self
+            .interval_secs
+            .and_then(|interval| otp::timecode(seconds, interval))
+        {
+            Some(timecode) => Ok(timecode),
+            // pyotp's `int(int(t) / interval)`, with Python's errors for a zero, NaN or
+            // non-numeric interval assigned after construction.
+            None => {
+                let py = for_time.py();
+                let quotient = seconds.into_pyobject(py)?.div(self.interval.bind(py))?;
+                py.get_type::<PyInt>().call1((quotient,))?.extract()
+            }
+        }
     }
 
     fn timecode_or_now(
@@ -704,10 +762,9 @@ impl Totp {
     fn set_interval(
         &mut self,
         #[gen_stub(override_type(type_repr = "builtins.int"))] value: Bound<'_, PyAny>,
-    ) -> PyResult<()> {
-        self.interval_secs = value.extract::<f64>()?;
+    ) {
+        self.interval_secs = fast_interval(&value);
         self.interval = value.unbind();
-        Ok(())
     }
 
     /// The code at `for_time` (int or float Unix time, or datetime), shifted by `counter_offset` steps.
@@ -755,7 +812,7 @@ impl Totp {
             None => {
                 let w = valid_window.bind(py)?;
                 if w.is_truthy()? {
-                    w.extract::<i64>()?
+                    window_of(&w)?
                 } else {
                     0
                 }
@@ -782,7 +839,7 @@ impl Totp {
             return Err(OtpError::NegativeWindow.into());
         }
         let timecode = slf.timecode_or_now(for_time, py)?;
-        let window = valid_window.extract::<i64>()?;
+        let window = window_of(&valid_window)?;
         Totp::find(&slf, otp, timecode, window)?.ok_or_else(|| OtpError::VerificationFailed.into())
     }
 
@@ -851,7 +908,7 @@ impl Totp {
         let generator = verify::Generator {
             digits: base.fast_digits,
             steam: base.steam,
-            interval: Some(slf.interval_secs),
+            interval: slf.interval_secs,
         };
         let args = verify::MatchArgs {
             code,

@@ -7,7 +7,7 @@ use crate::otp::Algorithm;
 use crate::uri::{self, OtpKind, UriError, UriInt, UriParts};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyInt, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyInt, PyString};
 use pyo3_stub_gen::derive::gen_stub_pyfunction;
 use std::borrow::Cow;
 
@@ -25,7 +25,7 @@ pub struct UriArgs<'py> {
 /// A query value as `urlencode` writes it: bytes verbatim, anything else through `str()`.
 fn query_text<'a>(value: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
     if let Ok(text) = value.cast::<PyString>() {
-        return Ok(Cow::Owned(text.to_str()?.as_bytes().to_vec()));
+        return Ok(Cow::Borrowed(text.to_str()?.as_bytes()));
     }
     if let Ok(bytes) = value.cast::<PyBytes>() {
         return Ok(Cow::Borrowed(bytes.as_bytes()));
@@ -33,10 +33,13 @@ fn query_text<'a>(value: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
     Ok(Cow::Owned(value.str()?.to_str()?.as_bytes().to_vec()))
 }
 
-/// A label part as `quote` takes it: str or bytes only.
+/// A label part as `quote` takes it: str, bytes or bytearray only.
 fn label_text<'a>(value: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
     if value.cast::<PyString>().is_ok() || value.cast::<PyBytes>().is_ok() {
         return query_text(value);
+    }
+    if let Ok(bytes) = value.cast::<PyByteArray>() {
+        return Ok(Cow::Owned(bytes.to_vec()));
     }
     Err(PyTypeError::new_err("quote_from_bytes() expected bytes"))
 }
@@ -76,9 +79,26 @@ fn build(
     args: &UriArgs<'_>,
     extra: &[(Bound<'_, PyString>, Bound<'_, PyAny>)],
 ) -> PyResult<String> {
+    // pyotp calls `algorithm.upper()` only after quoting the label.
+    let mut needs_upper = false;
     let algorithm = match &args.algorithm {
-        Some(a) if !a.is_none() && !a.eq("sha1")? => Some(a.call_method0("upper")?),
-        _ => None,
+        Some(a) if a.is_none() => None,
+        Some(a) => match a
+            .cast_exact::<PyString>()
+            .ok()
+            .and_then(|t| t.to_str().ok())
+        {
+            Some("sha1") => None,
+            Some(name) if name.is_ascii() => {
+                Some(PyString::new(a.py(), &name.to_ascii_uppercase()).into_any())
+            }
+            _ if a.eq("sha1")? => None,
+            _ => {
+                needs_upper = true;
+                Some(a.clone())
+            }
+        },
+        None => None,
     };
     let digits = if differs(&args.digits, 6)? {
         args.digits.as_ref()
@@ -92,6 +112,10 @@ fn build(
     };
     let name = label_text(&args.name)?;
     let issuer = args.issuer.as_ref().map(label_text).transpose()?;
+    let algorithm = match algorithm {
+        Some(a) if needs_upper => Some(a.call_method0("upper")?),
+        other => other,
+    };
     let counter = match &args.initial_count {
         Some(c) if !c.is_none() => Some(query_text(c)?),
         _ => None,
@@ -154,18 +178,32 @@ pub fn build_uri_from<'py>(
     {
         args.initial_count = Some(extra.remove(pos).1);
     }
+    // `HOTP.provisioning_uri` does not pass `period`: an extra `period` fills that parameter.
+    if !taken.contains(&"period") {
+        if let Some(pos) = extra
+            .iter()
+            .position(|(k, _)| k.to_str().is_ok_and(|k| k == "period"))
+        {
+            args.period = Some(extra.remove(pos).1);
+        }
+    }
+    // Python reports a repeated keyword at the call site, before binding finds `secret`
+    // (passed positionally) given twice.
     for (key, _) in &extra {
         let key = key.to_str()?;
-        if key == "secret" {
-            return Err(PyTypeError::new_err(
-                "build_uri() got multiple values for argument 'secret'",
-            ));
-        }
         if taken.contains(&key) {
             return Err(PyTypeError::new_err(format!(
                 "pyotp_rs.utils.build_uri() got multiple values for keyword argument '{key}'"
             )));
         }
+    }
+    if extra
+        .iter()
+        .any(|(k, _)| k.to_str().is_ok_and(|k| k == "secret"))
+    {
+        return Err(PyTypeError::new_err(
+            "build_uri() got multiple values for argument 'secret'",
+        ));
     }
     build(&args, &extra)
 }
@@ -242,6 +280,9 @@ pub fn parse_uri<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = uri.py();
     let Ok(text) = uri.cast::<PyString>() else {
+        // Python's `urlparse` raises for some objects (an int, non-ASCII bytes); the rest
+        // (None, ASCII bytes) parse to a scheme that is not the str "otpauth".
+        URLPARSE.get(py)?.call1((uri,))?;
         return Err(UriError::<PyErr>::NotOtpauth.into());
     };
     let parsed = uri::parse(&text.to_cow()?, |s| python_int(py, s))?;

@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import pathlib
 
 import pyotp_rs as pyotp
 from pyotp_rs.contrib import Steam
@@ -62,3 +63,17 @@ except pyotp.UsedTokenError as used:
     refused: pyotp.TokenError = used
 except pyotp.DecryptionError as undecryptable:
     bad: ValueError = undecryptable
+
+qr_code: pyotp.qr.QRCode = totp.qr(name="bob", error_correction="H", border=2)
+qr_png: bytes = qr_code.png(scale=4, border=None)
+qr_svg: str = qr_code.svg()
+qr_text: str = qr_code.terminal(invert=True)
+qr_data_uri: str = pyotp.qr.make(uri).data_uri(scale=2)
+hotp_qr: pyotp.qr.QRCode = pyotp.qr.QRCode(hotp, error_correction="L")
+qr_size: int = qr_code.size + qr_code.version + qr_code.border
+qr_level: str = qr_code.error_correction
+qr_code.save(pathlib.Path("code.svg"), scale=3)
+enrolment: pyotp.enrollment.Enrollment = pyotp.enroll(
+    "Example", "alice", digits=8, period=60, algorithm="SHA256"
+)
+enrolled_uri: str = enrolment["uri"]

@@ -27,9 +27,11 @@ class Enrollment(TypedDict):
     """The code for the current time step, to check the set-up end to end."""
 
 
+# Like the hosted endpoint whose contract enroll() follows, every bad argument, wrong types
+# included, is a ValueError (a 400 there).
 def _check_label(argument: str, value: object) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"{argument} must be a str, not {type(value).__name__}")
+        raise ValueError(f"{argument} must be a str, not {type(value).__name__}")  # noqa: TRY004
     if not value.strip():
         raise ValueError(f"{argument} must not be empty")
     if ":" in value:

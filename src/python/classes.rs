@@ -617,7 +617,7 @@ impl Hotp {
 
     /// A QR code of ``provisioning_uri(**uri_args)`` for authenticator apps (not in pyotp);
     /// see ``pyotp_rs.qr.QRCode`` for ``error_correction`` and ``border``.
-    #[pyo3(signature = (*, error_correction = "M", border = Int::BORDER, **uri_args))]
+    #[pyo3(signature = (*, error_correction = "M", border = Int::BORDER, **uri_args), text_signature = "($self, *, error_correction='M', border=4, **uri_args)")]
     fn qr(
         slf: &Bound<'_, Self>,
         error_correction: &str,
@@ -867,7 +867,7 @@ impl Totp {
 
     /// A QR code of ``provisioning_uri(**uri_args)`` for authenticator apps (not in pyotp);
     /// see ``pyotp_rs.qr.QRCode`` for ``error_correction`` and ``border``.
-    #[pyo3(signature = (*, error_correction = "M", border = Int::BORDER, **uri_args))]
+    #[pyo3(signature = (*, error_correction = "M", border = Int::BORDER, **uri_args), text_signature = "($self, *, error_correction='M', border=4, **uri_args)")]
     fn qr(
         slf: &Bound<'_, Self>,
         error_correction: &str,

@@ -156,7 +156,7 @@ impl QrCode {
     /// quiet zone in modules (default 4) used when a rendering method is not given one.
     /// Raises ValueError for a bad level or border, or data too long for a QR code.
     #[new]
-    #[pyo3(signature = (data, *, error_correction = "M", border = Int::BORDER))]
+    #[pyo3(signature = (data, *, error_correction = "M", border = Int::BORDER), text_signature = "(data, *, error_correction='M', border=4)")]
     fn py_new(data: &Bound<'_, PyAny>, error_correction: &str, border: Int) -> PyResult<Self> {
         Self::build(data, error_correction, border)
     }
@@ -193,7 +193,7 @@ impl QrCode {
 
     /// A 1-bit grayscale PNG: ``scale`` pixels per module (1 to 64), ``border`` quiet-zone
     /// modules (0 to 64); the image is ``(size + 2 * border) * scale`` pixels square.
-    #[pyo3(signature = (*, scale = Int::SCALE, border = None))]
+    #[pyo3(signature = (*, scale = Int::SCALE, border = None), text_signature = "($self, *, scale=10, border=None)")]
     fn png<'py>(
         &self,
         py: Python<'py>,
@@ -204,7 +204,7 @@ impl QrCode {
     }
 
     /// An SVG document of one black path on a white square, ``scale`` pixels per module.
-    #[pyo3(signature = (*, scale = Int::SCALE, border = None))]
+    #[pyo3(signature = (*, scale = Int::SCALE, border = None), text_signature = "($self, *, scale=10, border=None)")]
     fn svg(&self, scale: Int, border: Option<Int>) -> PyResult<String> {
         let scale = Scale::try_from(scale.0)?;
         Ok(self.matrix.svg(scale, self.border_or_default(border)?))
@@ -223,7 +223,7 @@ impl QrCode {
     }
 
     /// The PNG as a ``data:image/png;base64,...`` URI, ready for an ``<img src>``.
-    #[pyo3(signature = (*, scale = Int::SCALE, border = None))]
+    #[pyo3(signature = (*, scale = Int::SCALE, border = None), text_signature = "($self, *, scale=10, border=None)")]
     fn data_uri(&self, scale: Int, border: Option<Int>) -> PyResult<String> {
         let scale = Scale::try_from(scale.0)?;
         Ok(self
@@ -234,7 +234,7 @@ impl QrCode {
     /// Writes the code to ``path`` in the format its extension names: ``.png``, ``.svg`` or
     /// ``.txt`` (the ``terminal()`` text, which has no ``scale``); any other extension raises
     /// ValueError.
-    #[pyo3(signature = (path, *, scale = Int::SCALE, border = None))]
+    #[pyo3(signature = (path, *, scale = Int::SCALE, border = None), text_signature = "($self, path, *, scale=10, border=None)")]
     fn save(&self, path: PathBuf, scale: Int, border: Option<Int>) -> PyResult<()> {
         let extension = path
             .extension()
@@ -283,7 +283,7 @@ impl QrCode {
 /// :class:`QRCode`; see ``QRCode`` for the arguments.
 #[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
 #[pyfunction]
-#[pyo3(signature = (uri_or_otp, *, error_correction = "M", border = Int::BORDER))]
+#[pyo3(signature = (uri_or_otp, *, error_correction = "M", border = Int::BORDER), text_signature = "(uri_or_otp, *, error_correction='M', border=4)")]
 pub fn make(
     uri_or_otp: &Bound<'_, PyAny>,
     error_correction: &str,

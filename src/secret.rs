@@ -7,7 +7,8 @@
 
 use data_encoding::{Encoding, Specification};
 use std::sync::LazyLock;
-use zeroize::Zeroizing;
+use std::sync::Mutex;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Shortest decoded secret pyotp 2.12 accepts: 112 bits.
 pub const MIN_SECRET_BYTES: usize = 14;
@@ -64,7 +65,7 @@ static BASE32_LENIENT: LazyLock<Encoding> = LazyLock::new(|| {
 /// `from_bytes` selects pyotp's behaviour for `bytes` secrets, which it cannot pad.
 /// The key is returned in a buffer that is wiped when dropped.
 pub fn decode(secret: &[u8], from_bytes: bool) -> Result<Zeroizing<Vec<u8>>, SecretError> {
-    if from_bytes && secret.len() % 8 != 0 {
+    if from_bytes && !secret.len().is_multiple_of(8) {
         return Err(SecretError::UnpaddedBytes);
     }
     let padded_len = secret.len().div_ceil(8) * 8;
@@ -115,24 +116,84 @@ impl TrimPad for [u8] {
     }
 }
 
+/// Size of the block of operating-system randomness drawn at once.
+const POOL_SIZE: usize = 4096;
+
+/// Randomness from the OS's CSPRNG, fetched a block at a time and wiped as it is handed out.
+///
+/// One `getrandom` call per block instead of one per secret is what makes `random_base32`
+/// cheap. A forked child must not reuse its parent's bytes: [`discard_random_pool`] is run
+/// after every fork (the binding registers it with `os.register_at_fork`).
+struct Pool {
+    bytes: [u8; POOL_SIZE],
+    next: usize,
+}
+
+static POOL: Mutex<Pool> = Mutex::new(Pool {
+    bytes: [0; POOL_SIZE],
+    next: POOL_SIZE,
+});
+
+fn lock_pool() -> std::sync::MutexGuard<'static, Pool> {
+    POOL.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Fills `out` with random bytes from the operating system's CSPRNG.
+pub fn random_bytes(out: &mut [u8]) -> Result<(), RandomError> {
+    if out.len() > POOL_SIZE {
+        return getrandom::fill(out).map_err(RandomError::Os);
+    }
+    let mut pool = lock_pool();
+    let mut filled = 0;
+    while filled < out.len() {
+        if pool.next == POOL_SIZE {
+            getrandom::fill(&mut pool.bytes).map_err(RandomError::Os)?;
+            pool.next = 0;
+        }
+        let take = (out.len() - filled).min(POOL_SIZE - pool.next);
+        let start = pool.next;
+        out[filled..filled + take].copy_from_slice(&pool.bytes[start..start + take]);
+        pool.bytes[start..start + take].zeroize();
+        pool.next += take;
+        filled += take;
+    }
+    Ok(())
+}
+
+/// Wipes and drops the buffered randomness, so the next draw comes fresh from the OS.
+pub fn discard_random_pool() {
+    let mut pool = lock_pool();
+    pool.bytes.zeroize();
+    pool.next = POOL_SIZE;
+}
+
 /// Fills `out` with uniformly random indices below `bound`, from the OS's CSPRNG.
 ///
-/// Rejection sampling keeps every index equally likely for any `bound`.
+/// Rejection sampling keeps every index equally likely for any `bound`: one byte per draw
+/// for alphabets of up to 256 symbols, eight bytes per draw beyond.
 pub fn random_indices(out: &mut [usize], bound: usize) -> Result<(), RandomError> {
     if bound == 0 {
         return Err(RandomError::EmptyAlphabet);
     }
-    let bound = bound as u64;
-    let zone = u64::MAX - (u64::MAX % bound);
-    let mut pool = [0u8; 256];
+    let wide = bound > 256;
+    let width = if wide { 8 } else { 1 };
+    let zone = if wide {
+        u64::MAX - (u64::MAX % bound as u64)
+    } else {
+        256 - (256 % bound as u64)
+    };
+    let mut draws = Zeroizing::new([0u8; 256]);
     let mut filled = 0;
     while filled < out.len() {
-        let want = (out.len() - filled).min(pool.len() / 8) * 8;
-        getrandom::fill(&mut pool[..want]).map_err(RandomError::Os)?;
-        for chunk in pool[..want].chunks_exact(8) {
-            let draw = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-            if draw < zone {
-                out[filled] = (draw % bound) as usize;
+        let want = ((out.len() - filled) * width).min(draws.len());
+        random_bytes(&mut draws[..want])?;
+        for chunk in draws[..want].chunks_exact(width) {
+            let mut word = [0u8; 8];
+            word[..width].copy_from_slice(chunk);
+            let draw = u64::from_le_bytes(word);
+            if draw < zone && filled < out.len() {
+                out[filled] = (draw % bound as u64) as usize;
                 filled += 1;
             }
         }
@@ -147,10 +208,15 @@ pub fn random_string(length: i64, min_length: i64, alphabet: &str) -> Result<Str
     if length < min_length {
         return Err(RandomError::TooShort);
     }
-    let chars: Vec<char> = alphabet.chars().collect();
-    let mut picks = vec![0usize; length as usize];
-    random_indices(&mut picks, chars.len())?;
-    Ok(picks.into_iter().map(|i| chars[i]).collect())
+    let mut picks = vec![0usize; usize::try_from(length).unwrap_or(0)];
+    if alphabet.is_ascii() {
+        let symbols = alphabet.as_bytes();
+        random_indices(&mut picks, symbols.len())?;
+        return Ok(picks.into_iter().map(|i| char::from(symbols[i])).collect());
+    }
+    let symbols: Vec<char> = alphabet.chars().collect();
+    random_indices(&mut picks, symbols.len())?;
+    Ok(picks.into_iter().map(|i| symbols[i]).collect())
 }
 
 #[cfg(test)]
@@ -232,6 +298,27 @@ mod tests {
             random_string(32, 32, BASE32_ALPHABET).unwrap(),
             random_string(32, 32, BASE32_ALPHABET).unwrap()
         );
+    }
+
+    #[test]
+    fn random_indices_beyond_one_byte() {
+        let mut picks = [0usize; 2000];
+        random_indices(&mut picks, 1000).unwrap();
+        assert!(picks.iter().all(|&i| i < 1000));
+        assert!(picks.iter().any(|&i| i >= 256));
+    }
+
+    #[test]
+    fn discarding_the_pool_keeps_drawing() {
+        let mut a = [0u8; 64];
+        random_bytes(&mut a).unwrap();
+        discard_random_pool();
+        let mut b = [0u8; 64];
+        random_bytes(&mut b).unwrap();
+        assert_ne!(a, b);
+        let mut large = vec![0u8; POOL_SIZE + 1];
+        random_bytes(&mut large).unwrap();
+        assert!(large.iter().any(|&x| x != 0));
     }
 
     #[test]

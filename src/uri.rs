@@ -248,7 +248,7 @@ pub struct UrlParts<'a> {
 /// The `urlsplit` steps of Python 3.11 that matter for `otpauth` URIs.
 ///
 /// `cleaned` must come from [`clean_url`].
-pub fn split_url(cleaned: &str) -> Result<UrlParts<'_>, ()> {
+pub fn split_url<E>(cleaned: &str) -> Result<UrlParts<'_>, UriError<E>> {
     let mut scheme = String::new();
     let mut rest = cleaned;
     if let Some(i) = cleaned.find(':') {
@@ -271,7 +271,7 @@ pub fn split_url(cleaned: &str) -> Result<UrlParts<'_>, ()> {
         netloc = &after[..end];
         rest = &after[end..];
         if netloc.contains('[') != netloc.contains(']') {
-            return Err(());
+            return Err(UriError::InvalidIpv6);
         }
     }
     if let Some(i) = rest.find('#') {
@@ -313,7 +313,7 @@ pub fn parse<I: UriInt, E>(
     mut parse_int: impl FnMut(&str) -> Result<I, E>,
 ) -> Result<ParsedUri<I>, UriError<E>> {
     let cleaned = clean_url(uri);
-    let url = split_url(&cleaned).map_err(|()| UriError::InvalidIpv6)?;
+    let url = split_url(&cleaned)?;
     if url.scheme != "otpauth" {
         return Err(UriError::NotOtpauth);
     }
@@ -527,7 +527,7 @@ mod tests {
     #[test]
     fn cleans_like_urlsplit() {
         assert_eq!(clean_url(" \x01OTPAUTH://to\ttp/u"), "OTPAUTH://totp/u");
-        let url = split_url("OTPAUTH://totp/u?x#frag").unwrap();
+        let url = split_url::<()>("OTPAUTH://totp/u?x#frag").unwrap();
         assert_eq!(
             (url.scheme.as_str(), url.netloc, url.path, url.query),
             ("otpauth", "totp", "/u", "x")

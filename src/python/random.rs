@@ -103,3 +103,11 @@ pub fn random_base32(py: Python<'_>, length: Arg<'_>, chars: Chars<'_>) -> PyRes
 pub fn random_hex(py: Python<'_>, length: Arg<'_>, chars: Chars<'_>) -> PyResult<String> {
     generate(py, length, 40, chars)
 }
+
+/// Drops the buffered OS randomness; run in a child after `os.fork()` so that parent and
+/// child never hand out the same bytes.
+#[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
+#[pyfunction]
+pub fn _discard_random_pool() {
+    secret::discard_random_pool();
+}

@@ -394,6 +394,12 @@ class Wallet:
         """
     def __repr__(self) -> builtins.str: ...
 
+def _discard_random_pool() -> None:
+    r"""
+    Drops the buffered OS randomness; run in a child after `os.fork()` so that parent and
+    child never hand out the same bytes.
+    """
+
 def build_uri(secret: builtins.str, name: builtins.str, initial_count: builtins.int | None = None, issuer: builtins.str | None = None, algorithm: builtins.str | None = None, digits: builtins.int | None = None, period: builtins.int | None = None, **kwargs: builtins.str) -> builtins.str:
     r"""
     Returns the provisioning URI for the OTP; works for either TOTP or HOTP.

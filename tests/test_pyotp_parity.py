@@ -8,6 +8,7 @@ import hashlib
 import importlib
 import pickle
 import string
+import time
 import unittest.mock
 from types import ModuleType
 from typing import Any
@@ -47,6 +48,19 @@ secrets = st.one_of(
     st.binary(max_size=40),
     st.sampled_from([None, 0, 12, "", "========", S + "=", S[:-3] + "===", S.lower()]),
 )
+
+
+class NoOffset(datetime.tzinfo):
+    """A tzinfo whose utcoffset() is None: pyotp then takes the wall time as UTC."""
+
+    def utcoffset(self, dt: datetime.datetime | None) -> None:
+        """No offset known."""
+
+
+class MyDatetime(datetime.datetime):
+    """A datetime subclass (pyotp accepts subclasses)."""
+
+
 timezones = st.builds(
     datetime.timezone,
     st.timedeltas(
@@ -66,6 +80,10 @@ times = st.one_of(
     st.floats(min_value=-1.0, max_value=2e9),
     st.datetimes(min_value=datetime.datetime(1, 1, 2), max_value=datetime.datetime(9999, 12, 30)),
     st.datetimes(timezones=timezones),
+    st.datetimes(timezones=st.just(NoOffset())),
+    st.builds(
+        MyDatetime.fromtimestamp, st.integers(0, 2**34), st.sampled_from([None, datetime.timezone.utc])
+    ),
     st.booleans(),
     st.decimals(min_value=-5, max_value=10**12, allow_nan=False),
     st.sampled_from([LIMIT - 1, LIMIT, LIMIT - 0.5, -0.0, -0.1, decimal.Decimal("NaN"), "59", None]),
@@ -519,6 +537,29 @@ def test_hotp_attribute_reassignment(attribute: str, value: object, count: int) 
     same(lambda m: reassign(m.HOTP(S), attribute, value).provisioning_uri())
 
 
+@given(
+    attribute=st.sampled_from(["secret", "digest", "digits", "interval"]),
+    value=st.one_of(secrets, digests, digits_values, st.sampled_from([60, 1, 0, 30.5, "x"])),
+    for_time=st.integers(0, 2**33),
+)
+def test_steam_attribute_reassignment(attribute: str, value: object, for_time: int) -> None:
+    """Steam keeps pyotp's arithmetic when its attributes are assigned (digits included)."""
+    same(lambda m: reassign(m.contrib.Steam(S), attribute, value).at(for_time))
+    same(lambda m: reassign(m.contrib.Steam(S), attribute, value).verify("C5V56", for_time=for_time))
+
+
+@given(
+    s1=st.one_of(st.text(max_size=8), st.text(alphabet="0123456789０１２⁷ﬀ\u0301e ", max_size=8)),
+    s2=st.one_of(st.text(max_size=8), st.text(alphabet="0123456789０１２⁷ﬀ\u0301e ", max_size=8)),
+    long=st.sampled_from([0, 1020, 1025]),
+)
+def test_strings_equal(s1: str, s2: str, long: int) -> None:
+    """utils.strings_equal: NFKC, the 1024-code-point cap, type errors."""
+    same(lambda m: m.utils.strings_equal(s1, s2))
+    same(lambda m: m.utils.strings_equal(s1 * long, s1 * long))
+    same(lambda m: m.utils.strings_equal(s1.encode(), s2))
+
+
 def test_attribute_reassignment_examples() -> None:
     """The documented patterns: new secret, new digest, new digit count."""
     other = pyotp.random_base32()
@@ -605,6 +646,23 @@ def test_freezegun(moment: object) -> None:
             datetime.datetime.now()
         )
         assert pyotp_rs.TOTP(S).at(datetime.datetime.now()) == ours
+
+
+@pytest.mark.parametrize("fold", [0, 1])
+def test_naive_datetime_in_local_time(fold: int) -> None:
+    """Naive datetimes are local time per TZ, honouring fold in a DST rollback, as in pyotp."""
+    moment = datetime.datetime(2026, 11, 1, 1, 30, fold=fold)
+    with unittest.mock.patch.dict("os.environ", {"TZ": "EST5EDT"}):
+        time.tzset()
+        try:
+            same(lambda m: m.TOTP(S).timecode(moment))
+            same(lambda m: m.TOTP(S).at(moment))
+            assert (
+                pyotp_rs.TOTP(S, interval=60).timecode(moment) == (59783700 if fold == 0 else 59783820) // 2
+            )
+        finally:
+            time.tzset()
+    time.tzset()
 
 
 def test_verify_reads_the_clock_once() -> None:

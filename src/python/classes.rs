@@ -270,11 +270,10 @@ impl Otp {
 
     /// Renders a truncated value as this object's code.
     fn render(&self, py: Python<'_>, value: u32) -> PyResult<String> {
-        if self.steam {
-            let modulus = 10u64.pow(self.fast_digits.unwrap_or(10));
-            return Ok(otp::format_steam((u64::from(value) % modulus) as u32));
-        }
         match self.fast_digits {
+            Some(digits) if self.steam => Ok(otp::format_steam(
+                (u64::from(value) % 10u64.pow(digits)) as u32,
+            )),
             Some(digits) => Ok(otp::format_decimal(value, digits)),
             None => {
                 let digits = self.digits.bind(py);
@@ -285,7 +284,14 @@ impl Otp {
                 let slice = py
                     .eval(c"slice", None, None)?
                     .call1((digits.neg()?, py.None()))?;
-                text.get_item(slice)?.extract()
+                let text = text.get_item(slice)?;
+                if !self.steam {
+                    return text.extract();
+                }
+                // Steam reads the decimal code back as an int; its 5 characters depend on
+                // that int modulo 26**5 only.
+                let int = py.get_type::<PyInt>().call1((text,))?;
+                Ok(otp::format_steam(int.rem(26i64.pow(5))?.extract()?))
             }
         }
     }

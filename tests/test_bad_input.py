@@ -467,6 +467,9 @@ def test_deliberate_differences() -> None:
     # int_to_bytestring of a negative number raises instead of looping forever.
     with pytest.raises(ValueError, match=NEGATIVE):
         pyotp_rs.OTP.int_to_bytestring(-1)
+    # The standard attributes live in the Rust object, not in the instance __dict__.
+    assert vars(pyotp.TOTP(S))["interval"] == 30
+    assert "interval" not in vars(pyotp_rs.TOTP(S))
     # A bytearray issuer is written as its bytes in the query, not as "bytearray(b'...')".
     ours = pyotp_rs.TOTP(S, issuer=bytearray(b"I")).provisioning_uri()
     assert ours.endswith("&issuer=I")

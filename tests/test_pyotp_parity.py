@@ -20,7 +20,7 @@ import pyotp_rs
 import pytest
 from hypothesis import assume, given, note
 from hypothesis import strategies as st
-from parity import describe, same
+from parity import describe, outcome, same
 
 S = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 BASE32 = string.ascii_uppercase + "234567"
@@ -795,3 +795,56 @@ def test_argument_errors(call: Any) -> None:
 def test_keyword_names(call: Any) -> None:
     """Parameters have pyotp's names, so keyword callers keep working."""
     assert same(call)[0] == "ok"
+
+
+# ---------------------------------------------------------------------------- Python subclasses
+
+SUBCLASS_GAP = (
+    "open: the Rust methods do not dispatch to methods a Python subclass overrides, and a "
+    "subclass __init__ cannot pass arguments through super().__init__"
+)
+
+
+def subclass_outcomes(module: ModuleType) -> dict[str, Any]:
+    """What typical pyotp subclasses observe: an __init__ override and overridden internals."""
+
+    class FixedDigits(module.TOTP):
+        def __init__(self, s: str) -> None:
+            super().__init__(s, digits=8, interval=60)
+
+    class Prefixed(module.TOTP):
+        def generate_otp(self, input: int) -> str:
+            return "X" + super().generate_otp(input)
+
+    class Frozen(module.TOTP):
+        def timecode(self, for_time: object) -> int:
+            return 1
+
+    class KeyFromVault(module.OTP):
+        def byte_secret(self) -> bytes:
+            return b"12345678901234567890"
+
+    return {
+        "init": outcome(lambda: FixedDigits(S).at(0)),
+        "generate_otp": outcome(lambda: Prefixed(S).at(0)),
+        "timecode": outcome(lambda: Frozen(S).at(12345)),
+        "byte_secret": outcome(lambda: KeyFromVault("A" * 32, digest=hashlib.sha1).generate_otp(0)),
+    }
+
+
+@pytest.mark.xfail(strict=True, reason=SUBCLASS_GAP)
+@pytest.mark.parametrize("case", ["init", "generate_otp", "timecode", "byte_secret"])
+def test_subclass_overrides(case: str) -> None:
+    """Subclasses that override __init__ or the methods pyotp calls internally behave like pyotp's."""
+    assert subclass_outcomes(pyotp_rs)[case] == subclass_outcomes(pyotp)[case]
+
+
+def test_subclass_without_overrides() -> None:
+    """Plain subclasses (extra methods, no overrides) work like pyotp's."""
+    for module in (pyotp, pyotp_rs):
+
+        class WithHelper(module.TOTP):
+            def code_for_login(self) -> str:
+                return self.at(1234567890)
+
+        assert WithHelper(S, digits=8).code_for_login() == pyotp.TOTP(S, digits=8).at(1234567890)

@@ -465,7 +465,7 @@ impl Otp {
 
     /// `i` as big-endian bytes, left-padded with zeros to `padding` bytes.
     #[staticmethod]
-    #[pyo3(signature = (i, *, padding = Arg::Default(8)))]
+    #[pyo3(signature = (i, *, padding = Arg::Default(8)), text_signature = "(i, *, padding=8)")]
     fn int_to_bytestring<'py>(
         #[gen_stub(override_type(type_repr = "builtins.int"))] i: &Bound<'py, PyAny>,
         padding: Arg<'py>,

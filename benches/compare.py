@@ -9,7 +9,8 @@ Usage (from the repository root, after a release build)::
 Each operation is timed like ``timeit``: the loop count is chosen so that one
 repeat lasts at least ``--min-time`` seconds, pyotp and pyotp_rs repeats are
 interleaved (so machine noise hits both alike), and the median over
-``--repeat`` repeats is reported in nanoseconds per operation. The ratio is
+``--repeat`` repeats is reported in nanoseconds per operation. Many short
+repeats keep the ratios steady on a busy machine even when absolute times move. The ratio is
 pyotp / pyotp_rs: how many times faster pyotp_rs is.
 
 The floor is what no binding can beat: a near-empty PyO3 method call
@@ -46,7 +47,8 @@ NAME = "alice@example.com"
 ISSUER = "Example Co"
 ROOT = Path(__file__).resolve().parent.parent
 
-# Speed targets of issue 4, as minimum ratios pyotp / pyotp_rs.
+# Speed targets of issue 4, as minimum ratios pyotp / pyotp_rs, for the operations the issue
+# measured (TOTP with SHA1); the other rows are reported, and at() rows checked against the floor.
 TARGET_CONSTRUCTION = 10.0
 TARGET_AT = 30.0
 TARGET_VERIFY_1 = 40.0
@@ -157,7 +159,7 @@ def cases() -> list[Case]:
                 TARGET_VERIFY_1 if window == 1 else None,
             )
         )
-    out.append(Case("HOTP.at", lambda: py_hotp.at(COUNTER), lambda: rs_hotp.at(COUNTER), TARGET_AT, "sha1"))
+    out.append(Case("HOTP.at", lambda: py_hotp.at(COUNTER), lambda: rs_hotp.at(COUNTER), algorithm="sha1"))
     for digest in ("sha256", "sha512"):
         py_obj = pyotp.TOTP(SECRET, digest=getattr(hashlib, digest))
         rs_obj = pyotp_rs.TOTP(SECRET, digest=getattr(hashlib, digest))
@@ -167,8 +169,7 @@ def cases() -> list[Case]:
                 f"TOTP.at {digest.upper()}",
                 lambda o=py_obj: o.at(FOR_TIME),
                 lambda o=rs_obj: o.at(FOR_TIME),
-                TARGET_AT,
-                digest,
+                algorithm=digest,
             )
         )
     out += [
@@ -332,12 +333,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--quick", action="store_true", help="a fast smoke run (noisy numbers)")
-    parser.add_argument("--repeat", type=int, help="repeats per operation (default 7, quick 3)")
-    parser.add_argument("--min-time", type=float, help="seconds per repeat (default 0.1, quick 0.002)")
+    parser.add_argument("--repeat", type=int, help="repeats per operation (default 21, quick 3)")
+    parser.add_argument("--min-time", type=float, help="seconds per repeat (default 0.03, quick 0.002)")
     args = parser.parse_args(argv)
     timer = Timer(
-        min_time=args.min_time or (0.002 if args.quick else 0.1),
-        repeat=args.repeat or (3 if args.quick else 7),
+        min_time=args.min_time or (0.002 if args.quick else 0.03),
+        repeat=args.repeat or (3 if args.quick else 21),
     )
     report = run(timer)
     print(json.dumps(report, indent=2) if args.json else table(report))

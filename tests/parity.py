@@ -12,8 +12,8 @@ from typing import Any
 import pyotp
 import pyotp_rs
 
-# PyO3 words argument-parsing errors itself ("TOTP.__new__() got an unexpected keyword
-# argument ..."): for these only the exception type is part of the contract.
+# PyO3 words some argument-parsing errors itself ("TOTP.__init__() takes 1 positional arguments
+# but 2 were given", not counting self): for these only the exception type is part of the contract.
 ARGUMENT_PARSING = re.compile(
     r"\(\) (got an unexpected keyword argument|takes \d+ positional arguments? but|"
     r"missing \d+ required|got multiple values for argument|got some positional-only)"

@@ -799,11 +799,6 @@ def test_keyword_names(call: Any) -> None:
 
 # ---------------------------------------------------------------------------- Python subclasses
 
-SUBCLASS_GAP = (
-    "open: the Rust methods do not dispatch to methods a Python subclass overrides, and a "
-    "subclass __init__ cannot pass arguments through super().__init__"
-)
-
 
 def subclass_outcomes(module: ModuleType) -> dict[str, Any]:
     """What typical pyotp subclasses observe: an __init__ override and overridden internals."""
@@ -824,16 +819,38 @@ def subclass_outcomes(module: ModuleType) -> dict[str, Any]:
         def byte_secret(self) -> bytes:
             return b"12345678901234567890"
 
+    class Shifted(module.HOTP):
+        def at(self, count: int) -> str:
+            return super().at(count + 1)
+
+    code_59 = pyotp.TOTP(S).at(59)
     return {
         "init": outcome(lambda: FixedDigits(S).at(0)),
         "generate_otp": outcome(lambda: Prefixed(S).at(0)),
         "timecode": outcome(lambda: Frozen(S).at(12345)),
         "byte_secret": outcome(lambda: KeyFromVault("A" * 32, digest=hashlib.sha1).generate_otp(0)),
+        "verify": outcome(lambda: Prefixed(S).verify("X" + code_59, for_time=59, valid_window=1)),
+        "verify_and_get_timecode": outcome(
+            lambda: Prefixed(S).verify_and_get_timecode("X" + code_59, for_time=89, valid_window=1)
+        ),
+        "now": outcome(lambda: Frozen(S).now()),
+        "hotp_verify": outcome(lambda: Shifted(S).verify(pyotp.HOTP(S).at(4), 3)),
     }
 
 
-@pytest.mark.xfail(strict=True, reason=SUBCLASS_GAP)
-@pytest.mark.parametrize("case", ["init", "generate_otp", "timecode", "byte_secret"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "init",
+        "generate_otp",
+        "timecode",
+        "byte_secret",
+        "verify",
+        "verify_and_get_timecode",
+        "now",
+        "hotp_verify",
+    ],
+)
 def test_subclass_overrides(case: str) -> None:
     """Subclasses that override __init__ or the methods pyotp calls internally behave like pyotp's."""
     assert subclass_outcomes(pyotp_rs)[case] == subclass_outcomes(pyotp)[case]

@@ -13,7 +13,7 @@ use super::uri::{build_uri_from, UriArgs};
 use super::verify::{self, TotpMatch};
 use crate::otp::{self, Algorithm, Key, OtpError};
 use crate::secret;
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyInt, PyString, PyTuple, PyType};
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pymethods};
@@ -204,6 +204,44 @@ fn codes_equal(given: &Bound<'_, PyString>, code: &str) -> PyResult<bool> {
         .extract()
 }
 
+/// The truncated HMAC computed by Python's `hmac`, for digests other than SHA1/256/512.
+fn python_mac(
+    py: Python<'_>,
+    key: &[u8],
+    message: &[u8],
+    digest: &Bound<'_, PyAny>,
+) -> PyResult<u32> {
+    let mac =
+        HMAC_NEW
+            .get(py)?
+            .call1((PyBytes::new(py, key), PyBytes::new(py, message), digest))?;
+    if mac.getattr("digest_size")?.extract::<i64>()? < 18 {
+        return Err(OtpError::ShortMac.into());
+    }
+    Ok(otp::truncate(
+        mac.call_method0("digest")?.cast::<PyBytes>()?.as_bytes(),
+    ))
+}
+
+/// Whether `obj` is exactly one of this module's classes. A Python subclass may override
+/// `generate_otp`, `timecode`, `at` or `byte_secret`, and pyotp's methods call those
+/// overrides; for subclasses the methods below do the same through Python.
+fn is_own_class(obj: &Bound<'_, PyAny>) -> bool {
+    let py = obj.py();
+    let ty = obj.get_type();
+    ty.is(py.get_type::<Totp>())
+        || ty.is(py.get_type::<Hotp>())
+        || ty.is(py.get_type::<Steam>())
+        || ty.is(py.get_type::<Otp>())
+}
+
+/// `self.generate_otp(counter)` through Python, for subclasses.
+fn generate_via_python(slf: &Bound<'_, PyAny>, counter: &Bound<'_, PyAny>) -> PyResult<String> {
+    slf.call_method1(pyo3::intern!(slf.py(), "generate_otp"), (counter,))?
+        .str()?
+        .extract()
+}
+
 /// Base class of the one-time password generators (pyotp's `OTP`).
 #[gen_stub_pyclass]
 #[pyclass(module = "pyotp_rs.otp", name = "OTP", subclass, dict, weakref)]
@@ -220,13 +258,32 @@ pub struct Otp {
 }
 
 impl Otp {
-    pub(crate) fn build(
+    /// An object that `__init__` has not set up yet (as after `OTP.__new__`).
+    fn blank(py: Python<'_>) -> Self {
+        Self {
+            secret: py.None(),
+            digits: py.None(),
+            digest: py.None(),
+            name: py.None(),
+            issuer: py.None(),
+            fast_digits: None,
+            engine: Err(PyAttributeError::new_err(
+                "object has no attribute 'secret' (OTP.__init__ was not called)",
+            )),
+            steam: false,
+        }
+    }
+
+    /// pyotp's `OTP.__init__`: validates in pyotp's order, then sets every attribute.
+    fn init(
+        &mut self,
         s: &Bound<'_, PyAny>,
         digits: &Bound<'_, PyAny>,
         digest: &Bound<'_, PyAny>,
         name: Option<Bound<'_, PyAny>>,
         issuer: Option<Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
+        steam: bool,
+    ) -> PyResult<()> {
         let py = s.py();
         let fast_digits = check_digits(digits)?;
         check_digest(digest)?;
@@ -235,7 +292,7 @@ impl Otp {
         if let Err(err) = &engine {
             return Err(err.clone_ref(py));
         }
-        Ok(Self {
+        *self = Self {
             secret: s.clone().unbind(),
             digits: digits.clone().unbind(),
             digest: digest.clone().unbind(),
@@ -243,28 +300,28 @@ impl Otp {
             issuer: issuer.map_or_else(|| py.None(), Bound::unbind),
             fast_digits,
             engine,
-            steam: false,
-        })
+            steam,
+        };
+        Ok(())
     }
 
     /// The 31-bit truncated HMAC of a counter message.
     fn value(&self, py: Python<'_>, message: &[u8]) -> PyResult<u32> {
         match &self.engine {
             Ok(Engine::Native(key)) => Ok(key.truncated(message)),
-            Ok(Engine::Python(key)) => {
-                let mac = HMAC_NEW.get(py)?.call1((
-                    PyBytes::new(py, key),
-                    PyBytes::new(py, message),
-                    self.digest.bind(py),
-                ))?;
-                if mac.getattr("digest_size")?.extract::<i64>()? < 18 {
-                    return Err(OtpError::ShortMac.into());
-                }
-                Ok(otp::truncate(
-                    mac.call_method0("digest")?.cast::<PyBytes>()?.as_bytes(),
-                ))
-            }
+            Ok(Engine::Python(key)) => python_mac(py, key, message, self.digest.bind(py)),
             Err(err) => Err(err.clone_ref(py)),
+        }
+    }
+
+    /// The truncated HMAC under a key a Python subclass's `byte_secret()` returned.
+    fn value_with_key(&self, key: &Bound<'_, PyAny>, message: &[u8]) -> PyResult<u32> {
+        let py = key.py();
+        let key: Zeroizing<Vec<u8>> = Zeroizing::new(key.extract()?);
+        let digest = self.digest.bind(py);
+        match native_algorithm(digest)? {
+            Some(algorithm) => Ok(Key::new(algorithm, &key).truncated(message)),
+            None => python_mac(py, &key, message, digest),
         }
     }
 
@@ -343,13 +400,24 @@ impl Otp {
 #[gen_stub_pymethods]
 #[pymethods]
 impl Otp {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None)")]
+    #[gen_stub(skip)]
+    fn py_new(
+        py: Python<'_>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> Self {
+        Otp::blank(py)
+    }
+
     /// Base class for OTP handlers.
     ///
     /// `s` is the base32 secret; `digits` the code length (6 to 10); `digest` a hashlib
     /// constructor; `name` the account name; `issuer` the service name.
-    #[new]
-    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None)")]
-    pub(crate) fn py_new(
+    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None))]
+    fn __init__(
+        mut slf: PyRefMut<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes"))] s: &Bound<
             '_,
             PyAny,
@@ -362,10 +430,10 @@ impl Otp {
         #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer: Option<
             Bound<'_, PyAny>,
         >,
-    ) -> PyResult<Self> {
+    ) -> PyResult<()> {
         let py = s.py();
         let digest = default_digest(py, digest)?;
-        Otp::build(s, &digits.bind(py)?, &digest, name, issuer)
+        slf.init(s, &digits.bind(py)?, &digest, name, issuer, false)
     }
 
     /// The base32 secret as given.
@@ -451,11 +519,18 @@ impl Otp {
     /// The code for a counter value (the HOTP algorithm of RFC 4226).
     #[pyo3(signature = (input))]
     fn generate_otp(
-        &self,
-        py: Python<'_>,
+        slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.int"))] input: &Bound<'_, PyAny>,
     ) -> PyResult<String> {
-        self.generate(py, input)
+        let py = slf.py();
+        if is_own_class(slf.as_any()) {
+            return slf.borrow().generate(py, input);
+        }
+        // A Python subclass may override `byte_secret`, which pyotp calls for every code.
+        let message = counter_message(input)?;
+        let key = slf.call_method0(pyo3::intern!(py, "byte_secret"))?;
+        let this = slf.borrow();
+        this.render(py, this.value_with_key(&key, &message)?)
     }
 
     /// The secret decoded from base32 (at least 14 bytes).
@@ -522,13 +597,46 @@ pub struct Hotp {
     initial_count: Py<PyAny>,
 }
 
+impl Hotp {
+    fn blank(py: Python<'_>) -> PyClassInitializer<Self> {
+        PyClassInitializer::from(Otp::blank(py)).add_subclass(Hotp {
+            initial_count: py.None(),
+        })
+    }
+
+    /// A new, initialised HOTP (for `parse_uri`).
+    pub(crate) fn create<'py>(
+        s: &Bound<'py, PyAny>,
+        digits: Arg<'py>,
+        digest: Option<Bound<'py, PyAny>>,
+        name: Option<Bound<'py, PyAny>>,
+        issuer: Option<Bound<'py, PyAny>>,
+        initial_count: Arg<'py>,
+    ) -> PyResult<Bound<'py, Self>> {
+        let obj = Bound::new(s.py(), Hotp::blank(s.py()))?;
+        Hotp::__init__(&obj, s, digits, digest, name, issuer, initial_count)?;
+        Ok(obj)
+    }
+}
+
 #[gen_stub_pymethods]
 #[pymethods]
 impl Hotp {
-    /// Handler for counter-based OTPs; `initial_count` is added to every counter.
     #[new]
-    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None, initial_count = Arg::Default(0)), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None, initial_count=0)")]
-    pub(crate) fn py_new(
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None, initial_count=0)")]
+    #[gen_stub(skip)]
+    fn py_new(
+        py: Python<'_>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyClassInitializer<Self> {
+        Hotp::blank(py)
+    }
+
+    /// Handler for counter-based OTPs; `initial_count` is added to every counter.
+    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None, initial_count = Arg::Default(0)))]
+    fn __init__(
+        slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes"))] s: &Bound<
             '_,
             PyAny,
@@ -542,13 +650,14 @@ impl Hotp {
             Bound<'_, PyAny>,
         >,
         initial_count: Arg<'_>,
-    ) -> PyResult<PyClassInitializer<Self>> {
+    ) -> PyResult<()> {
         let py = s.py();
         let digest = default_digest(py, digest)?;
         check_digest(&digest)?;
-        let initial_count = initial_count.bind(py)?.unbind();
-        let base = Otp::build(s, &digits.bind(py)?, &digest, name, issuer)?;
-        Ok(PyClassInitializer::from(base).add_subclass(Hotp { initial_count }))
+        slf.borrow_mut().initial_count = initial_count.bind(py)?.unbind();
+        slf.as_super()
+            .borrow_mut()
+            .init(s, &digits.bind(py)?, &digest, name, issuer, false)
     }
 
     /// Added to the counter of every `at()` call.
@@ -568,10 +677,15 @@ impl Hotp {
 
     /// The code for counter `initial_count + count`.
     fn at(
-        slf: PyRef<'_, Self>,
+        slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.int"))] count: &Bound<'_, PyAny>,
     ) -> PyResult<String> {
         let py = count.py();
+        if !is_own_class(slf.as_any()) {
+            let initial = slf.getattr(pyo3::intern!(py, "initial_count"))?;
+            return generate_via_python(slf.as_any(), &initial.add(count)?);
+        }
+        let slf = slf.borrow();
         let initial = slf.initial_count.bind(py);
         if let (Ok(a), Ok(b)) = (initial.cast_exact::<PyInt>(), count.cast_exact::<PyInt>()) {
             if let (Ok(a), Ok(b)) = (a.extract::<i64>(), b.extract::<i64>()) {
@@ -585,7 +699,7 @@ impl Hotp {
 
     /// Whether `otp` is the code for `counter` (compared in constant time).
     fn verify(
-        slf: PyRef<'_, Self>,
+        slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.str | builtins.int"))] otp: &Bound<
             '_,
             PyAny,
@@ -593,7 +707,13 @@ impl Hotp {
         #[gen_stub(override_type(type_repr = "builtins.int"))] counter: &Bound<'_, PyAny>,
     ) -> PyResult<bool> {
         let given = text_of(otp)?;
-        let code = Hotp::at(slf, counter)?;
+        let code: String = if is_own_class(slf.as_any()) {
+            Hotp::at(slf, counter)?
+        } else {
+            slf.call_method1(pyo3::intern!(slf.py(), "at"), (counter,))?
+                .str()?
+                .extract()?
+        };
         codes_equal(&given, &code)
     }
 
@@ -655,7 +775,17 @@ pub struct Totp {
 }
 
 impl Totp {
-    pub(crate) fn build(
+    fn blank(py: Python<'_>) -> PyClassInitializer<Self> {
+        PyClassInitializer::from(Otp::blank(py)).add_subclass(Totp {
+            interval: py.None(),
+            interval_secs: None,
+        })
+    }
+
+    /// pyotp's `TOTP.__init__` (and, with `steam`, the part of `Steam.__init__` after its check).
+    #[allow(clippy::too_many_arguments)]
+    fn init(
+        slf: &Bound<'_, Self>,
         s: &Bound<'_, PyAny>,
         digits: &Bound<'_, PyAny>,
         digest: Option<Bound<'_, PyAny>>,
@@ -663,17 +793,73 @@ impl Totp {
         issuer: Option<Bound<'_, PyAny>>,
         interval: &Bound<'_, PyAny>,
         steam: bool,
-    ) -> PyResult<PyClassInitializer<Self>> {
+    ) -> PyResult<()> {
         let digest = default_digest(s.py(), digest)?;
         check_digest(&digest)?;
         check_interval(interval)?;
-        let interval_secs = fast_interval(interval);
-        let mut base = Otp::build(s, digits, &digest, name, issuer)?;
-        base.steam = steam;
-        Ok(PyClassInitializer::from(base).add_subclass(Totp {
-            interval: interval.clone().unbind(),
-            interval_secs,
-        }))
+        {
+            let mut this = slf.borrow_mut();
+            this.interval = interval.clone().unbind();
+            this.interval_secs = fast_interval(interval);
+        }
+        slf.as_super()
+            .borrow_mut()
+            .init(s, digits, &digest, name, issuer, steam)
+    }
+
+    /// A new, initialised TOTP (for `parse_uri`).
+    pub(crate) fn create<'py>(
+        s: &Bound<'py, PyAny>,
+        digits: Arg<'py>,
+        digest: Option<Bound<'py, PyAny>>,
+        name: Option<Bound<'py, PyAny>>,
+        issuer: Option<Bound<'py, PyAny>>,
+        interval: Arg<'py>,
+    ) -> PyResult<Bound<'py, Self>> {
+        let py = s.py();
+        let obj = Bound::new(py, Totp::blank(py))?;
+        Totp::init(
+            &obj,
+            s,
+            &digits.bind(py)?,
+            digest,
+            name,
+            issuer,
+            &interval.bind(py)?,
+            false,
+        )?;
+        Ok(obj)
+    }
+
+    /// `self.timecode(for_time)` through Python, for subclasses; `None` means now.
+    fn timecode_via_python<'py>(
+        slf: &Bound<'py, Self>,
+        for_time: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let for_time = match for_time {
+            Some(t) if !t.is_none() => t.clone(),
+            _ => time::now(py)?,
+        };
+        slf.call_method1(pyo3::intern!(py, "timecode"), (for_time,))
+    }
+
+    /// pyotp's verification loop through Python, for subclasses: the first counter in
+    /// `timecode + range(-window, window + 1)` whose `generate_otp` equals `otp`.
+    fn find_via_python<'py>(
+        slf: &Bound<'py, Self>,
+        otp: &Bound<'py, PyAny>,
+        timecode: &Bound<'py, PyAny>,
+        window: i64,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let given = text_of(otp)?;
+        for offset in -window..=window {
+            let counter = timecode.add(offset)?;
+            if codes_equal(&given, &generate_via_python(slf.as_any(), &counter)?)? {
+                return Ok(Some(counter));
+            }
+        }
+        Ok(None)
     }
 
     fn timecode_of(&self, for_time: &Bound<'_, PyAny>) -> PyResult<i64> {
@@ -727,10 +913,21 @@ impl Totp {
 #[gen_stub_pymethods]
 #[pymethods]
 impl Totp {
-    /// Handler for time-based OTPs; `interval` is the time step in seconds (at most 120).
     #[new]
-    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None, interval = Arg::Default(30)), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None, interval=30)")]
-    pub(crate) fn py_new(
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None, interval=30)")]
+    #[gen_stub(skip)]
+    fn py_new(
+        py: Python<'_>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyClassInitializer<Self> {
+        Totp::blank(py)
+    }
+
+    /// Handler for time-based OTPs; `interval` is the time step in seconds (at most 120).
+    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None, interval = Arg::Default(30)))]
+    fn __init__(
+        slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes"))] s: &Bound<
             '_,
             PyAny,
@@ -744,9 +941,10 @@ impl Totp {
             Bound<'_, PyAny>,
         >,
         interval: Arg<'_>,
-    ) -> PyResult<PyClassInitializer<Self>> {
+    ) -> PyResult<()> {
         let py = s.py();
-        Totp::build(
+        Totp::init(
+            slf,
             s,
             &digits.bind(py)?,
             digest,
@@ -776,12 +974,17 @@ impl Totp {
     /// The code at `for_time` (int or float Unix time, or datetime), shifted by `counter_offset` steps.
     #[pyo3(signature = (for_time, *, counter_offset = Arg::Default(0)), text_signature = "($self, for_time, *, counter_offset=0)")]
     fn at(
-        slf: PyRef<'_, Self>,
+        slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.int | builtins.float | datetime.datetime", imports = ("datetime",)))]
         for_time: &Bound<'_, PyAny>,
         counter_offset: Arg<'_>,
     ) -> PyResult<String> {
         let py = for_time.py();
+        if !is_own_class(slf.as_any()) {
+            let timecode = Totp::timecode_via_python(slf, Some(for_time))?;
+            return generate_via_python(slf.as_any(), &timecode.add(counter_offset.bind(py)?)?);
+        }
+        let slf = slf.borrow();
         let timecode = slf.timecode_of(for_time)?;
         match counter_offset.as_i64() {
             Some(offset) => slf.as_super().code_at(py, timecode.saturating_add(offset)),
@@ -793,8 +996,12 @@ impl Totp {
     }
 
     /// The current code.
-    fn now(slf: PyRef<'_, Self>) -> PyResult<String> {
+    fn now(slf: &Bound<'_, Self>) -> PyResult<String> {
         let py = slf.py();
+        if !is_own_class(slf.as_any()) {
+            return generate_via_python(slf.as_any(), &Totp::timecode_via_python(slf, None)?);
+        }
+        let slf = slf.borrow();
         let timecode = slf.timecode_of(&time::now(py)?)?;
         slf.as_super().code_at(py, timecode)
     }
@@ -802,7 +1009,7 @@ impl Totp {
     /// Whether `otp` is the code at `for_time` (default: now), give or take `valid_window` steps.
     #[pyo3(signature = (otp, *, for_time = None, valid_window = Arg::Default(0)), text_signature = "($self, otp, *, for_time=None, valid_window=0)")]
     fn verify(
-        slf: PyRef<'_, Self>,
+        slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.str | builtins.int"))] otp: &Bound<
             '_,
             PyAny,
@@ -812,7 +1019,17 @@ impl Totp {
         valid_window: Arg<'_>,
     ) -> PyResult<bool> {
         let py = otp.py();
-        let timecode = slf.timecode_or_now(for_time, py)?;
+        let own = is_own_class(slf.as_any());
+        let timecode = if own {
+            slf.borrow().timecode_or_now(for_time, py)?
+        } else {
+            let timecode = Totp::timecode_via_python(slf, for_time)?;
+            let window = match valid_window.bind(py)? {
+                w if w.is_truthy()? => window_of(&w)?,
+                _ => 0,
+            };
+            return Ok(Totp::find_via_python(slf, otp, &timecode, window)?.is_some());
+        };
         let window = match valid_window.as_i64() {
             Some(w) => w,
             None => {
@@ -824,29 +1041,40 @@ impl Totp {
                 }
             }
         };
-        Ok(Totp::find(&slf, otp, timecode, window)?.is_some())
+        Ok(Totp::find(&slf.borrow(), otp, timecode, window)?.is_some())
     }
 
     /// Like `verify`, but returns the matching timecode and raises `OTPVerificationError` on mismatch.
     #[pyo3(signature = (otp, *, for_time = None, valid_window = Arg::Default(0)), text_signature = "($self, otp, *, for_time=None, valid_window=0)")]
-    fn verify_and_get_timecode(
-        slf: PyRef<'_, Self>,
+    #[gen_stub(override_return_type(type_repr = "builtins.int"))]
+    fn verify_and_get_timecode<'py>(
+        slf: &Bound<'py, Self>,
         #[gen_stub(override_type(type_repr = "builtins.str | builtins.int"))] otp: &Bound<
-            '_,
+            'py,
             PyAny,
         >,
         #[gen_stub(override_type(type_repr = "builtins.int | builtins.float | datetime.datetime | None", imports = ("datetime",)))]
-        for_time: Option<&Bound<'_, PyAny>>,
-        valid_window: Arg<'_>,
-    ) -> PyResult<i64> {
+        for_time: Option<&Bound<'py, PyAny>>,
+        valid_window: Arg<'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let py = otp.py();
         let valid_window = valid_window.bind(py)?;
         if valid_window.lt(0)? {
             return Err(OtpError::NegativeWindow.into());
         }
-        let timecode = slf.timecode_or_now(for_time, py)?;
-        let window = window_of(&valid_window)?;
-        Totp::find(&slf, otp, timecode, window)?.ok_or_else(|| OtpError::VerificationFailed.into())
+        let found = if is_own_class(slf.as_any()) {
+            let this = slf.borrow();
+            let timecode = this.timecode_or_now(for_time, py)?;
+            let window = window_of(&valid_window)?;
+            match Totp::find(&this, otp, timecode, window)? {
+                Some(counter) => Some(counter.into_pyobject(py)?.into_any()),
+                None => None,
+            }
+        } else {
+            let timecode = Totp::timecode_via_python(slf, for_time)?;
+            Totp::find_via_python(slf, otp, &timecode, window_of(&valid_window)?)?
+        };
+        found.ok_or_else(|| OtpError::VerificationFailed.into())
     }
 
     /// The `otpauth://totp/...` URI for authenticator apps.
@@ -1007,11 +1235,22 @@ pub struct Steam;
 #[gen_stub_pymethods]
 #[pymethods]
 impl Steam {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(s, *, name=None, issuer=None, interval=30, digits=5)")]
+    #[gen_stub(skip)]
+    fn py_new(
+        py: Python<'_>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyClassInitializer<Self> {
+        Totp::blank(py).add_subclass(Steam)
+    }
+
     /// Steam's TOTP variant. As in pyotp, `interval` is range-checked but the interval stays 30,
     /// and `digits` is ignored.
-    #[new]
-    #[pyo3(signature = (s, *, name = None, issuer = None, interval = Arg::Default(30), digits = Arg::Default(5)), text_signature = "(s, *, name=None, issuer=None, interval=30, digits=5)")]
-    pub(crate) fn py_new(
+    #[pyo3(signature = (s, *, name = None, issuer = None, interval = Arg::Default(30), digits = Arg::Default(5)))]
+    fn __init__(
+        slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes"))] s: &Bound<
             '_,
             PyAny,
@@ -1024,21 +1263,29 @@ impl Steam {
         >,
         interval: Arg<'_>,
         digits: Arg<'_>,
-    ) -> PyResult<PyClassInitializer<Self>> {
+    ) -> PyResult<()> {
         let py = s.py();
         let _ignored_like_pyotp = digits;
         check_interval(&interval.bind(py)?)?;
         let ten = 10i64.into_pyobject(py)?.into_any();
         let thirty = 30i64.into_pyobject(py)?.into_any();
-        let init = Totp::build(
-            s,
-            &ten,
-            Some(SHA1.get(py)?.clone()),
-            name,
-            issuer,
-            &thirty,
-            true,
-        )?;
-        Ok(init.add_subclass(Steam))
+        let sha1 = Some(SHA1.get(py)?.clone());
+        Totp::init(slf.as_super(), s, &ten, sha1, name, issuer, &thirty, true)
+    }
+}
+
+impl Steam {
+    /// A new, initialised Steam generator (for `parse_uri`).
+    pub(crate) fn create<'py>(
+        s: &Bound<'py, PyAny>,
+        name: Option<Bound<'py, PyAny>>,
+        issuer: Option<Bound<'py, PyAny>>,
+        interval: Arg<'py>,
+        digits: Arg<'py>,
+    ) -> PyResult<Bound<'py, Self>> {
+        let py = s.py();
+        let obj = Bound::new(py, Totp::blank(py).add_subclass(Steam))?;
+        Steam::__init__(&obj, s, name, issuer, interval, digits)?;
+        Ok(obj)
     }
 }

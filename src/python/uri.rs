@@ -293,22 +293,12 @@ pub fn parse_uri<'py>(
     let interval = parsed.period.map_or(Arg::Default(30), |p| Arg::Given(p.0));
     let digest = digest_of(py, parsed.algorithm)?;
     let obj = match parsed.kind {
-        OtpKind::Totp => Bound::new(
-            py,
-            Totp::py_new(&secret, digits, digest, name, issuer, interval)?,
-        )?
-        .into_any(),
+        OtpKind::Totp => Totp::create(&secret, digits, digest, name, issuer, interval)?.into_any(),
         OtpKind::Hotp => {
             let count = parsed.counter.map_or(Arg::Default(0), |c| Arg::Given(c.0));
-            Bound::new(
-                py,
-                Hotp::py_new(&secret, digits, digest, name, issuer, count)?,
-            )?
-            .into_any()
+            Hotp::create(&secret, digits, digest, name, issuer, count)?.into_any()
         }
-        OtpKind::Steam => {
-            Bound::new(py, Steam::py_new(&secret, name, issuer, interval, digits)?)?.into_any()
-        }
+        OtpKind::Steam => Steam::create(&secret, name, issuer, interval, digits)?.into_any(),
     };
     Ok(obj)
 }

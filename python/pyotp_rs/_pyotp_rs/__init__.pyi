@@ -35,7 +35,7 @@ class HOTP(OTP):
         """
     @initial_count.setter
     def initial_count(self, value: builtins.int) -> None: ...
-    def __new__(cls, s: builtins.str | builtins.bytes, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: builtins.str | None = None, issuer: builtins.str | None = None, initial_count: builtins.int = 0) -> HOTP:
+    def __init__(self, s: builtins.str | builtins.bytes, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: builtins.str | None = None, issuer: builtins.str | None = None, initial_count: builtins.int = 0) -> None:
         r"""
         Handler for counter-based OTPs; `initial_count` is added to every counter.
         """
@@ -96,7 +96,7 @@ class OTP:
         """
     @issuer.setter
     def issuer(self, value: builtins.str | None) -> None: ...
-    def __new__(cls, s: builtins.str | builtins.bytes, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: builtins.str | None = None, issuer: builtins.str | None = None) -> OTP:
+    def __init__(self, s: builtins.str | builtins.bytes, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: builtins.str | None = None, issuer: builtins.str | None = None) -> None:
         r"""
         Base class for OTP handlers.
         
@@ -202,7 +202,7 @@ class Steam(TOTP):
     r"""
     Steam Guard codes (5 characters), pyotp's `contrib.Steam`.
     """
-    def __new__(cls, s: builtins.str | builtins.bytes, *, name: builtins.str | None = None, issuer: builtins.str | None = None, interval: builtins.int = 30, digits: builtins.int = 5) -> Steam:
+    def __init__(self, s: builtins.str | builtins.bytes, *, name: builtins.str | None = None, issuer: builtins.str | None = None, interval: builtins.int = 30, digits: builtins.int = 5) -> None:
         r"""
         Steam's TOTP variant. As in pyotp, `interval` is range-checked but the interval stays 30,
         and `digits` is ignored.
@@ -224,7 +224,7 @@ class TOTP(OTP):
         r"""
         The key as unpadded upper-case base32 (passlib's `base32_key`).
         """
-    def __new__(cls, s: builtins.str | builtins.bytes, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: builtins.str | None = None, issuer: builtins.str | None = None, interval: builtins.int = 30) -> TOTP:
+    def __init__(self, s: builtins.str | builtins.bytes, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: builtins.str | None = None, issuer: builtins.str | None = None, interval: builtins.int = 30) -> None:
         r"""
         Handler for time-based OTPs; `interval` is the time step in seconds (at most 120).
         """

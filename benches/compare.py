@@ -6,7 +6,8 @@ Usage (from the repository root, after a release build)::
     cargo bench --bench hotp          # optional: the raw Rust HOTP floor
     .venv/bin/python benches/compare.py [--json] [--quick]
 
-Each operation is timed like ``timeit``: the loop count is chosen so that one
+Each operation is a ``timeit`` statement (no wrapper function, so the numbers are the
+operation's own cost on both sides); the loop count is chosen so that one
 repeat lasts at least ``--min-time`` seconds, pyotp and pyotp_rs repeats are
 interleaved (so machine noise hits both alike), and the median over
 ``--repeat`` repeats is reported in nanoseconds per operation. Many short
@@ -31,7 +32,6 @@ import platform
 import statistics
 import sys
 import timeit
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,16 +58,27 @@ TARGET_QR_PNG = 100.0
 # at() may cost at most this many times (method-call floor + raw Rust HOTP).
 FLOOR_FACTOR = 1.5
 
-Thunk = Callable[[], object]
+
+@dataclasses.dataclass
+class Op:
+    """One timed statement and the names it uses."""
+
+    stmt: str
+    names: dict[str, Any]
+
+
+def op(stmt: str, **names: Any) -> Op:
+    """A statement for ``timeit``, compiled into its loop, with the objects it refers to."""
+    return Op(stmt, names)
 
 
 @dataclasses.dataclass
 class Case:
-    """One operation timed on both libraries; a ``None`` thunk is reported as not available."""
+    """One operation timed on both libraries; a ``None`` statement is reported as not available."""
 
     name: str
-    pyotp: Thunk
-    pyotp_rs: Thunk | None
+    pyotp: Op
+    pyotp_rs: Op | None
     target: float | None = None
     algorithm: str | None = None
     missing: str = ""
@@ -80,9 +91,8 @@ class Timer:
     min_time: float
     repeat: int
 
-    def loops(self, thunk: Thunk) -> int:
+    def loops(self, timer: timeit.Timer) -> int:
         """The loop count (1, 2, 5, 10, 20, ...) whose total time reaches ``min_time``."""
-        timer = timeit.Timer(thunk)
         number = 1
         while True:
             for factor in (1, 2, 5):
@@ -90,10 +100,11 @@ class Timer:
                     return number * factor
             number *= 10
 
-    def measure(self, thunks: list[Thunk]) -> list[float]:
-        """Median ns/op of each thunk, with their repeats interleaved."""
-        timers = [(timeit.Timer(thunk), self.loops(thunk)) for thunk in thunks]
-        samples: list[list[float]] = [[] for _ in thunks]
+    def measure(self, ops: list[Op]) -> list[float]:
+        """Median ns/op of each statement, with their repeats interleaved."""
+        compiled = [timeit.Timer(o.stmt, globals=o.names) for o in ops]
+        timers = [(timer, self.loops(timer)) for timer in compiled]
+        samples: list[list[float]] = [[] for _ in ops]
         for _ in range(self.repeat):
             for (timer, number), out in zip(timers, samples):
                 out.append(timer.timeit(number) / number * 1e9)
@@ -116,12 +127,12 @@ def qr_cases(uri: str) -> list[Case]:
     except ImportError:
         missing = "n/a (pyotp_rs.qr not built)"
         return [
-            Case("QR PNG", qrcode_png, None, TARGET_QR_PNG, missing=missing),
-            Case("QR SVG", qrcode_svg, None, missing=missing),
+            Case("QR PNG", op("png()", png=qrcode_png), None, TARGET_QR_PNG, missing=missing),
+            Case("QR SVG", op("svg()", svg=qrcode_svg), None, missing=missing),
         ]
     return [
-        Case("QR PNG", qrcode_png, lambda: qr.make(uri).png(), TARGET_QR_PNG),
-        Case("QR SVG", qrcode_svg, lambda: qr.make(uri).svg()),
+        Case("QR PNG", op("png()", png=qrcode_png), op("qr.make(uri).png()", qr=qr, uri=uri), TARGET_QR_PNG),
+        Case("QR SVG", op("svg()", svg=qrcode_svg), op("qr.make(uri).svg()", qr=qr, uri=uri)),
     ]
 
 
@@ -143,23 +154,36 @@ def cases() -> list[Case]:
     out = [
         Case(
             "TOTP(s) construction",
-            lambda: pyotp.TOTP(SECRET),
-            lambda: pyotp_rs.TOTP(SECRET),
+            op("TOTP(s)", TOTP=pyotp.TOTP, s=SECRET),
+            op("TOTP(s)", TOTP=pyotp_rs.TOTP, s=SECRET),
             TARGET_CONSTRUCTION,
         ),
-        Case("TOTP.at", lambda: py_totp.at(FOR_TIME), lambda: rs_totp.at(FOR_TIME), TARGET_AT, "sha1"),
-        Case("TOTP.now", py_totp.now, rs_totp.now, TARGET_AT),
+        Case(
+            "TOTP.at",
+            op("t.at(f)", t=py_totp, f=FOR_TIME),
+            op("t.at(f)", t=rs_totp, f=FOR_TIME),
+            TARGET_AT,
+            "sha1",
+        ),
+        Case("TOTP.now", op("t.now()", t=py_totp), op("t.now()", t=rs_totp), TARGET_AT),
     ]
     for window in (0, 1, 3):
         out.append(
             Case(
                 f"TOTP.verify(window={window})",
-                lambda w=window: py_totp.verify(code, for_time=FOR_TIME, valid_window=w),
-                lambda w=window: rs_totp.verify(code, for_time=FOR_TIME, valid_window=w),
+                op("t.verify(c, for_time=f, valid_window=w)", t=py_totp, c=code, f=FOR_TIME, w=window),
+                op("t.verify(c, for_time=f, valid_window=w)", t=rs_totp, c=code, f=FOR_TIME, w=window),
                 TARGET_VERIFY_1 if window == 1 else None,
             )
         )
-    out.append(Case("HOTP.at", lambda: py_hotp.at(COUNTER), lambda: rs_hotp.at(COUNTER), algorithm="sha1"))
+    out.append(
+        Case(
+            "HOTP.at",
+            op("h.at(n)", h=py_hotp, n=COUNTER),
+            op("h.at(n)", h=rs_hotp, n=COUNTER),
+            algorithm="sha1",
+        )
+    )
     for digest in ("sha256", "sha512"):
         py_obj = pyotp.TOTP(SECRET, digest=getattr(hashlib, digest))
         rs_obj = pyotp_rs.TOTP(SECRET, digest=getattr(hashlib, digest))
@@ -167,20 +191,30 @@ def cases() -> list[Case]:
         out.append(
             Case(
                 f"TOTP.at {digest.upper()}",
-                lambda o=py_obj: o.at(FOR_TIME),
-                lambda o=rs_obj: o.at(FOR_TIME),
+                op("t.at(f)", t=py_obj, f=FOR_TIME),
+                op("t.at(f)", t=rs_obj, f=FOR_TIME),
                 algorithm=digest,
             )
         )
     out += [
         Case(
             "provisioning_uri",
-            lambda: py_totp.provisioning_uri(name=NAME, issuer_name=ISSUER),
-            lambda: rs_totp.provisioning_uri(name=NAME, issuer_name=ISSUER),
+            op("t.provisioning_uri(name=n, issuer_name=i)", t=py_totp, n=NAME, i=ISSUER),
+            op("t.provisioning_uri(name=n, issuer_name=i)", t=rs_totp, n=NAME, i=ISSUER),
             TARGET_URI,
         ),
-        Case("parse_uri", lambda: pyotp.parse_uri(uri), lambda: pyotp_rs.parse_uri(uri), TARGET_URI),
-        Case("random_base32", pyotp.random_base32, pyotp_rs.random_base32, TARGET_RANDOM),
+        Case(
+            "parse_uri",
+            op("parse_uri(u)", parse_uri=pyotp.parse_uri, u=uri),
+            op("parse_uri(u)", parse_uri=pyotp_rs.parse_uri, u=uri),
+            TARGET_URI,
+        ),
+        Case(
+            "random_base32",
+            op("random_base32()", random_base32=pyotp.random_base32),
+            op("random_base32()", random_base32=pyotp_rs.random_base32),
+            TARGET_RANDOM,
+        ),
     ]
     return out + qr_cases(uri)
 
@@ -194,16 +228,17 @@ def criterion_ns(algorithm: str) -> float | None:
         return None
 
 
-def method_call() -> Thunk:
+def method_call() -> Op:
     """The floor's near-empty PyO3 method call: ``totp.timecode(t)``, shaped like ``totp.at(t)``."""
-    totp = pyotp_rs.TOTP(SECRET)
-    return lambda: totp.timecode(FOR_TIME)
+    return op("t.timecode(f)", t=pyotp_rs.TOTP(SECRET), f=FOR_TIME)
 
 
 def floor(timer: Timer) -> dict[str, Any]:
     """The cost of calling into the extension at all, and of the raw Rust HOTP."""
     totp = pyotp_rs.TOTP(SECRET)
-    method, getter, builtin = timer.measure([method_call(), lambda: totp.digits, (1).bit_length])
+    method, getter, builtin = timer.measure(
+        [method_call(), op("t.digits", t=totp), op("one.bit_length()", one=1)]
+    )
     return {
         "pyo3_method_ns": method,
         "pyo3_getter_ns": getter,

@@ -3,6 +3,8 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 use sha2::{Sha256, Sha512};
+use std::sync::OnceLock;
+use zeroize::Zeroizing;
 
 /// Largest timestamp pyotp accepts (exclusive): 10000-01-01T00:00:00Z.
 pub const TIMESTAMP_LIMIT: i64 = 253_402_300_800;
@@ -138,6 +140,49 @@ impl Key {
     }
 }
 
+/// A decoded secret that is keyed into its HMAC on first use and stays keyed.
+///
+/// Objects that are only built, or only asked for a provisioning URI, never pay for
+/// keying; every code after the first reuses the keyed state. The secret is wiped on drop.
+pub struct LazyKey {
+    algorithm: Algorithm,
+    secret: Zeroizing<Vec<u8>>,
+    keyed: OnceLock<Key>,
+}
+
+impl std::fmt::Debug for LazyKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LazyKey({:?}, <redacted>)", self.algorithm)
+    }
+}
+
+impl LazyKey {
+    /// Holds `secret` for `algorithm`, not yet keyed.
+    pub fn new(algorithm: Algorithm, secret: Zeroizing<Vec<u8>>) -> Self {
+        Self {
+            algorithm,
+            secret,
+            keyed: OnceLock::new(),
+        }
+    }
+
+    /// The algorithm this key is for.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// The keyed HMAC, keyed now if this is the first use.
+    pub fn key(&self) -> &Key {
+        self.keyed
+            .get_or_init(|| Key::new(self.algorithm, &self.secret))
+    }
+
+    /// The 31-bit dynamically truncated HMAC of a counter message.
+    pub fn truncated(&self, message: &[u8]) -> u32 {
+        self.key().truncated(message)
+    }
+}
+
 fn keyed<M: KeyInit>(secret: &[u8]) -> M {
     // HMAC takes keys of any length, so this cannot fail.
     <M as KeyInit>::new_from_slice(secret)
@@ -187,23 +232,68 @@ pub fn check_digits(digits: i64) -> Result<u32, OtpError> {
     }
 }
 
-/// Renders a truncated value as a zero-padded decimal code of `digits` characters.
-pub fn format_decimal(value: u32, digits: u32) -> String {
-    let code = u64::from(value) % 10u64.pow(digits);
-    format!("{code:0width$}", width = digits as usize)
+/// A rendered code, kept on the stack: at most 10 ASCII characters.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Code {
+    bytes: [u8; 10],
+    len: u8,
+}
+
+impl Code {
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl std::ops::Deref for Code {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Code({:?})", self.as_str())
+    }
+}
+
+/// Renders a truncated value as a zero-padded decimal code of `digits` (at most 10) characters.
+pub fn format_decimal(value: u32, digits: u32) -> Code {
+    let len = digits.min(10) as usize;
+    let mut rest = u64::from(value);
+    let mut bytes = [b'0'; 10];
+    for slot in bytes[..len].iter_mut().rev() {
+        *slot = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    Code {
+        bytes,
+        len: len as u8,
+    }
 }
 
 /// Renders a truncated value as a 5-character Steam Guard code.
-pub fn format_steam(value: u32) -> String {
+pub fn format_steam(value: u32) -> Code {
     let chars = STEAM_CHARS.as_bytes();
-    let mut value = value as usize;
-    (0..STEAM_DEFAULT_DIGITS)
-        .map(|_| {
-            let c = chars[value % chars.len()] as char;
-            value /= chars.len();
-            c
-        })
-        .collect()
+    let mut rest = value as usize;
+    let mut bytes = [0u8; 10];
+    for slot in &mut bytes[..STEAM_DEFAULT_DIGITS as usize] {
+        *slot = chars[rest % chars.len()];
+        rest /= chars.len();
+    }
+    Code {
+        bytes,
+        len: STEAM_DEFAULT_DIGITS as u8,
+    }
 }
 
 /// Validates a TOTP interval: `0 < interval <= 120` (NaN fails).
@@ -266,7 +356,9 @@ mod tests {
             0xda, 0x8e, 0x94, 0x5b, 0x55, 0x5a,
         ];
         assert_eq!(truncate(&mac), 0x50ef7f19);
-        assert_eq!(format_decimal(truncate(&mac), 6), "872921");
+        assert_eq!(format_decimal(truncate(&mac), 6).as_str(), "872921");
+        assert_eq!(format_decimal(5, 10).as_str(), "0000000005");
+        assert_eq!(format_decimal(1_234_567_890, 6).as_str(), "567890");
     }
 
     #[test]
@@ -327,6 +419,22 @@ mod tests {
         let code = format_steam(key.value_at(0));
         assert_eq!(code.len(), 5);
         assert!(code.chars().all(|c| STEAM_CHARS.contains(c)));
+    }
+
+    #[test]
+    fn lazy_keys_match_eager_keys() {
+        for algorithm in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512] {
+            let secret = b"12345678901234567890".to_vec();
+            let lazy = LazyKey::new(algorithm, Zeroizing::new(secret.clone()));
+            let eager = Key::new(algorithm, &secret);
+            for counter in [0u64, 1, 59, u64::MAX] {
+                assert_eq!(
+                    lazy.truncated(&counter.to_be_bytes()),
+                    eager.value_at(counter)
+                );
+            }
+            assert_eq!(lazy.algorithm(), algorithm);
+        }
     }
 
     #[test]

@@ -57,6 +57,8 @@ static BASE32_LENIENT: LazyLock<Encoding> = LazyLock::new(|| {
     let mut spec = Specification::new();
     spec.symbols.push_str(BASE32_ALPHABET);
     spec.check_trailing_bits = false;
+    spec.translate.from.push_str("abcdefghijklmnopqrstuvwxyz");
+    spec.translate.to.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ");
     spec.encoding().expect("a valid base32 specification")
 });
 
@@ -71,8 +73,10 @@ pub fn decode(secret: &[u8], from_bytes: bool) -> Result<Zeroizing<Vec<u8>>, Sec
     let padded_len = secret.len().div_ceil(8) * 8;
     let data = secret.trim_ascii_end_matches_pad();
     let pad_chars = padded_len - data.len();
-    let upper = Zeroizing::new(data.to_ascii_uppercase());
-    if !upper.iter().all(|c| matches!(c, b'A'..=b'Z' | b'2'..=b'7')) {
+    if !data
+        .iter()
+        .all(|c| matches!(c.to_ascii_uppercase(), b'A'..=b'Z' | b'2'..=b'7'))
+    {
         return Err(SecretError::NonBase32Digit);
     }
     if !matches!(pad_chars, 0 | 1 | 3 | 4 | 6) {
@@ -83,7 +87,7 @@ pub fn decode(secret: &[u8], from_bytes: bool) -> Result<Zeroizing<Vec<u8>>, Sec
     // like Python it yields floor(5 * len / 8) bytes, dropping leftover bits.
     let key = Zeroizing::new(
         BASE32_LENIENT
-            .decode(&upper)
+            .decode(data)
             .map_err(|_| SecretError::IncorrectPadding)?,
     );
     if key.len() < MIN_SECRET_BYTES {
@@ -208,15 +212,37 @@ pub fn random_string(length: i64, min_length: i64, alphabet: &str) -> Result<Str
     if length < min_length {
         return Err(RandomError::TooShort);
     }
-    let mut picks = vec![0usize; usize::try_from(length).unwrap_or(0)];
-    if alphabet.is_ascii() {
-        let symbols = alphabet.as_bytes();
-        random_indices(&mut picks, symbols.len())?;
-        return Ok(picks.into_iter().map(|i| char::from(symbols[i])).collect());
+    let length = usize::try_from(length).unwrap_or(0);
+    let symbols = alphabet.as_bytes();
+    if alphabet.is_ascii() && (1..=256).contains(&symbols.len()) {
+        let mut text = vec![0u8; length];
+        random_ascii(&mut text, symbols)?;
+        return Ok(String::from_utf8(text).unwrap_or_default());
     }
     let symbols: Vec<char> = alphabet.chars().collect();
+    let mut picks = vec![0usize; length];
     random_indices(&mut picks, symbols.len())?;
     Ok(picks.into_iter().map(|i| symbols[i]).collect())
+}
+
+/// Fills `out` with symbols drawn uniformly from an alphabet of 1 to 256 ASCII bytes: one
+/// random byte per draw, rejected above the largest multiple of the alphabet's size.
+fn random_ascii(out: &mut [u8], symbols: &[u8]) -> Result<(), RandomError> {
+    let bound = symbols.len();
+    let zone = 256 - 256 % bound;
+    let mut draws = Zeroizing::new([0u8; 256]);
+    let mut filled = 0;
+    while filled < out.len() {
+        let want = (out.len() - filled).min(draws.len());
+        random_bytes(&mut draws[..want])?;
+        for &draw in &draws[..want] {
+            if usize::from(draw) < zone && filled < out.len() {
+                out[filled] = symbols[usize::from(draw) % bound];
+                filled += 1;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! `otpauth://` URIs: building them byte for byte as pyotp 2.12 does, and parsing them
 //! with the quirks of Python's `urlparse`/`parse_qsl` that pyotp's `parse_uri` inherits.
 
-use std::fmt::Write;
+use std::borrow::Cow;
 
 /// Why a URI could not be parsed, with pyotp's messages.
 ///
@@ -106,13 +106,20 @@ fn is_unreserved(b: u8) -> bool {
 
 /// Percent-encodes like `urllib.parse.quote`, leaving unreserved bytes and those in `safe`.
 fn quote_into(out: &mut String, bytes: &[u8], safe: &[u8]) {
-    for &b in bytes {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut literal = 0;
+    for (i, &b) in bytes.iter().enumerate() {
         if is_unreserved(b) || safe.contains(&b) {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
+            continue;
         }
+        // Everything kept literally is ASCII, so each run is valid UTF-8.
+        out.push_str(std::str::from_utf8(&bytes[literal..i]).unwrap_or_default());
+        out.push('%');
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+        literal = i + 1;
     }
+    out.push_str(std::str::from_utf8(&bytes[literal..]).unwrap_or_default());
 }
 
 /// A query parameter of a URI to build: key and value as bytes.
@@ -196,9 +203,9 @@ fn hex_value(b: u8) -> Option<u8> {
 }
 
 /// `urllib.parse.unquote`: `%XX` escapes to bytes, malformed escapes kept, UTF-8 with replacement.
-pub fn unquote(text: &str) -> String {
+pub fn unquote(text: &str) -> Cow<'_, str> {
     if !text.contains('%') {
-        return text.to_owned();
+        return Cow::Borrowed(text);
     }
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -214,22 +221,27 @@ pub fn unquote(text: &str) -> String {
         out.push(bytes[i]);
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// A form value: `+` is a space, then `%XX` escapes are decoded.
+fn unquote_plus(text: &str) -> Cow<'_, str> {
+    if text.contains('+') {
+        Cow::Owned(unquote(&text.replace('+', " ")).into_owned())
+    } else {
+        unquote(text)
+    }
 }
 
 /// `parse_qsl(query, keep_blank_values=True)`: `&`-separated, `+` is a space, keys decoded too.
-pub fn parse_query(query: &str) -> Vec<(String, String)> {
+pub fn parse_query(query: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
     query
         .split('&')
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (
-                unquote(&key.replace('+', " ")),
-                unquote(&value.replace('+', " ")),
-            )
+            (unquote_plus(key), unquote_plus(value))
         })
-        .collect()
 }
 
 /// The parts of `urlparse` that `parse_uri` reads.
@@ -287,11 +299,18 @@ pub fn split_url<E>(cleaned: &str) -> Result<UrlParts<'_>, UriError<E>> {
 }
 
 /// `urlsplit`'s clean-up: strip leading C0 controls and spaces, remove every tab, CR and LF.
-pub fn clean_url(uri: &str) -> String {
-    uri.trim_start_matches(|c: char| c <= ' ')
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\r' | '\n'))
-        .collect()
+pub fn clean_url(uri: &str) -> Cow<'_, str> {
+    let trimmed = uri.trim_start_matches(|c: char| c <= ' ');
+    if trimmed.contains(['\t', '\r', '\n']) {
+        Cow::Owned(
+            trimmed
+                .chars()
+                .filter(|c| !matches!(c, '\t' | '\r' | '\n'))
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(trimmed)
+    }
 }
 
 const SECURITY_KEYS: [&str; 7] = [
@@ -322,10 +341,10 @@ pub fn parse<I: UriInt, E>(
     if !url.path.is_empty() {
         match label.split_once(':') {
             Some((i, n)) => {
-                issuer = Some(unquote(i));
-                name = Some(unquote(n));
+                issuer = Some(unquote(i).into_owned());
+                name = Some(unquote(n).into_owned());
             }
-            None => name = Some(unquote(label)),
+            None => name = Some(unquote(label).into_owned()),
         }
     }
     let label_issuer = issuer.clone();
@@ -338,20 +357,20 @@ pub fn parse<I: UriInt, E>(
     for (key, value) in parse_query(url.query) {
         if let Some(&k) = SECURITY_KEYS.iter().find(|&&k| k == key) {
             if seen.contains(&k) {
-                return Err(UriError::Duplicate(key));
+                return Err(UriError::Duplicate(key.into_owned()));
             }
             seen.push(k);
         }
         if value.is_empty() {
             continue;
         }
-        match key.as_str() {
-            "secret" => secret = Some(value),
+        match key.as_ref() {
+            "secret" => secret = Some(value.into_owned()),
             "issuer" => {
                 if label_issuer.as_ref().is_some_and(|l| *l != value) {
                     return Err(UriError::IssuerMismatch);
                 }
-                issuer = Some(value);
+                issuer = Some(value.into_owned());
             }
             "algorithm" => {
                 algorithm = Some(

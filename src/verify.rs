@@ -178,7 +178,7 @@ mod tests {
 
     fn code(counter: i64) -> Result<String, Infallible> {
         let key = Key::new(Algorithm::Sha1, K20);
-        Ok(format_decimal(key.value_at(counter as u64), 6))
+        Ok(format_decimal(key.value_at(counter as u64), 6).to_string())
     }
 
     fn search(time: i64, last_counter: Option<i64>) -> Search {

@@ -11,7 +11,7 @@ use super::storage::{self, PyWallet};
 use super::time;
 use super::uri::{build_uri_from, UriArgs};
 use super::verify::{self, TotpMatch};
-use crate::otp::{self, Algorithm, Key, OtpError};
+use crate::otp::{self, Algorithm, Key, LazyKey, OtpError};
 use crate::secret;
 use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::prelude::*;
@@ -19,10 +19,16 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict, PyInt, PyString, PyTuple, PyType
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pymethods};
 use zeroize::Zeroizing;
 
-/// How codes are computed: natively for SHA1/256/512, through Python's `hmac` otherwise.
+/// How codes are computed: natively for SHA1/256/512, through Python's `hmac` otherwise;
+/// or why they cannot be (a secret or digest assigned later that does not work, or an object
+/// whose `__init__` has not run).
+// Kept inline, not boxed: one per object, and the keyed state is read on every code.
+#[allow(clippy::large_enum_variant)]
 enum Engine {
-    Native(Box<Key>),
+    Native(LazyKey),
     Python(Zeroizing<Vec<u8>>),
+    Invalid(PyErr),
+    Uninitialised,
 }
 
 /// Decodes a secret object as pyotp's `byte_secret()` does.
@@ -69,7 +75,7 @@ fn check_digest(digest: &Bound<'_, PyAny>) -> PyResult<()> {
 fn make_engine(secret: &Bound<'_, PyAny>, digest: &Bound<'_, PyAny>) -> PyResult<Engine> {
     let key = decode_secret(secret)?;
     Ok(match native_algorithm(digest)? {
-        Some(algorithm) => Engine::Native(Box::new(Key::new(algorithm, &key))),
+        Some(algorithm) => Engine::Native(LazyKey::new(algorithm, key)),
         None => Engine::Python(key),
     })
 }
@@ -192,16 +198,56 @@ fn text_of<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
     }
 }
 
-/// pyotp's `strings_equal(given, code)`: constant time for ASCII input, NFKC through Python otherwise.
-fn codes_equal(given: &Bound<'_, PyString>, code: &str) -> PyResult<bool> {
-    let text = given.to_cow()?;
-    if text.is_ascii() {
-        return Ok(text.len() <= 1024 && otp::constant_time_eq(text.as_bytes(), code.as_bytes()));
+/// The code a caller gave, ready for pyotp's `strings_equal(str(otp), code)` against candidates.
+///
+/// ASCII text (every real code) is compared natively in constant time; anything else goes
+/// through `pyotp_rs.utils.strings_equal`, whose NFKC normalisation is Python's own.
+struct Given<'a, 'py> {
+    text: &'a Bound<'py, PyString>,
+    ascii: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl<'a, 'py> Given<'a, 'py> {
+    fn new(text: &'a Bound<'py, PyString>) -> PyResult<Self> {
+        let cow = text.to_cow()?;
+        let ascii = cow.is_ascii().then_some(cow);
+        Ok(Self { text, ascii })
     }
-    STRINGS_EQUAL
-        .get(given.py())?
-        .call1((given, code))?
-        .extract()
+
+    fn matches(&self, code: &str) -> PyResult<bool> {
+        match &self.ascii {
+            Some(text) => {
+                Ok(text.len() <= 1024 && otp::constant_time_eq(text.as_bytes(), code.as_bytes()))
+            }
+            None => STRINGS_EQUAL
+                .get(self.text.py())?
+                .call1((self.text, code))?
+                .extract(),
+        }
+    }
+}
+
+/// A code as rendered: natively on the stack, or by Python's own arithmetic for a
+/// `digits` value that is not a plain int from 1 to 10.
+enum Rendered<'py> {
+    Native(otp::Code),
+    Python(Bound<'py, PyString>),
+}
+
+impl<'py> Rendered<'py> {
+    fn as_str(&self) -> PyResult<&str> {
+        match self {
+            Self::Native(code) => Ok(code.as_str()),
+            Self::Python(text) => text.to_str(),
+        }
+    }
+
+    fn into_py(self, py: Python<'py>) -> Bound<'py, PyString> {
+        match self {
+            Self::Native(code) => PyString::new(py, &code),
+            Self::Python(text) => text,
+        }
+    }
 }
 
 /// The truncated HMAC computed by Python's `hmac`, for digests other than SHA1/256/512.
@@ -235,11 +281,13 @@ fn is_own_class(obj: &Bound<'_, PyAny>) -> bool {
         || ty.is(py.get_type::<Otp>())
 }
 
-/// `self.generate_otp(counter)` through Python, for subclasses.
-fn generate_via_python(slf: &Bound<'_, PyAny>, counter: &Bound<'_, PyAny>) -> PyResult<String> {
+/// `str(self.generate_otp(counter))` through Python, for subclasses.
+fn generate_via_python<'py>(
+    slf: &Bound<'py, PyAny>,
+    counter: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyString>> {
     slf.call_method1(pyo3::intern!(slf.py(), "generate_otp"), (counter,))?
-        .str()?
-        .extract()
+        .str()
 }
 
 /// Base class of the one-time password generators (pyotp's `OTP`).
@@ -253,7 +301,7 @@ pub struct Otp {
     name: Py<PyAny>,
     issuer: Py<PyAny>,
     fast_digits: Option<u32>,
-    engine: Result<Engine, PyErr>,
+    engine: Engine,
     steam: bool,
 }
 
@@ -267,9 +315,7 @@ impl Otp {
             name: py.None(),
             issuer: py.None(),
             fast_digits: None,
-            engine: Err(PyAttributeError::new_err(
-                "object has no attribute 'secret' (OTP.__init__ was not called)",
-            )),
+            engine: Engine::Uninitialised,
             steam: false,
         }
     }
@@ -288,10 +334,7 @@ impl Otp {
         let fast_digits = check_digits(digits)?;
         check_digest(digest)?;
         let name = or_default(name, pyo3::intern!(py, "Secret").as_any())?;
-        let engine = make_engine(s, digest);
-        if let Err(err) = &engine {
-            return Err(err.clone_ref(py));
-        }
+        let engine = make_engine(s, digest)?;
         *self = Self {
             secret: s.clone().unbind(),
             digits: digits.clone().unbind(),
@@ -308,9 +351,12 @@ impl Otp {
     /// The 31-bit truncated HMAC of a counter message.
     fn value(&self, py: Python<'_>, message: &[u8]) -> PyResult<u32> {
         match &self.engine {
-            Ok(Engine::Native(key)) => Ok(key.truncated(message)),
-            Ok(Engine::Python(key)) => python_mac(py, key, message, self.digest.bind(py)),
-            Err(err) => Err(err.clone_ref(py)),
+            Engine::Native(key) => Ok(key.truncated(message)),
+            Engine::Python(key) => python_mac(py, key, message, self.digest.bind(py)),
+            Engine::Invalid(err) => Err(err.clone_ref(py)),
+            Engine::Uninitialised => Err(PyAttributeError::new_err(
+                "object has no attribute 'secret' (OTP.__init__ was not called)",
+            )),
         }
     }
 
@@ -326,12 +372,12 @@ impl Otp {
     }
 
     /// Renders a truncated value as this object's code.
-    fn render(&self, py: Python<'_>, value: u32) -> PyResult<String> {
+    fn render<'py>(&self, py: Python<'py>, value: u32) -> PyResult<Rendered<'py>> {
         match self.fast_digits {
-            Some(digits) if self.steam => Ok(otp::format_steam(
+            Some(digits) if self.steam => Ok(Rendered::Native(otp::format_steam(
                 (u64::from(value) % 10u64.pow(digits)) as u32,
-            )),
-            Some(digits) => Ok(otp::format_decimal(value, digits)),
+            ))),
+            Some(digits) => Ok(Rendered::Native(otp::format_decimal(value, digits))),
             None => {
                 let digits = self.digits.bind(py);
                 let code = value
@@ -343,23 +389,25 @@ impl Otp {
                     .call1((digits.neg()?, py.None()))?;
                 let text = text.get_item(slice)?;
                 if !self.steam {
-                    return text.extract();
+                    return Ok(Rendered::Python(text.cast_into::<PyString>()?));
                 }
                 // Steam reads the decimal code back as an int; its 5 characters depend on
                 // that int modulo 26**5 only.
                 let int = py.get_type::<PyInt>().call1((text,))?;
-                Ok(otp::format_steam(int.rem(26i64.pow(5))?.extract()?))
+                Ok(Rendered::Native(otp::format_steam(
+                    int.rem(26i64.pow(5))?.extract()?,
+                )))
             }
         }
     }
 
     /// The code for a counter that fits in 64 bits.
-    fn code_at(&self, py: Python<'_>, counter: i64) -> PyResult<String> {
+    fn code_at<'py>(&self, py: Python<'py>, counter: i64) -> PyResult<Rendered<'py>> {
         let counter = u64::try_from(counter).map_err(|_| OtpError::NegativeCounter)?;
         self.render(py, self.value(py, &counter.to_be_bytes())?)
     }
 
-    fn generate(&self, py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<String> {
+    fn generate<'py>(&self, py: Python<'py>, input: &Bound<'_, PyAny>) -> PyResult<Rendered<'py>> {
         let message = counter_message(input)?;
         self.render(py, self.value(py, &message)?)
     }
@@ -367,15 +415,20 @@ impl Otp {
     /// The `algorithm` pyotp writes into URIs: `self.digest().name`.
     fn algorithm_name<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match &self.engine {
-            Ok(Engine::Native(key)) => {
-                Ok(PyString::new(py, key.algorithm().hashlib_name()).into_any())
+            Engine::Native(key) => Ok(match key.algorithm() {
+                Algorithm::Sha1 => pyo3::intern!(py, "sha1"),
+                Algorithm::Sha256 => pyo3::intern!(py, "sha256"),
+                Algorithm::Sha512 => pyo3::intern!(py, "sha512"),
             }
+            .clone()
+            .into_any()),
             _ => self.digest.bind(py).call0()?.getattr("name"),
         }
     }
 
     fn refresh_engine(&mut self, py: Python<'_>) {
-        self.engine = make_engine(self.secret.bind(py), self.digest.bind(py));
+        self.engine =
+            make_engine(self.secret.bind(py), self.digest.bind(py)).unwrap_or_else(Engine::Invalid);
     }
 
     fn uri_args<'py>(
@@ -518,19 +571,21 @@ impl Otp {
 
     /// The code for a counter value (the HOTP algorithm of RFC 4226).
     #[pyo3(signature = (input))]
-    fn generate_otp(
-        slf: &Bound<'_, Self>,
+    fn generate_otp<'py>(
+        slf: &Bound<'py, Self>,
         #[gen_stub(override_type(type_repr = "builtins.int"))] input: &Bound<'_, PyAny>,
-    ) -> PyResult<String> {
+    ) -> PyResult<Bound<'py, PyString>> {
         let py = slf.py();
         if is_own_class(slf.as_any()) {
-            return slf.borrow().generate(py, input);
+            return Ok(slf.borrow().generate(py, input)?.into_py(py));
         }
         // A Python subclass may override `byte_secret`, which pyotp calls for every code.
         let message = counter_message(input)?;
         let key = slf.call_method0(pyo3::intern!(py, "byte_secret"))?;
         let this = slf.borrow();
-        this.render(py, this.value_with_key(&key, &message)?)
+        Ok(this
+            .render(py, this.value_with_key(&key, &message)?)?
+            .into_py(py))
     }
 
     /// The secret decoded from base32 (at least 14 bytes).
@@ -676,11 +731,11 @@ impl Hotp {
     }
 
     /// The code for counter `initial_count + count`.
-    fn at(
-        slf: &Bound<'_, Self>,
-        #[gen_stub(override_type(type_repr = "builtins.int"))] count: &Bound<'_, PyAny>,
-    ) -> PyResult<String> {
-        let py = count.py();
+    fn at<'py>(
+        slf: &Bound<'py, Self>,
+        #[gen_stub(override_type(type_repr = "builtins.int"))] count: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyString>> {
+        let py = slf.py();
         if !is_own_class(slf.as_any()) {
             let initial = slf.getattr(pyo3::intern!(py, "initial_count"))?;
             return generate_via_python(slf.as_any(), &initial.add(count)?);
@@ -690,11 +745,14 @@ impl Hotp {
         if let (Ok(a), Ok(b)) = (initial.cast_exact::<PyInt>(), count.cast_exact::<PyInt>()) {
             if let (Ok(a), Ok(b)) = (a.extract::<i64>(), b.extract::<i64>()) {
                 if let Some(sum) = a.checked_add(b) {
-                    return slf.as_super().code_at(py, sum);
+                    return Ok(slf.as_super().code_at(py, sum)?.into_py(py));
                 }
             }
         }
-        slf.as_super().generate(py, &initial.add(count)?)
+        Ok(slf
+            .as_super()
+            .generate(py, &initial.add(count)?)?
+            .into_py(py))
     }
 
     /// Whether `otp` is the code for `counter` (compared in constant time).
@@ -707,14 +765,13 @@ impl Hotp {
         #[gen_stub(override_type(type_repr = "builtins.int"))] counter: &Bound<'_, PyAny>,
     ) -> PyResult<bool> {
         let given = text_of(otp)?;
-        let code: String = if is_own_class(slf.as_any()) {
+        let code = if is_own_class(slf.as_any()) {
             Hotp::at(slf, counter)?
         } else {
             slf.call_method1(pyo3::intern!(slf.py(), "at"), (counter,))?
                 .str()?
-                .extract()?
         };
-        codes_equal(&given, &code)
+        Given::new(&given)?.matches(code.to_str()?)
     }
 
     /// The `otpauth://hotp/...` URI for authenticator apps.
@@ -852,10 +909,11 @@ impl Totp {
         timecode: &Bound<'py, PyAny>,
         window: i64,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
-        let given = text_of(otp)?;
+        let text = text_of(otp)?;
+        let given = Given::new(&text)?;
         for offset in -window..=window {
             let counter = timecode.add(offset)?;
-            if codes_equal(&given, &generate_via_python(slf.as_any(), &counter)?)? {
+            if given.matches(generate_via_python(slf.as_any(), &counter)?.to_str()?)? {
                 return Ok(Some(counter));
             }
         }
@@ -863,7 +921,10 @@ impl Totp {
     }
 
     fn timecode_of(&self, for_time: &Bound<'_, PyAny>) -> PyResult<i64> {
-        let seconds = time::seconds(for_time)?;
+        self.timecode_from_seconds(for_time.py(), time::seconds(for_time)?)
+    }
+
+    fn timecode_from_seconds(&self, py: Python<'_>, seconds: i64) -> PyResult<i64> {
         match self
             .interval_secs
             .and_then(|interval| otp::timecode(seconds, interval))
@@ -872,7 +933,6 @@ impl Totp {
             // pyotp's `int(int(t) / interval)`, with Python's errors for a zero, NaN or
             // non-numeric interval assigned after construction.
             None => {
-                let py = for_time.py();
                 let quotient = seconds.into_pyobject(py)?.div(self.interval.bind(py))?;
                 py.get_type::<PyInt>().call1((quotient,))?.extract()
             }
@@ -890,19 +950,47 @@ impl Totp {
         }
     }
 
-    /// The first counter in `timecode + window` whose code equals `otp`.
+    /// The first counter in `timecode + range(-window, window + 1)` whose code equals `otp`.
+    ///
+    /// pyotp tries the offsets in ascending order and raises as soon as a counter is negative.
+    /// `current_first` (for the boolean `verify`, where only whether some offset matches is
+    /// observable) raises in exactly the same cases but tries offset 0 first: the code a
+    /// client sends is nearly always the current one, and each candidate costs an HMAC.
     fn find(
         slf: &PyRef<'_, Self>,
         otp: &Bound<'_, PyAny>,
         timecode: i64,
         window: i64,
+        current_first: bool,
     ) -> PyResult<Option<i64>> {
         let py = otp.py();
-        let given = text_of(otp)?;
+        let text = text_of(otp)?;
+        let given = Given::new(&text)?;
         let base = slf.as_super();
+        let matches = |counter: i64| -> PyResult<bool> {
+            given.matches(base.code_at(py, counter)?.as_str()?)
+        };
+        if window < 0 {
+            return Ok(None);
+        }
+        if timecode.checked_sub(window).is_none_or(|first| first < 0) {
+            return Err(OtpError::NegativeCounter.into());
+        }
+        if current_first {
+            if matches(timecode)? {
+                return Ok(Some(timecode));
+            }
+            for offset in (-window..=window).filter(|&o| o != 0) {
+                let counter = timecode.saturating_add(offset);
+                if matches(counter)? {
+                    return Ok(Some(counter));
+                }
+            }
+            return Ok(None);
+        }
         for offset in -window..=window {
             let counter = timecode.saturating_add(offset);
-            if codes_equal(&given, &base.code_at(py, counter)?)? {
+            if matches(counter)? {
                 return Ok(Some(counter));
             }
         }
@@ -973,37 +1061,43 @@ impl Totp {
 
     /// The code at `for_time` (int or float Unix time, or datetime), shifted by `counter_offset` steps.
     #[pyo3(signature = (for_time, *, counter_offset = Arg::Default(0)), text_signature = "($self, for_time, *, counter_offset=0)")]
-    fn at(
-        slf: &Bound<'_, Self>,
+    fn at<'py>(
+        slf: &Bound<'py, Self>,
         #[gen_stub(override_type(type_repr = "builtins.int | builtins.float | datetime.datetime", imports = ("datetime",)))]
-        for_time: &Bound<'_, PyAny>,
-        counter_offset: Arg<'_>,
-    ) -> PyResult<String> {
-        let py = for_time.py();
+        for_time: &Bound<'py, PyAny>,
+        counter_offset: Arg<'py>,
+    ) -> PyResult<Bound<'py, PyString>> {
+        let py = slf.py();
         if !is_own_class(slf.as_any()) {
             let timecode = Totp::timecode_via_python(slf, Some(for_time))?;
             return generate_via_python(slf.as_any(), &timecode.add(counter_offset.bind(py)?)?);
         }
         let slf = slf.borrow();
         let timecode = slf.timecode_of(for_time)?;
-        match counter_offset.as_i64() {
-            Some(offset) => slf.as_super().code_at(py, timecode.saturating_add(offset)),
+        let code = match counter_offset.as_i64() {
+            Some(offset) => slf
+                .as_super()
+                .code_at(py, timecode.saturating_add(offset))?,
             None => slf.as_super().generate(
                 py,
                 &timecode.into_pyobject(py)?.add(counter_offset.bind(py)?)?,
-            ),
-        }
+            )?,
+        };
+        Ok(code.into_py(py))
     }
 
     /// The current code.
-    fn now(slf: &Bound<'_, Self>) -> PyResult<String> {
+    fn now<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyString>> {
         let py = slf.py();
         if !is_own_class(slf.as_any()) {
             return generate_via_python(slf.as_any(), &Totp::timecode_via_python(slf, None)?);
         }
         let slf = slf.borrow();
-        let timecode = slf.timecode_of(&time::now(py)?)?;
-        slf.as_super().code_at(py, timecode)
+        let timecode = match time::native_now(py)? {
+            Some(seconds) => slf.timecode_from_seconds(py, seconds)?,
+            None => slf.timecode_of(&time::now(py)?)?,
+        };
+        Ok(slf.as_super().code_at(py, timecode)?.into_py(py))
     }
 
     /// Whether `otp` is the code at `for_time` (default: now), give or take `valid_window` steps.
@@ -1041,7 +1135,7 @@ impl Totp {
                 }
             }
         };
-        Ok(Totp::find(&slf.borrow(), otp, timecode, window)?.is_some())
+        Ok(Totp::find(&slf.borrow(), otp, timecode, window, true)?.is_some())
     }
 
     /// Like `verify`, but returns the matching timecode and raises `OTPVerificationError` on mismatch.
@@ -1066,7 +1160,7 @@ impl Totp {
             let this = slf.borrow();
             let timecode = this.timecode_or_now(for_time, py)?;
             let window = window_of(&valid_window)?;
-            match Totp::find(&this, otp, timecode, window)? {
+            match Totp::find(&this, otp, timecode, window, false)? {
                 Some(counter) => Some(counter.into_pyobject(py)?.into_any()),
                 None => None,
             }
@@ -1151,7 +1245,9 @@ impl Totp {
             skew,
             last_counter,
         };
-        verify::match_code(generator, args, |counter| base.code_at(py, counter))
+        verify::match_code(generator, args, |counter| {
+            Ok(base.code_at(py, counter)?.as_str()?.to_owned())
+        })
     }
 
     /// The key and parameters as passlib's TOTP JSON (sorted keys, compact).

@@ -34,6 +34,7 @@ pub mod _pyotp_rs {
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        super::time::remember_clock(m.py())?;
         m.add("__version__", env!("CARGO_PKG_VERSION"))
     }
 }

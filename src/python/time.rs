@@ -3,7 +3,9 @@
 use super::lazy::{SECONDS, TOTP_MODULE};
 use crate::otp;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyFloat, PyInt};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Whole, range-checked seconds of a `for_time` argument.
 ///
@@ -30,4 +32,38 @@ pub fn now(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
         .getattr(pyo3::intern!(py, "time"))?
         .getattr(pyo3::intern!(py, "time"))?
         .call0()
+}
+
+/// The real `time.time`, remembered when the extension loads, if it is the builtin.
+static REAL_CLOCK: PyOnceLock<Option<Py<PyAny>>> = PyOnceLock::new();
+
+/// Remembers the interpreter's own `time.time` (called once, when the module is imported).
+///
+/// If something has already replaced it (the module imported under `freezegun`), nothing is
+/// remembered and `now()` always calls through Python.
+pub fn remember_clock(py: Python<'_>) -> PyResult<()> {
+    let clock = py.import("time")?.getattr("time")?;
+    let builtin = clock.get_type().name()? == "builtin_function_or_method";
+    let _ = REAL_CLOCK.set(py, builtin.then(|| clock.unbind()));
+    Ok(())
+}
+
+/// Whole seconds of now, read natively when `pyotp_rs.totp.time.time` is the interpreter's
+/// unpatched clock (the same CLOCK_REALTIME), or `None` when it has been patched.
+pub fn native_now(py: Python<'_>) -> PyResult<Option<i64>> {
+    let Some(Some(real)) = REAL_CLOCK.get(py) else {
+        return Ok(None);
+    };
+    let clock = TOTP_MODULE
+        .get(py)?
+        .getattr(pyo3::intern!(py, "time"))?
+        .getattr(pyo3::intern!(py, "time"))?;
+    if !clock.is(real.bind(py)) {
+        return Ok(None);
+    }
+    Ok(SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .ok()
+        .and_then(|elapsed| i64::try_from(elapsed.as_secs()).ok())
+        .and_then(|seconds| otp::seconds_from_int(seconds).ok()))
 }

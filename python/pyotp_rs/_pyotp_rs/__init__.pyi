@@ -39,7 +39,7 @@ class HOTP(OTP):
         r"""
         Handler for counter-based OTPs; `initial_count` is added to every counter.
         """
-    def at(self, count: builtins.int) -> builtins.str:
+    def at(self, count: builtins.int) -> str:
         r"""
         The code for counter `initial_count + count`.
         """
@@ -103,7 +103,7 @@ class OTP:
         `s` is the base32 secret; `digits` the code length (6 to 10); `digest` a hashlib
         constructor; `name` the account name; `issuer` the service name.
         """
-    def generate_otp(self, input: builtins.int) -> builtins.str:
+    def generate_otp(self, input: builtins.int) -> str:
         r"""
         The code for a counter value (the HOTP algorithm of RFC 4226).
         """
@@ -228,11 +228,11 @@ class TOTP(OTP):
         r"""
         Handler for time-based OTPs; `interval` is the time step in seconds (at most 120).
         """
-    def at(self, for_time: builtins.int | builtins.float | datetime.datetime, *, counter_offset: builtins.int = 0) -> builtins.str:
+    def at(self, for_time: builtins.int | builtins.float | datetime.datetime, *, counter_offset: builtins.int = 0) -> str:
         r"""
         The code at `for_time` (int or float Unix time, or datetime), shifted by `counter_offset` steps.
         """
-    def now(self) -> builtins.str:
+    def now(self) -> str:
         r"""
         The current code.
         """

@@ -114,14 +114,16 @@ fn check_interval(interval: &Bound<'_, PyAny>) -> PyResult<f64> {
     }
 }
 
+/// Whether `value` is exactly an int or a float (no subclass, no other numeric type).
+fn is_plain_number(value: &Bound<'_, PyAny>) -> bool {
+    value.cast_exact::<PyInt>().is_ok() || value.cast_exact::<pyo3::types::PyFloat>().is_ok()
+}
+
 /// The interval as a float when timecodes can be computed natively: a plain int or float.
 fn fast_interval(interval: &Bound<'_, PyAny>) -> Option<f64> {
-    if interval.cast_exact::<PyInt>().is_err()
-        && interval.cast_exact::<pyo3::types::PyFloat>().is_err()
-    {
-        return None;
-    }
-    interval.extract::<f64>().ok()
+    is_plain_number(interval)
+        .then(|| interval.extract::<f64>().ok())
+        .flatten()
 }
 
 /// The half-width of pyotp's `range(-valid_window, valid_window + 1)`, with Python's errors
@@ -853,11 +855,11 @@ impl Totp {
     ) -> PyResult<()> {
         let digest = default_digest(s.py(), digest)?;
         check_digest(&digest)?;
-        check_interval(interval)?;
+        let seconds = check_interval(interval)?;
         {
             let mut this = slf.borrow_mut();
             this.interval = interval.clone().unbind();
-            this.interval_secs = fast_interval(interval);
+            this.interval_secs = is_plain_number(interval).then_some(seconds);
         }
         slf.as_super()
             .borrow_mut()

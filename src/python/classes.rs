@@ -948,7 +948,15 @@ impl Totp {
     ) -> PyResult<i64> {
         match for_time {
             Some(t) if !t.is_none() => self.timecode_of(t),
-            _ => self.timecode_of(&time::now(py)?),
+            _ => self.timecode_now(py),
+        }
+    }
+
+    /// The timecode of now: the clock read natively unless `pyotp_rs.totp.time.time` is patched.
+    fn timecode_now(&self, py: Python<'_>) -> PyResult<i64> {
+        match time::native_now(py)? {
+            Some(seconds) => self.timecode_from_seconds(py, seconds),
+            None => self.timecode_of(&time::now(py)?),
         }
     }
 
@@ -1095,10 +1103,7 @@ impl Totp {
             return generate_via_python(slf.as_any(), &Totp::timecode_via_python(slf, None)?);
         }
         let slf = slf.borrow();
-        let timecode = match time::native_now(py)? {
-            Some(seconds) => slf.timecode_from_seconds(py, seconds)?,
-            None => slf.timecode_of(&time::now(py)?)?,
-        };
+        let timecode = slf.timecode_now(py)?;
         Ok(slf.as_super().code_at(py, timecode)?.into_py(py))
     }
 

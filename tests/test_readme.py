@@ -1,0 +1,40 @@
+"""The README's first example and the set-up command's example script run and print what pyotp prints."""
+
+import contextlib
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pyotp
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_first_readme_example_prints_pyotps_answers() -> None:
+    readme = (ROOT / "README.md").read_text()
+    example = re.search(r"```python\n(.*?)```", readme, re.DOTALL)
+    assert example is not None
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(example.group(1), "README.md", "exec"), {})  # noqa: S102 (the README example)
+    totp = pyotp.TOTP("base32secret32323232323232")
+    assert out.getvalue().splitlines() == [
+        totp.at(1234567890),
+        str(totp.verify("763850", for_time=1234567890)),
+        totp.provisioning_uri(name="alice@google.com", issuer_name="Secure App"),
+    ]
+
+
+def test_quickstart_enrols_and_verifies() -> None:
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "quickstart.py")], capture_output=True, text=True, check=True
+    )
+    fields = dict(line.split(":", 1) for line in run.stdout.splitlines())
+    secret = fields["secret"].strip()
+    uri = fields["provisioning URI"].strip()
+    assert pyotp.parse_uri(uri).secret == secret
+    assert uri == pyotp.TOTP(secret, name="alice@example.com", issuer="Example Co").provisioning_uri()
+    assert fields["verifies"].strip() == "True"
+    assert re.fullmatch(r"\d{6}", fields["current code"].strip())

@@ -100,26 +100,49 @@ impl UriInt for i64 {
     }
 }
 
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'~')
+/// Which bytes `quote` leaves as they are: a table per safe set, built at compile time.
+struct Literal([bool; 256]);
+
+impl Literal {
+    /// `A-Z a-z 0-9 _ . - ~`, plus the extra `safe` bytes.
+    const fn new(safe: &[u8]) -> Self {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            table[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'~');
+            b += 1;
+        }
+        let mut i = 0;
+        while i < safe.len() {
+            table[safe[i] as usize] = true;
+            i += 1;
+        }
+        Self(table)
+    }
 }
 
-/// Percent-encodes like `urllib.parse.quote`, leaving unreserved bytes and those in `safe`.
-fn quote_into(out: &mut String, bytes: &[u8], safe: &[u8]) {
+/// `quote(label)`: `/` stays literal.
+const LABEL: Literal = Literal::new(b"/");
+/// `quote_plus(value, safe="")`, after which pyotp turns `+` into `%20`.
+const QUERY: Literal = Literal::new(b"");
+
+/// Percent-encodes like `urllib.parse.quote`, leaving the bytes `literal` marks.
+fn quote_into(out: &mut String, bytes: &[u8], literal: &Literal) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut literal = 0;
+    let mut run = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        if is_unreserved(b) || safe.contains(&b) {
+        if literal.0[usize::from(b)] {
             continue;
         }
         // Everything kept literally is ASCII, so each run is valid UTF-8.
-        out.push_str(std::str::from_utf8(&bytes[literal..i]).unwrap_or_default());
+        out.push_str(std::str::from_utf8(&bytes[run..i]).unwrap_or_default());
         out.push('%');
         out.push(char::from(HEX[usize::from(b >> 4)]));
         out.push(char::from(HEX[usize::from(b & 0x0f)]));
-        literal = i + 1;
+        run = i + 1;
     }
-    out.push_str(std::str::from_utf8(&bytes[literal..]).unwrap_or_default());
+    out.push_str(std::str::from_utf8(&bytes[run..]).unwrap_or_default());
 }
 
 /// A query parameter of a URI to build: key and value as bytes.
@@ -155,10 +178,10 @@ pub fn build(parts: &UriParts<'_>) -> String {
         "otpauth://totp/"
     });
     if let Some(issuer) = parts.issuer {
-        quote_into(&mut uri, issuer, b"/");
+        quote_into(&mut uri, issuer, &LABEL);
         uri.push(':');
     }
-    quote_into(&mut uri, parts.name, b"/");
+    quote_into(&mut uri, parts.name, &LABEL);
     uri.push('?');
 
     let mut counter = parts.counter;
@@ -186,9 +209,9 @@ pub fn build(parts: &UriParts<'_>) -> String {
         if i > 0 {
             uri.push('&');
         }
-        quote_into(&mut uri, key, b"");
+        quote_into(&mut uri, key, &QUERY);
         uri.push('=');
-        quote_into(&mut uri, value, b"");
+        quote_into(&mut uri, value, &QUERY);
     }
     uri
 }

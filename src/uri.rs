@@ -271,7 +271,7 @@ pub fn parse_query(query: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, s
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UrlParts<'a> {
     /// Lower-cased scheme, empty when none.
-    pub scheme: String,
+    pub scheme: Cow<'a, str>,
     /// The host part after `//`, taken as written.
     pub netloc: &'a str,
     /// The path, with its leading `/`.
@@ -284,7 +284,7 @@ pub struct UrlParts<'a> {
 ///
 /// `cleaned` must come from [`clean_url`].
 pub fn split_url<E>(cleaned: &str) -> Result<UrlParts<'_>, UriError<E>> {
-    let mut scheme = String::new();
+    let mut scheme = Cow::Borrowed("");
     let mut rest = cleaned;
     if let Some(i) = cleaned.find(':') {
         let candidate = &cleaned[..i];
@@ -296,7 +296,11 @@ pub fn split_url<E>(cleaned: &str) -> Result<UrlParts<'_>, UriError<E>> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
         if first_alpha && scheme_chars {
-            scheme = candidate.to_ascii_lowercase();
+            scheme = if candidate.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(candidate.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(candidate)
+            };
             rest = &cleaned[i + 1..];
         }
     }
@@ -372,17 +376,17 @@ pub fn parse<I: UriInt, E>(
     }
     let label_issuer = issuer.clone();
 
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen = 0u8;
     let mut secret = None;
     let mut encoder = None;
     let (mut digits, mut period, mut counter, mut algorithm) = (None, None, None, None);
     let mut order: Vec<&'static str> = Vec::new();
     for (key, value) in parse_query(url.query) {
-        if let Some(&k) = SECURITY_KEYS.iter().find(|&&k| k == key) {
-            if seen.contains(&k) {
+        if let Some(index) = SECURITY_KEYS.iter().position(|&k| k == key) {
+            if seen & (1 << index) != 0 {
                 return Err(UriError::Duplicate(key.into_owned()));
             }
-            seen.push(k);
+            seen |= 1 << index;
         }
         if value.is_empty() {
             continue;
@@ -571,7 +575,7 @@ mod tests {
         assert_eq!(clean_url(" \x01OTPAUTH://to\ttp/u"), "OTPAUTH://totp/u");
         let url = split_url::<()>("OTPAUTH://totp/u?x#frag").unwrap();
         assert_eq!(
-            (url.scheme.as_str(), url.netloc, url.path, url.query),
+            (url.scheme.as_ref(), url.netloc, url.path, url.query),
             ("otpauth", "totp", "/u", "x")
         );
     }

@@ -172,37 +172,55 @@ pub fn discard_random_pool() {
     pool.next = POOL_SIZE;
 }
 
-/// Fills `out` with uniformly random indices below `bound`, from the OS's CSPRNG.
+/// Draws `count` uniformly random indices below `bound` from the OS's CSPRNG, handing each to
+/// `emit` in order.
 ///
 /// Rejection sampling keeps every index equally likely for any `bound`: one byte per draw
 /// for alphabets of up to 256 symbols, eight bytes per draw beyond.
-pub fn random_indices(out: &mut [usize], bound: usize) -> Result<(), RandomError> {
+fn sample(count: usize, bound: usize, mut emit: impl FnMut(usize)) -> Result<(), RandomError> {
     if bound == 0 {
         return Err(RandomError::EmptyAlphabet);
     }
-    let wide = bound > 256;
-    let width = if wide { 8 } else { 1 };
-    let zone = if wide {
-        u64::MAX - (u64::MAX % bound as u64)
-    } else {
-        256 - (256 % bound as u64)
-    };
     let mut draws = Zeroizing::new([0u8; 256]);
-    let mut filled = 0;
-    while filled < out.len() {
-        let want = ((out.len() - filled) * width).min(draws.len());
+    let mut emitted = 0;
+    if bound <= 256 {
+        let zone = 256 - 256 % bound;
+        while emitted < count {
+            let want = (count - emitted).min(draws.len());
+            random_bytes(&mut draws[..want])?;
+            for &draw in &draws[..want] {
+                if usize::from(draw) < zone && emitted < count {
+                    emit(usize::from(draw) % bound);
+                    emitted += 1;
+                }
+            }
+        }
+        return Ok(());
+    }
+    let bound = bound as u64;
+    let zone = u64::MAX - (u64::MAX % bound);
+    while emitted < count {
+        let want = ((count - emitted) * 8).min(draws.len());
         random_bytes(&mut draws[..want])?;
-        for chunk in draws[..want].chunks_exact(width) {
-            let mut word = [0u8; 8];
-            word[..width].copy_from_slice(chunk);
-            let draw = u64::from_le_bytes(word);
-            if draw < zone && filled < out.len() {
-                out[filled] = (draw % bound as u64) as usize;
-                filled += 1;
+        for chunk in draws[..want].chunks_exact(8) {
+            let draw = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+            if draw < zone && emitted < count {
+                emit((draw % bound) as usize);
+                emitted += 1;
             }
         }
     }
     Ok(())
+}
+
+/// Fills `out` with uniformly random indices below `bound`, from the OS's CSPRNG.
+pub fn random_indices(out: &mut [usize], bound: usize) -> Result<(), RandomError> {
+    let mut slots = out.iter_mut();
+    sample(slots.len(), bound, |index| {
+        if let Some(slot) = slots.next() {
+            *slot = index;
+        }
+    })
 }
 
 /// A random string of `length` characters drawn uniformly from `alphabet`.
@@ -213,36 +231,16 @@ pub fn random_string(length: i64, min_length: i64, alphabet: &str) -> Result<Str
         return Err(RandomError::TooShort);
     }
     let length = usize::try_from(length).unwrap_or(0);
-    let symbols = alphabet.as_bytes();
-    if alphabet.is_ascii() && (1..=256).contains(&symbols.len()) {
-        let mut text = vec![0u8; length];
-        random_ascii(&mut text, symbols)?;
+    if alphabet.is_ascii() {
+        let symbols = alphabet.as_bytes();
+        let mut text = Vec::with_capacity(length);
+        sample(length, symbols.len(), |i| text.push(symbols[i]))?;
         return Ok(String::from_utf8(text).unwrap_or_default());
     }
     let symbols: Vec<char> = alphabet.chars().collect();
     let mut picks = vec![0usize; length];
     random_indices(&mut picks, symbols.len())?;
     Ok(picks.into_iter().map(|i| symbols[i]).collect())
-}
-
-/// Fills `out` with symbols drawn uniformly from an alphabet of 1 to 256 ASCII bytes: one
-/// random byte per draw, rejected above the largest multiple of the alphabet's size.
-fn random_ascii(out: &mut [u8], symbols: &[u8]) -> Result<(), RandomError> {
-    let bound = symbols.len();
-    let zone = 256 - 256 % bound;
-    let mut draws = Zeroizing::new([0u8; 256]);
-    let mut filled = 0;
-    while filled < out.len() {
-        let want = (out.len() - filled).min(draws.len());
-        random_bytes(&mut draws[..want])?;
-        for &draw in &draws[..want] {
-            if usize::from(draw) < zone && filled < out.len() {
-                out[filled] = symbols[usize::from(draw) % bound];
-                filled += 1;
-            }
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

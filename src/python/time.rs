@@ -27,11 +27,7 @@ pub fn seconds(for_time: &Bound<'_, PyAny>) -> PyResult<i64> {
 /// The current time, read through `pyotp_rs.totp.time.time()` at call time so that
 /// `freezegun` and `mock.patch("pyotp_rs.totp.time.time")` work as they do with pyotp.
 pub fn now(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    TOTP_MODULE
-        .get(py)?
-        .getattr(pyo3::intern!(py, "time"))?
-        .getattr(pyo3::intern!(py, "time"))?
-        .call0()
+    clock(py)?.call0()
 }
 
 /// The real `time.time`, remembered when the extension loads, if it is the builtin.
@@ -54,11 +50,7 @@ pub fn native_now(py: Python<'_>) -> PyResult<Option<i64>> {
     let Some(Some(real)) = REAL_CLOCK.get(py) else {
         return Ok(None);
     };
-    let clock = TOTP_MODULE
-        .get(py)?
-        .getattr(pyo3::intern!(py, "time"))?
-        .getattr(pyo3::intern!(py, "time"))?;
-    if !clock.is(real.bind(py)) {
+    if !clock(py)?.is(real.bind(py)) {
         return Ok(None);
     }
     Ok(SystemTime::now()
@@ -66,4 +58,12 @@ pub fn native_now(py: Python<'_>) -> PyResult<Option<i64>> {
         .ok()
         .and_then(|elapsed| i64::try_from(elapsed.as_secs()).ok())
         .and_then(|seconds| otp::seconds_from_int(seconds).ok()))
+}
+
+/// `pyotp_rs.totp.time.time`, looked up now (tests replace the module's `time` or its `time`).
+fn clock(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    TOTP_MODULE
+        .get(py)?
+        .getattr(pyo3::intern!(py, "time"))?
+        .getattr(pyo3::intern!(py, "time"))
 }

@@ -147,7 +147,9 @@ impl Key {
 pub struct LazyKey {
     algorithm: Algorithm,
     secret: Zeroizing<Vec<u8>>,
-    keyed: OnceLock<Key>,
+    // Boxed: a keyed SHA-512 state is hundreds of bytes, and objects that hold a `LazyKey`
+    // are moved while they are built; the box is allocated with the first code.
+    keyed: OnceLock<Box<Key>>,
 }
 
 impl std::fmt::Debug for LazyKey {
@@ -174,7 +176,7 @@ impl LazyKey {
     /// The keyed HMAC, keyed now if this is the first use.
     pub fn key(&self) -> &Key {
         self.keyed
-            .get_or_init(|| Key::new(self.algorithm, &self.secret))
+            .get_or_init(|| Box::new(Key::new(self.algorithm, &self.secret)))
     }
 
     /// The 31-bit dynamically truncated HMAC of a counter message.

@@ -70,30 +70,35 @@ pub fn decode(secret: &[u8], from_bytes: bool) -> Result<Zeroizing<Vec<u8>>, Sec
     if from_bytes && !secret.len().is_multiple_of(8) {
         return Err(SecretError::UnpaddedBytes);
     }
-    let padded_len = secret.len().div_ceil(8) * 8;
     let data = secret.trim_ascii_end_matches_pad();
-    let pad_chars = padded_len - data.len();
-    if !data
-        .iter()
-        .all(|c| matches!(c.to_ascii_uppercase(), b'A'..=b'Z' | b'2'..=b'7'))
-    {
-        return Err(SecretError::NonBase32Digit);
-    }
-    if !matches!(pad_chars, 0 | 1 | 3 | 4 | 6) {
-        return Err(SecretError::IncorrectPadding);
-    }
+    let pad_chars = secret.len().div_ceil(8) * 8 - data.len();
     // With 0, 1, 3, 4 or 6 pad characters the unpadded tail has 0, 7, 5, 4 or 2
-    // characters: exactly the lengths the unpadded lenient decoder accepts, and
-    // like Python it yields floor(5 * len / 8) bytes, dropping leftover bits.
-    let key = Zeroizing::new(
-        BASE32_LENIENT
-            .decode(data)
-            .map_err(|_| SecretError::IncorrectPadding)?,
-    );
+    // characters: exactly the lengths the unpadded lenient decoder accepts, and like
+    // Python it yields floor(5 * len / 8) bytes, dropping leftover bits. So with such
+    // padding the decoder succeeds exactly when Python's would, and only a failure needs
+    // Python's order of checks to name the error.
+    let decoded = match pad_chars {
+        0 | 1 | 3 | 4 | 6 => BASE32_LENIENT.decode(data).ok(),
+        _ => None,
+    };
+    let key = Zeroizing::new(decoded.ok_or_else(|| decode_error(data))?);
     if key.len() < MIN_SECRET_BYTES {
         return Err(SecretError::TooShort);
     }
     Ok(key)
+}
+
+/// The error Python's `b32decode` reports first for a secret that does not decode:
+/// a character outside the alphabet, else the padding.
+fn decode_error(data: &[u8]) -> SecretError {
+    if data
+        .iter()
+        .all(|c| matches!(c.to_ascii_uppercase(), b'A'..=b'Z' | b'2'..=b'7'))
+    {
+        SecretError::IncorrectPadding
+    } else {
+        SecretError::NonBase32Digit
+    }
 }
 
 /// Decodes the text of a `str` secret, rejecting non-ASCII text as Python does.

@@ -16,14 +16,14 @@ use crate::secret;
 use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyInt, PyString, PyTuple, PyType};
-use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pymethods};
+use pyo3_stub_gen::derive::{
+    gen_methods_from_python, gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods,
+};
 use zeroize::Zeroizing;
 
 /// How codes are computed: natively for SHA1/256/512, through Python's `hmac` otherwise;
 /// or why they cannot be (a secret or digest assigned later that does not work, or an object
 /// whose `__init__` has not run).
-// Kept inline, not boxed: one per object, and the keyed state is read on every code.
-#[allow(clippy::large_enum_variant)]
 enum Engine {
     Native(LazyKey),
     Python(Zeroizing<Vec<u8>>),
@@ -102,10 +102,13 @@ fn fast_digits(digits: &Bound<'_, PyAny>) -> Option<u32> {
 
 /// `0 < interval <= 120` with Python's comparison semantics; the interval as a float.
 fn check_interval(interval: &Bound<'_, PyAny>) -> PyResult<f64> {
-    if let Ok(value) = interval.extract::<f64>() {
-        if interval.cast::<PyInt>().is_ok() || interval.cast::<pyo3::types::PyFloat>().is_ok() {
-            return Ok(otp::check_interval(value)?);
+    if let Ok(int) = interval.cast::<PyInt>() {
+        if let Ok(n) = int.extract::<i64>() {
+            return Ok(otp::check_interval(n as f64)?);
         }
+    }
+    if let Ok(float) = interval.cast::<pyo3::types::PyFloat>() {
+        return Ok(otp::check_interval(float.value())?);
     }
     if interval.py().eval(c"0", None, None)?.lt(interval)? && interval.le(120)? {
         Ok(interval.extract::<f64>()?)
@@ -776,30 +779,6 @@ impl Hotp {
         Given::new(&given)?.matches(code.to_str()?)
     }
 
-    /// The `otpauth://hotp/...` URI for authenticator apps.
-    #[pyo3(signature = (*, name = None, initial_count = None, issuer_name = None, **kwargs))]
-    fn provisioning_uri(
-        slf: PyRef<'_, Self>,
-        #[gen_stub(override_type(type_repr = "builtins.str | None"))] name: Option<
-            Bound<'_, PyAny>,
-        >,
-        #[gen_stub(override_type(type_repr = "builtins.int | None"))] initial_count: Option<
-            Bound<'_, PyAny>,
-        >,
-        #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer_name: Option<
-            Bound<'_, PyAny>,
-        >,
-        #[gen_stub(override_type(type_repr = "builtins.str"))] kwargs: Option<Bound<'_, PyDict>>,
-    ) -> PyResult<String> {
-        let py = slf.py();
-        let mut args = slf.as_super().uri_args(py, name, issuer_name)?;
-        args.initial_count = Some(match initial_count {
-            Some(count) if !count.is_none() => count,
-            _ => slf.initial_count.bind(py).clone(),
-        });
-        build_uri_from(args, kwargs.as_ref(), &["issuer", "algorithm", "digits"])
-    }
-
     /// A QR code of ``provisioning_uri(**uri_args)`` for authenticator apps (not in pyotp);
     /// see ``pyotp_rs.qr.QRCode`` for ``error_correction`` and ``border``.
     #[pyo3(signature = (*, error_correction = "M", border = Int::BORDER, **uri_args), text_signature = "($self, *, error_correction='M', border=4, **uri_args)")]
@@ -811,6 +790,77 @@ impl Hotp {
     ) -> PyResult<QrCode> {
         QrCode::of_otp(slf.as_any(), uri_args, error_correction, border)
     }
+}
+
+/// `HOTP.provisioning_uri`, installed by `pyotp_rs.hotp` as a Python method.
+///
+/// CPython hands a C method that takes `**kwargs` a dict built for every call, even for
+/// named keywords; a Python method binds `name` and `issuer_name` without one, then calls
+/// this function positionally.
+#[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
+#[pyfunction(name = "_hotp_provisioning_uri")]
+pub fn hotp_provisioning_uri<'py>(
+    otp: PyRef<'py, Hotp>,
+    #[gen_stub(override_type(type_repr = "builtins.str | None"))] name: Option<Bound<'py, PyAny>>,
+    #[gen_stub(override_type(type_repr = "builtins.int | None"))] initial_count: Option<
+        Bound<'py, PyAny>,
+    >,
+    #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer_name: Option<
+        Bound<'py, PyAny>,
+    >,
+    #[gen_stub(override_type(type_repr = "builtins.dict[builtins.str, builtins.str]"))]
+    kwargs: Bound<'py, PyDict>,
+) -> PyResult<String> {
+    let py = otp.py();
+    let mut args = otp.as_super().uri_args(py, name, issuer_name)?;
+    args.initial_count = Some(match initial_count {
+        Some(count) if !count.is_none() => count,
+        _ => otp.initial_count.bind(py).clone(),
+    });
+    build_uri_from(args, Some(&kwargs), &["issuer", "algorithm", "digits"])
+}
+
+pyo3_stub_gen::inventory::submit! {
+    gen_methods_from_python! {
+        r#"
+        class Hotp:
+            def provisioning_uri(self, *, name: builtins.str | None = None, initial_count: builtins.int | None = None, issuer_name: builtins.str | None = None, **kwargs: builtins.str) -> builtins.str:
+                """The `otpauth://hotp/...` URI for authenticator apps."""
+        "#
+    }
+}
+
+pyo3_stub_gen::inventory::submit! {
+    gen_methods_from_python! {
+        r#"
+        class Totp:
+            def provisioning_uri(self, *, name: builtins.str | None = None, issuer_name: builtins.str | None = None, **kwargs: builtins.str) -> builtins.str:
+                """The `otpauth://totp/...` URI for authenticator apps."""
+        "#
+    }
+}
+
+/// `TOTP.provisioning_uri`, installed by `pyotp_rs.totp` as a Python method (for the
+/// reason `_hotp_provisioning_uri` gives).
+#[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
+#[pyfunction(name = "_totp_provisioning_uri")]
+pub fn totp_provisioning_uri<'py>(
+    otp: PyRef<'py, Totp>,
+    #[gen_stub(override_type(type_repr = "builtins.str | None"))] name: Option<Bound<'py, PyAny>>,
+    #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer_name: Option<
+        Bound<'py, PyAny>,
+    >,
+    #[gen_stub(override_type(type_repr = "builtins.dict[builtins.str, builtins.str]"))]
+    kwargs: Bound<'py, PyDict>,
+) -> PyResult<String> {
+    let py = otp.py();
+    let mut args = otp.as_super().uri_args(py, name, issuer_name)?;
+    args.period = Some(otp.interval.bind(py).clone());
+    build_uri_from(
+        args,
+        Some(&kwargs),
+        &["issuer", "algorithm", "digits", "period"],
+    )
 }
 
 fn default_digest<'py>(
@@ -1176,28 +1226,6 @@ impl Totp {
             Totp::find_via_python(slf, otp, &timecode, window_of(&valid_window)?)?
         };
         found.ok_or_else(|| OtpError::VerificationFailed.into())
-    }
-
-    /// The `otpauth://totp/...` URI for authenticator apps.
-    #[pyo3(signature = (*, name = None, issuer_name = None, **kwargs))]
-    fn provisioning_uri(
-        slf: PyRef<'_, Self>,
-        #[gen_stub(override_type(type_repr = "builtins.str | None"))] name: Option<
-            Bound<'_, PyAny>,
-        >,
-        #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer_name: Option<
-            Bound<'_, PyAny>,
-        >,
-        #[gen_stub(override_type(type_repr = "builtins.str"))] kwargs: Option<Bound<'_, PyDict>>,
-    ) -> PyResult<String> {
-        let py = slf.py();
-        let mut args = slf.as_super().uri_args(py, name, issuer_name)?;
-        args.period = Some(slf.interval.bind(py).clone());
-        build_uri_from(
-            args,
-            kwargs.as_ref(),
-            &["issuer", "algorithm", "digits", "period"],
-        )
     }
 
     /// A QR code of ``provisioning_uri(**uri_args)`` for authenticator apps (not in pyotp);

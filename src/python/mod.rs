@@ -19,7 +19,7 @@ pyo3_stub_gen::module_variable!("pyotp_rs._pyotp_rs", "__version__", &str);
 #[pymodule]
 pub mod _pyotp_rs {
     #[pymodule_export]
-    use super::classes::{Hotp, Otp, Steam, Totp};
+    use super::classes::{hotp_provisioning_uri, totp_provisioning_uri, Hotp, Otp, Steam, Totp};
     #[pymodule_export]
     use super::qr::{make, QrCode};
     #[pymodule_export]

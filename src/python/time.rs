@@ -4,7 +4,7 @@ use super::lazy::{SECONDS, TOTP_MODULE};
 use crate::otp;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyFloat, PyInt};
+use pyo3::types::{PyDict, PyFloat, PyInt, PyModule};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Whole, range-checked seconds of a `for_time` argument.
@@ -30,27 +30,61 @@ pub fn now(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     clock(py)?.call0()
 }
 
-/// The real `time.time`, remembered when the extension loads, if it is the builtin.
-static REAL_CLOCK: PyOnceLock<Option<Py<PyAny>>> = PyOnceLock::new();
+/// The interpreter's own clock, remembered when the extension loads: the `time` module's
+/// namespace and its builtin `time` function.
+struct RealClock {
+    module: Py<PyAny>,
+    namespace: Py<PyDict>,
+    time: Py<PyAny>,
+}
+
+/// The real clock, if `time.time` was the builtin when the extension loaded.
+static REAL_CLOCK: PyOnceLock<Option<RealClock>> = PyOnceLock::new();
+
+/// The namespace of `pyotp_rs.totp`, where tests replace `time` (looked up on first use:
+/// that module imports the extension, so it is not ready when the extension loads).
+static TOTP_NAMESPACE: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
 
 /// Remembers the interpreter's own `time.time` (called once, when the module is imported).
 ///
 /// If something has already replaced it (the module imported under `freezegun`), nothing is
 /// remembered and `now()` always calls through Python.
 pub fn remember_clock(py: Python<'_>) -> PyResult<()> {
-    let clock = py.import("time")?.getattr("time")?;
+    let module = py.import("time")?;
+    let clock = module.getattr("time")?;
     let builtin = clock.get_type().name()? == "builtin_function_or_method";
-    let _ = REAL_CLOCK.set(py, builtin.then(|| clock.unbind()));
+    let real = builtin.then(|| RealClock {
+        namespace: module.dict().unbind(),
+        module: module.into_any().unbind(),
+        time: clock.unbind(),
+    });
+    let _ = REAL_CLOCK.set(py, real);
     Ok(())
 }
 
 /// Whole seconds of now, read natively when `pyotp_rs.totp.time.time` is the interpreter's
 /// unpatched clock (the same CLOCK_REALTIME), or `None` when it has been patched.
+///
+/// Two dictionary lookups decide it, the same ones that attribute access would make: the
+/// module `pyotp_rs.totp` binds as `time`, and that module's `time`.
 pub fn native_now(py: Python<'_>) -> PyResult<Option<i64>> {
     let Some(Some(real)) = REAL_CLOCK.get(py) else {
         return Ok(None);
     };
-    if !clock(py)?.is(real.bind(py)) {
+    let totp = TOTP_NAMESPACE.get_or_try_init(py, || {
+        Ok::<_, PyErr>(TOTP_MODULE.get(py)?.cast::<PyModule>()?.dict().unbind())
+    })?;
+    let name = pyo3::intern!(py, "time");
+    let unpatched = totp
+        .bind(py)
+        .get_item(name)?
+        .is_some_and(|module| module.is(&real.module))
+        && real
+            .namespace
+            .bind(py)
+            .get_item(name)?
+            .is_some_and(|clock| clock.is(&real.time));
+    if !unpatched {
         return Ok(None);
     }
     Ok(SystemTime::now()

@@ -47,14 +47,14 @@ class HOTP(OTP):
         r"""
         Whether `otp` is the code for `counter` (compared in constant time).
         """
-    def provisioning_uri(self, *, name: builtins.str | None = None, initial_count: builtins.int | None = None, issuer_name: builtins.str | None = None, **kwargs: builtins.str) -> builtins.str:
-        r"""
-        The `otpauth://hotp/...` URI for authenticator apps.
-        """
     def qr(self, *, error_correction: builtins.str = 'M', border: builtins.int = 4, **uri_args: typing.Any) -> QRCode:
         r"""
         A QR code of ``provisioning_uri(**uri_args)`` for authenticator apps (not in pyotp);
         see ``pyotp_rs.qr.QRCode`` for ``error_correction`` and ``border``.
+        """
+    def provisioning_uri(self, *, name: builtins.str | None = None, initial_count: builtins.int | None = None, issuer_name: builtins.str | None = None, **kwargs: builtins.str) -> builtins.str:
+        r"""
+        The `otpauth://hotp/...` URI for authenticator apps.
         """
 
 class OTP:
@@ -224,6 +224,10 @@ class TOTP(OTP):
         r"""
         The key as unpadded upper-case base32 (passlib's `base32_key`).
         """
+    def provisioning_uri(self, *, name: builtins.str | None = None, issuer_name: builtins.str | None = None, **kwargs: builtins.str) -> builtins.str:
+        r"""
+        The `otpauth://totp/...` URI for authenticator apps.
+        """
     def __init__(self, s: builtins.str | builtins.bytes, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: builtins.str | None = None, issuer: builtins.str | None = None, interval: builtins.int = 30) -> None:
         r"""
         Handler for time-based OTPs; `interval` is the time step in seconds (at most 120).
@@ -243,10 +247,6 @@ class TOTP(OTP):
     def verify_and_get_timecode(self, otp: builtins.str | builtins.int, *, for_time: builtins.int | builtins.float | datetime.datetime | None = None, valid_window: builtins.int = 0) -> builtins.int:
         r"""
         Like `verify`, but returns the matching timecode and raises `OTPVerificationError` on mismatch.
-        """
-    def provisioning_uri(self, *, name: builtins.str | None = None, issuer_name: builtins.str | None = None, **kwargs: builtins.str) -> builtins.str:
-        r"""
-        The `otpauth://totp/...` URI for authenticator apps.
         """
     def qr(self, *, error_correction: builtins.str = 'M', border: builtins.int = 4, **uri_args: typing.Any) -> QRCode:
         r"""
@@ -398,6 +398,21 @@ def _discard_random_pool() -> None:
     r"""
     Drops the buffered OS randomness; run in a child after `os.fork()` so that parent and
     child never hand out the same bytes.
+    """
+
+def _hotp_provisioning_uri(otp: HOTP, name: builtins.str | None, initial_count: builtins.int | None, issuer_name: builtins.str | None, kwargs: builtins.dict[builtins.str, builtins.str]) -> builtins.str:
+    r"""
+    `HOTP.provisioning_uri`, installed by `pyotp_rs.hotp` as a Python method.
+    
+    CPython hands a C method that takes `**kwargs` a dict built for every call, even for
+    named keywords; a Python method binds `name` and `issuer_name` without one, then calls
+    this function positionally.
+    """
+
+def _totp_provisioning_uri(otp: TOTP, name: builtins.str | None, issuer_name: builtins.str | None, kwargs: builtins.dict[builtins.str, builtins.str]) -> builtins.str:
+    r"""
+    `TOTP.provisioning_uri`, installed by `pyotp_rs.totp` as a Python method (for the
+    reason `_hotp_provisioning_uri` gives).
     """
 
 def build_uri(secret: builtins.str, name: builtins.str, initial_count: builtins.int | None = None, issuer: builtins.str | None = None, algorithm: builtins.str | None = None, digits: builtins.int | None = None, period: builtins.int | None = None, **kwargs: builtins.str) -> builtins.str:

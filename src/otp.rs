@@ -1,8 +1,6 @@
 //! HOTP (RFC 4226) and TOTP (RFC 6238) computation with a key that is decoded and keyed once.
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha1::Sha1;
-use sha2::{Sha256, Sha512};
+use crate::mac::{self, HmacKey, MAX_OUTPUT_BYTES};
 use std::sync::OnceLock;
 use zeroize::Zeroizing;
 
@@ -87,17 +85,14 @@ impl Algorithm {
     }
 }
 
-/// An HMAC keyed once with the decoded secret; each code clones the keyed state.
-///
-/// The `hmac` crate wipes its key pads on drop (its `zeroize` feature).
-#[derive(Clone)]
+/// An HMAC keyed once with the decoded secret (its key pads are wiped on drop).
 pub enum Key {
     /// Keyed HMAC-SHA1.
-    Sha1(Hmac<Sha1>),
+    Sha1(HmacKey<mac::Sha1>),
     /// Keyed HMAC-SHA256.
-    Sha256(Hmac<Sha256>),
+    Sha256(HmacKey<mac::Sha256>),
     /// Keyed HMAC-SHA512.
-    Sha512(Hmac<Sha512>),
+    Sha512(HmacKey<mac::Sha512>),
 }
 
 impl std::fmt::Debug for Key {
@@ -110,9 +105,9 @@ impl Key {
     /// Keys `algorithm` with the raw secret.
     pub fn new(algorithm: Algorithm, secret: &[u8]) -> Self {
         match algorithm {
-            Algorithm::Sha1 => Self::Sha1(keyed(secret)),
-            Algorithm::Sha256 => Self::Sha256(keyed(secret)),
-            Algorithm::Sha512 => Self::Sha512(keyed(secret)),
+            Algorithm::Sha1 => Self::Sha1(HmacKey::new(secret)),
+            Algorithm::Sha256 => Self::Sha256(HmacKey::new(secret)),
+            Algorithm::Sha512 => Self::Sha512(HmacKey::new(secret)),
         }
     }
 
@@ -127,11 +122,13 @@ impl Key {
 
     /// The 31-bit dynamically truncated HMAC of a counter message.
     pub fn truncated(&self, message: &[u8]) -> u32 {
-        match self {
-            Self::Sha1(mac) => truncate(finish(mac, message).as_ref()),
-            Self::Sha256(mac) => truncate(finish(mac, message).as_ref()),
-            Self::Sha512(mac) => truncate(finish(mac, message).as_ref()),
-        }
+        let mut mac = [0; MAX_OUTPUT_BYTES];
+        let len = match self {
+            Self::Sha1(key) => key.mac_into(message, &mut mac),
+            Self::Sha256(key) => key.mac_into(message, &mut mac),
+            Self::Sha512(key) => key.mac_into(message, &mut mac),
+        };
+        truncate(&mac[..len])
     }
 
     /// The 31-bit value for a counter that fits in 64 bits.
@@ -183,18 +180,6 @@ impl LazyKey {
     pub fn truncated(&self, message: &[u8]) -> u32 {
         self.key().truncated(message)
     }
-}
-
-fn keyed<M: KeyInit>(secret: &[u8]) -> M {
-    // HMAC takes keys of any length, so this cannot fail.
-    <M as KeyInit>::new_from_slice(secret)
-        .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"))
-}
-
-fn finish<M: Mac + Clone>(mac: &M, message: &[u8]) -> impl AsRef<[u8]> {
-    let mut mac = mac.clone();
-    mac.update(message);
-    mac.finalize().into_bytes()
 }
 
 /// RFC 4226 dynamic truncation of a MAC of any length (at least 18 bytes).

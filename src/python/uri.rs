@@ -285,7 +285,7 @@ pub fn parse_uri<'py>(
         URLPARSE.get(py)?.call1((uri,))?;
         return Err(UriError::<PyErr>::NotOtpauth.into());
     };
-    let parsed = uri::parse(&text.to_cow()?, |s| python_int(py, s))?;
+    let parsed = uri::parse(text.to_str()?, |s| python_int(py, s))?;
     let secret = PyString::new(py, &parsed.secret).into_any();
     let name = parsed.name.map(|n| PyString::new(py, &n).into_any());
     let issuer = parsed.issuer.map(|i| PyString::new(py, &i).into_any());

@@ -615,6 +615,19 @@ def test_time_time_patch(frozen: float) -> None:
         assert pyotp_rs.contrib.Steam(S).now() == pyotp.contrib.Steam(S).at(frozen)
 
 
+def test_time_module_patch() -> None:
+    """Replacing the module that pyotp_rs.totp binds as ``time`` changes now(), and undoing
+    the patch brings back the real clock."""
+    fake = ModuleType("fake_time")
+    fake.time = lambda: 1111111111  # type: ignore[attr-defined]
+    totp = pyotp_rs.TOTP(S)
+    with unittest.mock.patch("pyotp_rs.totp.time", fake):
+        assert totp.now() == pyotp.TOTP(S).at(1111111111)
+    before = time.time()
+    code = totp.now()
+    assert code in {pyotp.TOTP(S).at(before), pyotp.TOTP(S).at(time.time())}
+
+
 @pytest.mark.parametrize("frozen", [-1, LIMIT, float("nan"), "x"])
 def test_time_time_patch_out_of_range(frozen: object) -> None:
     """A clock outside pyotp's range raises the same error from now() and verify()."""

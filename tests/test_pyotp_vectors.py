@@ -1,4 +1,5 @@
-"""Every case recorded from pyotp 2.12.0 in shared/compat/pyotp-2.12-vectors.json.
+"""Every case recorded from pyotp 2.12.0 in tests/vectors/pyotp-2.12-vectors.json (a copy of
+../shared/compat/pyotp-2.12-vectors.json).
 
 Each case is checked against pyotp_rs and, so that a stale vectors file cannot hide a
 difference, against the installed pyotp 2.12.0 as well.
@@ -16,9 +17,7 @@ import pyotp_rs
 import pyotp_rs.contrib
 import pytest
 
-VECTORS = json.loads(
-    (Path(__file__).resolve().parents[2] / "shared" / "compat" / "pyotp-2.12-vectors.json").read_text()
-)
+VECTORS = json.loads((Path(__file__).resolve().parent / "vectors" / "pyotp-2.12-vectors.json").read_text())
 S = VECTORS["S"]
 
 

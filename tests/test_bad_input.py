@@ -14,7 +14,7 @@ from typing import Any
 import pyotp
 import pyotp_rs
 import pytest
-from parity import outcome
+from parity import outcome, same
 
 S = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 LIMIT = 253402300800
@@ -445,6 +445,17 @@ def test_bad_input(call: Call, kind: str, message: str | None) -> None:
     if message is not None:
         assert theirs[2] == message
         assert ours[2] == message.replace("pyotp.utils.build_uri()", "pyotp_rs.utils.build_uri()")
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["[totp]", "[bad]", "[::1]", "[totp", "t\u00f6tp", "to\uff0ftp", "totp"],
+)
+@pytest.mark.parametrize("params", ["", "&encoder=steam"])
+def test_hosts_that_urlparse_validates(host: str, params: str) -> None:
+    """A host in brackets or with non-ASCII text fails (or not) as in pyotp, whose
+    ``urlparse`` checks it first; a Steam URI, whose host is otherwise ignored, too."""
+    same(lambda m: m.parse_uri(f"otpauth://{host}/alice?secret={S}{params}"))
 
 
 def test_errors_are_value_errors_where_pyotp_says_so() -> None:

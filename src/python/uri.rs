@@ -285,7 +285,13 @@ pub fn parse_uri<'py>(
         URLPARSE.get(py)?.call1((uri,))?;
         return Err(UriError::<PyErr>::NotOtpauth.into());
     };
-    let parsed = uri::parse(text.to_str()?, |s| python_int(py, s))?;
+    let text = text.to_str()?;
+    // `urlparse` validates a host in brackets and a non-ASCII host (how strictly depends on
+    // the Python version): for a URI that may have one, its errors come first, as in pyotp.
+    if text.contains('[') || !text.is_ascii() {
+        URLPARSE.get(py)?.call1((uri,))?;
+    }
+    let parsed = uri::parse(text, |s| python_int(py, s))?;
     let secret = PyString::new(py, &parsed.secret).into_any();
     let name = parsed.name.map(|n| PyString::new(py, &n).into_any());
     let issuer = parsed.issuer.map(|i| PyString::new(py, &i).into_any());

@@ -271,6 +271,16 @@ fn digest_of(py: Python<'_>, algorithm: Option<Algorithm>) -> PyResult<Option<Bo
     Ok(Some(digest.clone()))
 }
 
+/// Raises `urlparse`'s error for a URI whose host it rejects, as pyotp's `parse_uri` does
+/// before anything else: a host in brackets or with non-ASCII text, checked as strictly as
+/// this Python version checks it.
+fn urlparse_host_check(uri: &Bound<'_, PyAny>, text: &str) -> PyResult<()> {
+    if text.bytes().any(|b| b == b'[' || !b.is_ascii()) {
+        URLPARSE.get(uri.py())?.call1((uri,))?;
+    }
+    Ok(())
+}
+
 /// Parses an `otpauth://` URI into a TOTP, HOTP or Steam object, as pyotp's `parse_uri`.
 #[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
 #[pyfunction]
@@ -286,12 +296,17 @@ pub fn parse_uri<'py>(
         return Err(UriError::<PyErr>::NotOtpauth.into());
     };
     let text = text.to_str()?;
-    // `urlparse` validates a host in brackets and a non-ASCII host (how strictly depends on
-    // the Python version): for a URI that may have one, its errors come first, as in pyotp.
-    if text.contains('[') || !text.is_ascii() {
-        URLPARSE.get(py)?.call1((uri,))?;
+    let parsed = match uri::parse(text, |s| python_int(py, s)) {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            urlparse_host_check(uri, text)?;
+            return Err(err.into());
+        }
+    };
+    // A TOTP or HOTP URI has the host `totp` or `hotp`; a Steam URI may have any host.
+    if parsed.kind == OtpKind::Steam {
+        urlparse_host_check(uri, text)?;
     }
-    let parsed = uri::parse(text, |s| python_int(py, s))?;
     let secret = PyString::new(py, &parsed.secret).into_any();
     let name = parsed.name.map(|n| PyString::new(py, &n).into_any());
     let issuer = parsed.issuer.map(|i| PyString::new(py, &i).into_any());

@@ -817,7 +817,7 @@ pub fn hotp_provisioning_uri<'py>(
         Some(count) if !count.is_none() => count,
         _ => otp.initial_count.bind(py).clone(),
     });
-    build_uri_from(args, Some(&kwargs), &["issuer", "algorithm", "digits"])
+    build_uri_from(args, &kwargs, &["issuer", "algorithm", "digits"])
 }
 
 pyo3_stub_gen::inventory::submit! {
@@ -856,11 +856,7 @@ pub fn totp_provisioning_uri<'py>(
     let py = otp.py();
     let mut args = otp.as_super().uri_args(py, name, issuer_name)?;
     args.period = Some(otp.interval.bind(py).clone());
-    build_uri_from(
-        args,
-        Some(&kwargs),
-        &["issuer", "algorithm", "digits", "period"],
-    )
+    build_uri_from(args, &kwargs, &["issuer", "algorithm", "digits", "period"])
 }
 
 fn default_digest<'py>(

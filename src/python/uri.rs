@@ -168,10 +168,10 @@ fn extra_params<'py>(
 /// raising pyotp's TypeError for keywords that collide with `build_uri`'s own parameters.
 pub fn build_uri_from<'py>(
     mut args: UriArgs<'py>,
-    kwargs: Option<&Bound<'py, PyDict>>,
+    kwargs: &Bound<'py, PyDict>,
     taken: &[&str],
 ) -> PyResult<String> {
-    let mut extra = extra_params(kwargs)?;
+    let mut extra = extra_params(Some(kwargs))?;
     if let Some(pos) = extra
         .iter()
         .position(|(k, _)| k.to_str().is_ok_and(|k| k == "initial_count"))

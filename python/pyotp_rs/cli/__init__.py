@@ -1,0 +1,73 @@
+"""The ``pyotp-rs`` command line: current codes, verification, enrolment and QR codes.
+
+Secrets never need to appear on the command line (where ``ps`` shows them): by default
+they are read from a hidden prompt, ``--secret-env VAR`` or standard input, and an
+``otpauth://`` URI is accepted wherever a secret is. Errors are reported as one line on
+standard error with a non-zero exit status (2 for usage errors, 1 for bad input).
+
+Adding a command group: write a module ``pyotp_rs/cli/NAME.py`` with a function
+``register(commands: Commands) -> None`` that calls ``commands.add_parser(...)`` for each of
+its commands and sets ``handler=`` (a function ``(argparse.Namespace) -> int`` returning the
+exit status) with ``set_defaults``; then add ``"NAME"`` to ``COMMAND_GROUPS``. Raise
+``CliError`` for bad input. Keep the module's top-level imports light (import heavy
+dependencies such as a web framework inside the handler), since every run imports every group.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from importlib import import_module
+
+from .._pyotp_rs import __version__
+from .errors import LIBRARY_ERRORS, PROG, CliError
+from .options import Parser
+
+__all__ = ["COMMAND_GROUPS", "build_parser", "main"]
+
+COMMAND_GROUPS = (
+    "codes",
+    "enrol",
+)
+"""The modules of this package that add commands, in the order ``--help`` lists them."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``pyotp-rs`` with the commands of every group."""
+    parser = Parser(
+        prog=PROG,
+        description="Time-based one-time passwords (TOTP) from the command line.",
+        epilog="Run 'pyotp-rs COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_GROUPS:
+        import_module(f"{__name__}.{name}").register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``pyotp-rs`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except CliError as error:
+        message = str(error)
+    except LIBRARY_ERRORS as error:
+        message = str(error) or type(error).__name__
+    except BrokenPipeError:
+        # The reader went away (e.g. ``watch | head -1``): stop quietly, and keep the
+        # interpreter's final flush of stdout from failing again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as error:
+        message = f"{error.filename}: {error.strerror}" if error.filename else str(error)
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")
+        return 130
+    sys.stderr.write(f"{PROG}: error: {message}\n")
+    return 1

@@ -6,11 +6,12 @@ they are read from a hidden prompt, ``--secret-env VAR`` or standard input, and 
 standard error with a non-zero exit status (2 for usage errors, 1 for bad input).
 
 Adding a command group: write a module ``pyotp_rs/cli/NAME.py`` with a function
-``register(commands: Commands) -> None`` that calls ``commands.add_parser(...)`` for each of
-its commands and sets ``handler=`` (a function ``(argparse.Namespace) -> int`` returning the
-exit status) with ``set_defaults``; then add ``"NAME"`` to ``COMMAND_GROUPS``. Raise
-``CliError`` for bad input. Keep the module's top-level imports light (import heavy
-dependencies such as a web framework inside the handler), since every run imports every group.
+``register(commands: Commands[argparse.ArgumentParser]) -> None`` (``Commands`` is in
+``.options``) that calls ``commands.add_parser(...)`` for each of its commands and sets
+``handler=`` (a function ``(argparse.Namespace) -> int`` returning the exit status) with
+``set_defaults``; then add ``"NAME"`` to ``COMMAND_GROUPS``. Raise ``CliError`` for bad input.
+Keep the module's top-level imports light (import heavy dependencies such as a web framework
+inside the handler), since every run imports every group.
 """
 
 from __future__ import annotations

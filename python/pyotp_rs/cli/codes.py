@@ -24,7 +24,7 @@ from .secret_input import algorithm_name, load_totp
 _BAR_WIDTH = 30
 
 
-def register(commands: Commands) -> None:
+def register(commands: Commands[argparse.ArgumentParser]) -> None:
     """Add ``now``, ``at``, ``verify`` and ``watch``."""
     now = commands.add_parser("now", help="print the current code and the seconds it stays valid")
     add_secret_options(now)

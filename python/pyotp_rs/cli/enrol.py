@@ -12,7 +12,7 @@ from .output import print_json, write_private
 from .secret_input import algorithm_name, load_uri
 
 
-def register(commands: Commands) -> None:
+def register(commands: Commands[argparse.ArgumentParser]) -> None:
     """Add ``new``, ``qr`` and ``parse``."""
     new = commands.add_parser("new", help="enrol: a new random secret, its URI and QR code")
     new.add_argument("--issuer", required=True, help="service name shown by authenticator apps")

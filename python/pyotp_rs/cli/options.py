@@ -6,7 +6,7 @@ import argparse
 import datetime
 import hashlib
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeAlias
+from typing import Any, NoReturn
 
 from .errors import PROG
 
@@ -119,5 +119,6 @@ def add_json_option(parser: argparse.ArgumentParser, help: str = "print a JSON o
     parser.add_argument("--json", action="store_true", help=help)
 
 
-Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
-"""What a command group's ``register(commands)`` receives: ``commands.add_parser(NAME, help=...)``."""
+Commands = argparse._SubParsersAction
+"""What a command group's ``register(commands: Commands[argparse.ArgumentParser])`` receives;
+it calls ``commands.add_parser(NAME, help=...)`` for each command."""

@@ -13,6 +13,34 @@ use zeroize::{Zeroize, Zeroizing};
 /// Shortest decoded secret pyotp 2.12 accepts: 112 bits.
 pub const MIN_SECRET_BYTES: usize = 14;
 
+/// How short a decoded secret may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MinLength {
+    /// pyotp 2.12's rule: at least [`MIN_SECRET_BYTES`] (112 bits).
+    #[default]
+    Pyotp,
+    /// The explicit opt-in for legacy secrets (80-bit ones are common): at least one byte.
+    AnyNonEmpty,
+}
+
+impl MinLength {
+    /// The opt-in when `allow_short` is true, pyotp's rule otherwise.
+    pub fn allowing_short(allow_short: bool) -> Self {
+        if allow_short {
+            Self::AnyNonEmpty
+        } else {
+            Self::Pyotp
+        }
+    }
+
+    fn bytes(self) -> usize {
+        match self {
+            Self::Pyotp => MIN_SECRET_BYTES,
+            Self::AnyNonEmpty => 1,
+        }
+    }
+}
+
 /// The RFC 4648 base32 alphabet, the default for [`random_base32`](crate::secret::random_string).
 pub const BASE32_ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -34,7 +62,8 @@ pub enum SecretError {
     /// An impossible number of trailing `=` (`binascii.Error`).
     #[error("Incorrect padding")]
     IncorrectPadding,
-    /// The decoded key is shorter than [`MIN_SECRET_BYTES`].
+    /// The decoded key is shorter than [`MIN_SECRET_BYTES`] (or empty, with the opt-in:
+    /// the message stays pyotp's, since the rule it names is the one a caller did not relax).
     #[error("Secrets must be at least 112 bits after decoding")]
     TooShort,
 }
@@ -64,9 +93,13 @@ static BASE32_LENIENT: LazyLock<Encoding> = LazyLock::new(|| {
 
 /// Decodes a secret as given to `OTP(s)` (the text of a `str`, or a `bytes` object).
 ///
-/// `from_bytes` selects pyotp's behaviour for `bytes` secrets, which it cannot pad.
-/// The key is returned in a buffer that is wiped when dropped.
-pub fn decode(secret: &[u8], from_bytes: bool) -> Result<Zeroizing<Vec<u8>>, SecretError> {
+/// `from_bytes` selects pyotp's behaviour for `bytes` secrets, which it cannot pad;
+/// `min` how short the key may be. The key is returned in a buffer that is wiped when dropped.
+pub fn decode(
+    secret: &[u8],
+    from_bytes: bool,
+    min: MinLength,
+) -> Result<Zeroizing<Vec<u8>>, SecretError> {
     if from_bytes && !secret.len().is_multiple_of(8) {
         return Err(SecretError::UnpaddedBytes);
     }
@@ -82,7 +115,7 @@ pub fn decode(secret: &[u8], from_bytes: bool) -> Result<Zeroizing<Vec<u8>>, Sec
         _ => None,
     };
     let key = Zeroizing::new(decoded.ok_or_else(|| decode_error(data))?);
-    if key.len() < MIN_SECRET_BYTES {
+    if key.len() < min.bytes() {
         return Err(SecretError::TooShort);
     }
     Ok(key)
@@ -102,11 +135,11 @@ fn decode_error(data: &[u8]) -> SecretError {
 }
 
 /// Decodes the text of a `str` secret, rejecting non-ASCII text as Python does.
-pub fn decode_str(secret: &str) -> Result<Zeroizing<Vec<u8>>, SecretError> {
+pub fn decode_str(secret: &str, min: MinLength) -> Result<Zeroizing<Vec<u8>>, SecretError> {
     if !secret.is_ascii() {
         return Err(SecretError::NonAscii);
     }
-    decode(secret.as_bytes(), false)
+    decode(secret.as_bytes(), false, min)
 }
 
 /// Encodes raw key bytes as unpadded upper-case base32.
@@ -257,11 +290,11 @@ mod tests {
     #[test]
     fn decodes_the_rfc_secret() {
         assert_eq!(
-            &decode_str(RFC_SECRET).unwrap()[..],
+            &decode_str(RFC_SECRET, MinLength::Pyotp).unwrap()[..],
             b"12345678901234567890"
         );
         assert_eq!(
-            &decode_str(&RFC_SECRET.to_lowercase()).unwrap()[..],
+            &decode_str(&RFC_SECRET.to_lowercase(), MinLength::Pyotp).unwrap()[..],
             b"12345678901234567890"
         );
     }
@@ -270,7 +303,7 @@ mod tests {
     fn lengths_follow_python_padding_rules() {
         for len in 20..=40usize {
             let secret = "A".repeat(len);
-            let got = decode_str(&secret);
+            let got = decode_str(&secret, MinLength::Pyotp);
             match len % 8 {
                 1 | 3 | 6 => assert_eq!(got, Err(SecretError::IncorrectPadding), "len {len}"),
                 _ if len * 5 / 8 < MIN_SECRET_BYTES => {
@@ -284,27 +317,64 @@ mod tests {
     #[test]
     fn user_padding_combines_with_automatic_padding() {
         assert_eq!(
-            decode_str("GEZDGNBVGY3TQOJQGEZDGNBVGY==").unwrap().len(),
+            decode_str("GEZDGNBVGY3TQOJQGEZDGNBVGY==", MinLength::Pyotp)
+                .unwrap()
+                .len(),
             16
         );
     }
 
     #[test]
     fn digit_errors_come_before_padding_errors() {
-        assert_eq!(decode_str("AB=C===="), Err(SecretError::NonBase32Digit));
         assert_eq!(
-            decode_str(&format!("{RFC_SECRET}1")),
+            decode_str("AB=C====", MinLength::Pyotp),
             Err(SecretError::NonBase32Digit)
         );
-        assert_eq!(decode_str("========"), Err(SecretError::IncorrectPadding));
-        assert_eq!(decode_str(""), Err(SecretError::TooShort));
-        assert_eq!(decode_str("é"), Err(SecretError::NonAscii));
-        assert_eq!(decode(b"ABC", true), Err(SecretError::UnpaddedBytes));
+        assert_eq!(
+            decode_str(&format!("{RFC_SECRET}1"), MinLength::Pyotp),
+            Err(SecretError::NonBase32Digit)
+        );
+        assert_eq!(
+            decode_str("========", MinLength::Pyotp),
+            Err(SecretError::IncorrectPadding)
+        );
+        assert_eq!(decode_str("", MinLength::Pyotp), Err(SecretError::TooShort));
+        assert_eq!(
+            decode_str("é", MinLength::Pyotp),
+            Err(SecretError::NonAscii)
+        );
+        assert_eq!(
+            decode(b"ABC", true, MinLength::Pyotp),
+            Err(SecretError::UnpaddedBytes)
+        );
+    }
+
+    #[test]
+    fn the_opt_in_accepts_any_non_empty_key_and_nothing_else() {
+        let legacy = "JBSWY3DPEHPK3PXP";
+        assert_eq!(
+            decode_str(legacy, MinLength::Pyotp),
+            Err(SecretError::TooShort)
+        );
+        assert_eq!(
+            &decode_str(legacy, MinLength::AnyNonEmpty).unwrap()[..],
+            b"Hello!\xde\xad\xbe\xef"
+        );
+        assert_eq!(decode_str("AA", MinLength::AnyNonEmpty).unwrap().len(), 1);
+        for bad in ["", "A", "AB=C====", "é"] {
+            let refused = decode_str(bad, MinLength::Pyotp).err();
+            assert!(refused.is_some(), "{bad:?}");
+            assert_eq!(
+                decode_str(bad, MinLength::AnyNonEmpty).err(),
+                refused,
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]
     fn non_canonical_trailing_bits_are_dropped() {
-        let key = decode_str(&format!("{}B", "A".repeat(22))).unwrap();
+        let key = decode_str(&format!("{}B", "A".repeat(22)), MinLength::Pyotp).unwrap();
         assert_eq!(&key[..], &[0u8; 14]);
     }
 

@@ -38,6 +38,14 @@ count: int = hotp.initial_count
 parsed: pyotp.OTP = pyotp.parse_uri(uri)
 generated: str = parsed.generate_otp(0)
 steam_code: str = Steam(secret).now()
+legacy = pyotp.TOTP("JBSWY3DPEHPK3PXP", allow_short_secret=True)
+legacy_allowed: bool = legacy.allow_short_secret
+legacy.allow_short_secret = False
+legacy_parsed: pyotp.OTP = pyotp.parse_uri(
+    "otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP", allow_short_secret=True
+)
+legacy_hotp = pyotp.HOTP("JBSWY3DPEHPK3PXP", allow_short_secret=True)
+legacy_steam = Steam("JBSWY3DPEHPK3PXP", allow_short_secret=True)
 built: str = build_uri(secret, "dave", issuer="Example", digits=8, period=60)
 same: bool = strings_equal("123456", "123456") and compare_digest("a", "a")
 

@@ -5,17 +5,17 @@
 //! `secret` or `digest` is assigned.
 
 use super::arg::Arg;
-use super::lazy::{HMAC_NEW, MD5, SHA1, SHA256, SHA512, SHAKE_128, STRINGS_EQUAL};
+use super::lazy::{HMAC_NEW, MD5, NEWOBJ, SHA1, SHA256, SHA512, SHAKE_128, STRINGS_EQUAL};
 use super::qr::{Int, QrCode};
 use super::storage::{self, PyWallet};
 use super::time;
 use super::uri::{build_uri_from, UriArgs};
 use super::verify::{self, TotpMatch};
 use crate::otp::{self, Algorithm, Key, LazyKey, OtpError};
-use crate::secret;
+use crate::secret::{self, MinLength};
 use pyo3::exceptions::{PyAttributeError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyInt, PyString, PyTuple, PyType};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyInt, PyString, PyTuple, PyType};
 use pyo3_stub_gen::derive::{
     gen_methods_from_python, gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods,
 };
@@ -31,26 +31,43 @@ enum Engine {
     Uninitialised,
 }
 
-/// Decodes a secret object as pyotp's `byte_secret()` does.
-fn decode_secret(secret: &Bound<'_, PyAny>) -> PyResult<Zeroizing<Vec<u8>>> {
+/// Decodes a secret object as pyotp's `byte_secret()` does (keys shorter than 112 bits
+/// only with the `allow_short_secret` opt-in).
+fn decode_secret(secret: &Bound<'_, PyAny>, min: MinLength) -> PyResult<Zeroizing<Vec<u8>>> {
     if let Ok(text) = secret.cast::<PyString>() {
-        return Ok(secret::decode_str(&text.to_cow()?)?);
+        return Ok(secret::decode_str(&text.to_cow()?, min)?);
     }
     if let Ok(bytes) = secret.cast::<PyBytes>() {
-        return Ok(secret::decode(bytes.as_bytes(), true)?);
+        return Ok(secret::decode(bytes.as_bytes(), true, min)?);
     }
     if let Ok(bytes) = secret.cast::<PyByteArray>() {
         let raw = Zeroizing::new(bytes.to_vec());
         if raw.len() % 8 != 0 {
             return Err(PyTypeError::new_err("can't concat str to bytearray"));
         }
-        return Ok(secret::decode(&raw, true)?);
+        return Ok(secret::decode(&raw, true, min)?);
     }
-    secret.len()?;
-    Err(PyTypeError::new_err(format!(
-        "argument should be a bytes-like object or ASCII string, not '{}'",
-        secret.get_type().name()?
-    )))
+    // pyotp pads whatever it was given with `secret += "=" * n`, then `b32decode`s the result.
+    let missing = secret.len()? % 8;
+    if missing != 0 {
+        let padded = secret.add("=".repeat(8 - missing))?;
+        if padded.cast::<PyString>().is_ok() || padded.cast::<PyBytes>().is_ok() {
+            return decode_secret(&padded, min);
+        }
+        return Err(not_decodable(&padded));
+    }
+    Err(not_decodable(secret))
+}
+
+/// `b32decode`'s error for an object that is neither text nor bytes.
+fn not_decodable(value: &Bound<'_, PyAny>) -> PyErr {
+    let name = value
+        .get_type()
+        .name()
+        .map_or_else(|_| "object".to_owned(), |n| n.to_string());
+    PyTypeError::new_err(format!(
+        "argument should be a bytes-like object or ASCII string, not '{name}'"
+    ))
 }
 
 fn native_algorithm(digest: &Bound<'_, PyAny>) -> PyResult<Option<Algorithm>> {
@@ -72,8 +89,12 @@ fn check_digest(digest: &Bound<'_, PyAny>) -> PyResult<()> {
     Ok(())
 }
 
-fn make_engine(secret: &Bound<'_, PyAny>, digest: &Bound<'_, PyAny>) -> PyResult<Engine> {
-    let key = decode_secret(secret)?;
+fn make_engine(
+    secret: &Bound<'_, PyAny>,
+    digest: &Bound<'_, PyAny>,
+    min: MinLength,
+) -> PyResult<Engine> {
+    let key = decode_secret(secret, min)?;
     Ok(match native_algorithm(digest)? {
         Some(algorithm) => Engine::Native(LazyKey::new(algorithm, key)),
         None => Engine::Python(key),
@@ -308,6 +329,8 @@ pub struct Otp {
     fast_digits: Option<u32>,
     engine: Engine,
     steam: bool,
+    /// Whether secrets shorter than 112 bits are accepted (`allow_short_secret`).
+    min_length: MinLength,
 }
 
 impl Otp {
@@ -322,10 +345,12 @@ impl Otp {
             fast_digits: None,
             engine: Engine::Uninitialised,
             steam: false,
+            min_length: MinLength::Pyotp,
         }
     }
 
     /// pyotp's `OTP.__init__`: validates in pyotp's order, then sets every attribute.
+    #[allow(clippy::too_many_arguments)]
     fn init(
         &mut self,
         s: &Bound<'_, PyAny>,
@@ -334,12 +359,14 @@ impl Otp {
         name: Option<Bound<'_, PyAny>>,
         issuer: Option<Bound<'_, PyAny>>,
         steam: bool,
+        allow_short: bool,
     ) -> PyResult<()> {
         let py = s.py();
         let fast_digits = check_digits(digits)?;
         check_digest(digest)?;
         let name = or_default(name, pyo3::intern!(py, "Secret").as_any())?;
-        let engine = make_engine(s, digest)?;
+        let min_length = MinLength::allowing_short(allow_short);
+        let engine = make_engine(s, digest, min_length)?;
         *self = Self {
             secret: s.clone().unbind(),
             digits: digits.clone().unbind(),
@@ -349,6 +376,7 @@ impl Otp {
             fast_digits,
             engine,
             steam,
+            min_length,
         };
         Ok(())
     }
@@ -432,8 +460,8 @@ impl Otp {
     }
 
     fn refresh_engine(&mut self, py: Python<'_>) {
-        self.engine =
-            make_engine(self.secret.bind(py), self.digest.bind(py)).unwrap_or_else(Engine::Invalid);
+        self.engine = make_engine(self.secret.bind(py), self.digest.bind(py), self.min_length)
+            .unwrap_or_else(Engine::Invalid);
     }
 
     fn uri_args<'py>(
@@ -459,7 +487,7 @@ impl Otp {
 #[pymethods]
 impl Otp {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None)")]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None, allow_short_secret=False)")]
     #[gen_stub(skip)]
     fn py_new(
         py: Python<'_>,
@@ -472,8 +500,9 @@ impl Otp {
     /// Base class for OTP handlers.
     ///
     /// `s` is the base32 secret; `digits` the code length (6 to 10); `digest` a hashlib
-    /// constructor; `name` the account name; `issuer` the service name.
-    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None))]
+    /// constructor; `name` the account name; `issuer` the service name. `allow_short_secret`
+    /// accepts secrets shorter than pyotp's 112 bits (legacy 80-bit ones), not in pyotp.
+    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None, allow_short_secret = false))]
     fn __init__(
         mut slf: PyRefMut<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes"))] s: &Bound<
@@ -488,10 +517,19 @@ impl Otp {
         #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer: Option<
             Bound<'_, PyAny>,
         >,
+        allow_short_secret: bool,
     ) -> PyResult<()> {
         let py = s.py();
         let digest = default_digest(py, digest)?;
-        slf.init(s, &digits.bind(py)?, &digest, name, issuer, false)
+        slf.init(
+            s,
+            &digits.bind(py)?,
+            &digest,
+            name,
+            issuer,
+            false,
+            allow_short_secret,
+        )
     }
 
     /// The base32 secret as given.
@@ -509,6 +547,18 @@ impl Otp {
         let py = value.py();
         self.secret = value.unbind();
         self.refresh_engine(py);
+    }
+
+    /// Whether secrets shorter than 112 bits are accepted (not in pyotp; see `__init__`).
+    #[getter]
+    fn get_allow_short_secret(&self) -> bool {
+        self.min_length == MinLength::AnyNonEmpty
+    }
+
+    #[setter]
+    fn set_allow_short_secret(&mut self, value: Bound<'_, PyBool>) {
+        self.min_length = MinLength::allowing_short(value.is_true());
+        self.refresh_engine(value.py());
     }
 
     /// Number of digits in a code.
@@ -595,7 +645,10 @@ impl Otp {
 
     /// The secret decoded from base32 (at least 14 bytes).
     fn byte_secret<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        Ok(PyBytes::new(py, &decode_secret(self.secret.bind(py))?))
+        Ok(PyBytes::new(
+            py,
+            &decode_secret(self.secret.bind(py), self.min_length)?,
+        ))
     }
 
     /// `i` as big-endian bytes, left-padded with zeros to `padding` bytes.
@@ -612,16 +665,20 @@ impl Otp {
         Ok(PyBytes::new(py, &otp::int_to_bytestring(&digits, padding)))
     }
 
+    /// Pickles as pyotp's objects do: a new object of the class (no `__init__`, so subclasses
+    /// with their own `__init__` signature pickle too) and the attributes, the secret last.
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
         let py = slf.py();
         let state = PyDict::new(py);
         for attr in [
+            "allow_short_secret",
             "digits",
             "digest",
             "name",
             "issuer",
             "interval",
             "initial_count",
+            "secret",
         ] {
             if let Ok(value) = slf.getattr(attr) {
                 state.set_item(attr, value)?;
@@ -630,12 +687,11 @@ impl Otp {
         if let Ok(extra) = slf.getattr("__dict__") {
             state.update(extra.cast::<pyo3::types::PyMapping>()?)?;
         }
-        let secret = slf.borrow().secret.clone_ref(py);
         PyTuple::new(
             py,
             [
-                slf.get_type().into_any(),
-                PyTuple::new(py, [secret])?.into_any(),
+                NEWOBJ.get(py)?.clone(),
+                PyTuple::new(py, [slf.get_type()])?.into_any(),
                 state.into_any(),
             ],
         )
@@ -665,6 +721,7 @@ impl Hotp {
     }
 
     /// A new, initialised HOTP (for `parse_uri`).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn create<'py>(
         s: &Bound<'py, PyAny>,
         digits: Arg<'py>,
@@ -672,9 +729,19 @@ impl Hotp {
         name: Option<Bound<'py, PyAny>>,
         issuer: Option<Bound<'py, PyAny>>,
         initial_count: Arg<'py>,
+        allow_short_secret: bool,
     ) -> PyResult<Bound<'py, Self>> {
         let obj = Bound::new(s.py(), Hotp::blank(s.py()))?;
-        Hotp::__init__(&obj, s, digits, digest, name, issuer, initial_count)?;
+        Hotp::__init__(
+            &obj,
+            s,
+            digits,
+            digest,
+            name,
+            issuer,
+            initial_count,
+            allow_short_secret,
+        )?;
         Ok(obj)
     }
 }
@@ -683,7 +750,7 @@ impl Hotp {
 #[pymethods]
 impl Hotp {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None, initial_count=0)")]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None, initial_count=0, allow_short_secret=False)")]
     #[gen_stub(skip)]
     fn py_new(
         py: Python<'_>,
@@ -694,7 +761,8 @@ impl Hotp {
     }
 
     /// Handler for counter-based OTPs; `initial_count` is added to every counter.
-    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None, initial_count = Arg::Default(0)))]
+    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None, initial_count = Arg::Default(0), allow_short_secret = false))]
+    #[allow(clippy::too_many_arguments)]
     fn __init__(
         slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes"))] s: &Bound<
@@ -710,14 +778,21 @@ impl Hotp {
             Bound<'_, PyAny>,
         >,
         initial_count: Arg<'_>,
+        allow_short_secret: bool,
     ) -> PyResult<()> {
         let py = s.py();
         let digest = default_digest(py, digest)?;
         check_digest(&digest)?;
         slf.borrow_mut().initial_count = initial_count.bind(py)?.unbind();
-        slf.as_super()
-            .borrow_mut()
-            .init(s, &digits.bind(py)?, &digest, name, issuer, false)
+        slf.as_super().borrow_mut().init(
+            s,
+            &digits.bind(py)?,
+            &digest,
+            name,
+            issuer,
+            false,
+            allow_short_secret,
+        )
     }
 
     /// Added to the counter of every `at()` call.
@@ -880,8 +955,14 @@ pub struct Totp {
 }
 
 impl Totp {
-    fn blank(py: Python<'_>) -> PyClassInitializer<Self> {
-        PyClassInitializer::from(Otp::blank(py)).add_subclass(Totp {
+    /// An object `__init__` has not set up yet; `steam` for `Steam` (whose codes are
+    /// rendered in Steam's alphabet even when its attributes are set by unpickling).
+    fn blank(py: Python<'_>, steam: bool) -> PyClassInitializer<Self> {
+        let base = Otp {
+            steam,
+            ..Otp::blank(py)
+        };
+        PyClassInitializer::from(base).add_subclass(Totp {
             interval: py.None(),
             interval_secs: None,
         })
@@ -898,6 +979,7 @@ impl Totp {
         issuer: Option<Bound<'_, PyAny>>,
         interval: &Bound<'_, PyAny>,
         steam: bool,
+        allow_short: bool,
     ) -> PyResult<()> {
         let digest = default_digest(s.py(), digest)?;
         check_digest(&digest)?;
@@ -909,10 +991,11 @@ impl Totp {
         }
         slf.as_super()
             .borrow_mut()
-            .init(s, digits, &digest, name, issuer, steam)
+            .init(s, digits, &digest, name, issuer, steam, allow_short)
     }
 
     /// A new, initialised TOTP (for `parse_uri`).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn create<'py>(
         s: &Bound<'py, PyAny>,
         digits: Arg<'py>,
@@ -920,9 +1003,10 @@ impl Totp {
         name: Option<Bound<'py, PyAny>>,
         issuer: Option<Bound<'py, PyAny>>,
         interval: Arg<'py>,
+        allow_short_secret: bool,
     ) -> PyResult<Bound<'py, Self>> {
         let py = s.py();
-        let obj = Bound::new(py, Totp::blank(py))?;
+        let obj = Bound::new(py, Totp::blank(py, false))?;
         Totp::init(
             &obj,
             s,
@@ -932,6 +1016,7 @@ impl Totp {
             issuer,
             &interval.bind(py)?,
             false,
+            allow_short_secret,
         )?;
         Ok(obj)
     }
@@ -1058,18 +1143,19 @@ impl Totp {
 #[pymethods]
 impl Totp {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None, interval=30)")]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None, interval=30, allow_short_secret=False)")]
     #[gen_stub(skip)]
     fn py_new(
         py: Python<'_>,
         _args: &Bound<'_, PyTuple>,
         _kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyClassInitializer<Self> {
-        Totp::blank(py)
+        Totp::blank(py, false)
     }
 
     /// Handler for time-based OTPs; `interval` is the time step in seconds (at most 120).
-    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None, interval = Arg::Default(30)))]
+    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None, interval = Arg::Default(30), allow_short_secret = false))]
+    #[allow(clippy::too_many_arguments)]
     fn __init__(
         slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes"))] s: &Bound<
@@ -1085,6 +1171,7 @@ impl Totp {
             Bound<'_, PyAny>,
         >,
         interval: Arg<'_>,
+        allow_short_secret: bool,
     ) -> PyResult<()> {
         let py = s.py();
         Totp::init(
@@ -1096,6 +1183,7 @@ impl Totp {
             issuer,
             &interval.bind(py)?,
             false,
+            allow_short_secret,
         )
     }
 
@@ -1363,19 +1451,19 @@ pub struct Steam;
 #[pymethods]
 impl Steam {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(s, *, name=None, issuer=None, interval=30, digits=5)")]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(s, *, name=None, issuer=None, interval=30, digits=5, allow_short_secret=False)")]
     #[gen_stub(skip)]
     fn py_new(
         py: Python<'_>,
         _args: &Bound<'_, PyTuple>,
         _kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyClassInitializer<Self> {
-        Totp::blank(py).add_subclass(Steam)
+        Totp::blank(py, true).add_subclass(Steam)
     }
 
     /// Steam's TOTP variant. As in pyotp, `interval` is range-checked but the interval stays 30,
     /// and `digits` is ignored.
-    #[pyo3(signature = (s, *, name = None, issuer = None, interval = Arg::Default(30), digits = Arg::Default(5)))]
+    #[pyo3(signature = (s, *, name = None, issuer = None, interval = Arg::Default(30), digits = Arg::Default(5), allow_short_secret = false))]
     fn __init__(
         slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes"))] s: &Bound<
@@ -1390,6 +1478,7 @@ impl Steam {
         >,
         interval: Arg<'_>,
         digits: Arg<'_>,
+        allow_short_secret: bool,
     ) -> PyResult<()> {
         let py = s.py();
         let _ignored_like_pyotp = digits;
@@ -1397,7 +1486,17 @@ impl Steam {
         let ten = 10i64.into_pyobject(py)?.into_any();
         let thirty = 30i64.into_pyobject(py)?.into_any();
         let sha1 = Some(SHA1.get(py)?.clone());
-        Totp::init(slf.as_super(), s, &ten, sha1, name, issuer, &thirty, true)
+        Totp::init(
+            slf.as_super(),
+            s,
+            &ten,
+            sha1,
+            name,
+            issuer,
+            &thirty,
+            true,
+            allow_short_secret,
+        )
     }
 }
 
@@ -1409,10 +1508,11 @@ impl Steam {
         issuer: Option<Bound<'py, PyAny>>,
         interval: Arg<'py>,
         digits: Arg<'py>,
+        allow_short_secret: bool,
     ) -> PyResult<Bound<'py, Self>> {
         let py = s.py();
-        let obj = Bound::new(py, Totp::blank(py).add_subclass(Steam))?;
-        Steam::__init__(&obj, s, name, issuer, interval, digits)?;
+        let obj = Bound::new(py, Totp::blank(py, true).add_subclass(Steam))?;
+        Steam::__init__(&obj, s, name, issuer, interval, digits, allow_short_secret)?;
         Ok(obj)
     }
 }

@@ -45,3 +45,4 @@ pub static URLPARSE: Imported = Imported::new("urllib.parse", "urlparse");
 pub static TOTP_MODULE: Imported = Imported::new("pyotp_rs", "totp");
 pub static SECONDS: Imported = Imported::new("pyotp_rs.totp", "_seconds");
 pub static STRINGS_EQUAL: Imported = Imported::new("pyotp_rs.utils", "strings_equal");
+pub static NEWOBJ: Imported = Imported::new("copyreg", "__newobj__");

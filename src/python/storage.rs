@@ -2,6 +2,7 @@
 //! TOTP JSON (`to_json`, `to_dict`, `from_json`, `from_dict`, `base32_key`, `pretty_key`).
 
 use super::lazy::Imported;
+use crate::secret;
 use crate::storage::{
     self, b32encode, CryptoError, Document, DocumentError, Format, StorageError, TotpParams,
     Wallet, WalletError,
@@ -349,7 +350,8 @@ pub(crate) fn to_dict<'py>(
 }
 
 /// `TOTP.from_json` / `TOTP.from_dict`: builds `cls(secret, digits=, digest=, name=, issuer=,
-/// interval=)` from stored data, decrypting the key with `wallet` when needed.
+/// interval=)` from stored data, decrypting the key with `wallet` when needed. A key shorter
+/// than pyotp's 112 bits was stored from an object that opted in, so the new one opts in too.
 pub(crate) fn from_data<'py>(
     cls: &Bound<'py, PyType>,
     data: &Bound<'py, PyAny>,
@@ -378,6 +380,9 @@ pub(crate) fn from_data<'py>(
     }
     if let Some(issuer) = &params.issuer {
         kwargs.set_item("issuer", issuer)?;
+    }
+    if key.len() < secret::MIN_SECRET_BYTES {
+        kwargs.set_item("allow_short_secret", true)?;
     }
     cls.call((secret.as_str(),), Some(&kwargs))
 }

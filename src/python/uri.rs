@@ -282,11 +282,16 @@ fn urlparse_host_check(uri: &Bound<'_, PyAny>, text: &str) -> PyResult<()> {
 }
 
 /// Parses an `otpauth://` URI into a TOTP, HOTP or Steam object, as pyotp's `parse_uri`.
+///
+/// `allow_short_secret` (not in pyotp) accepts a secret shorter than 112 bits and is kept
+/// by the object, as with the constructors.
 #[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
 #[pyfunction]
+#[pyo3(signature = (uri, *, allow_short_secret = false))]
 #[gen_stub(override_return_type(type_repr = "OTP"))]
 pub fn parse_uri<'py>(
     #[gen_stub(override_type(type_repr = "builtins.str"))] uri: &Bound<'py, PyAny>,
+    allow_short_secret: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = uri.py();
     let Ok(text) = uri.cast::<PyString>() else {
@@ -314,12 +319,32 @@ pub fn parse_uri<'py>(
     let interval = parsed.period.map_or(Arg::Default(30), |p| Arg::Given(p.0));
     let digest = digest_of(py, parsed.algorithm)?;
     let obj = match parsed.kind {
-        OtpKind::Totp => Totp::create(&secret, digits, digest, name, issuer, interval)?.into_any(),
+        OtpKind::Totp => Totp::create(
+            &secret,
+            digits,
+            digest,
+            name,
+            issuer,
+            interval,
+            allow_short_secret,
+        )?
+        .into_any(),
         OtpKind::Hotp => {
             let count = parsed.counter.map_or(Arg::Default(0), |c| Arg::Given(c.0));
-            Hotp::create(&secret, digits, digest, name, issuer, count)?.into_any()
+            Hotp::create(
+                &secret,
+                digits,
+                digest,
+                name,
+                issuer,
+                count,
+                allow_short_secret,
+            )?
+            .into_any()
         }
-        OtpKind::Steam => Steam::create(&secret, name, issuer, interval, digits)?.into_any(),
+        OtpKind::Steam => {
+            Steam::create(&secret, name, issuer, interval, digits, allow_short_secret)?.into_any()
+        }
     };
     Ok(obj)
 }

@@ -35,7 +35,7 @@ class HOTP(OTP):
         """
     @initial_count.setter
     def initial_count(self, value: builtins.int) -> None: ...
-    def __init__(self, s: builtins.str | builtins.bytes, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: builtins.str | None = None, issuer: builtins.str | None = None, initial_count: builtins.int = 0) -> None:
+    def __init__(self, s: builtins.str | builtins.bytes, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: builtins.str | None = None, issuer: builtins.str | None = None, initial_count: builtins.int = 0, allow_short_secret: builtins.bool = False) -> None:
         r"""
         Handler for counter-based OTPs; `initial_count` is added to every counter.
         """
@@ -69,6 +69,13 @@ class OTP:
     @secret.setter
     def secret(self, value: builtins.str) -> None: ...
     @property
+    def allow_short_secret(self) -> builtins.bool:
+        r"""
+        Whether secrets shorter than 112 bits are accepted (not in pyotp; see `__init__`).
+        """
+    @allow_short_secret.setter
+    def allow_short_secret(self, value: bool) -> None: ...
+    @property
     def digits(self) -> builtins.int:
         r"""
         Number of digits in a code.
@@ -96,12 +103,13 @@ class OTP:
         """
     @issuer.setter
     def issuer(self, value: builtins.str | None) -> None: ...
-    def __init__(self, s: builtins.str | builtins.bytes, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: builtins.str | None = None, issuer: builtins.str | None = None) -> None:
+    def __init__(self, s: builtins.str | builtins.bytes, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: builtins.str | None = None, issuer: builtins.str | None = None, allow_short_secret: builtins.bool = False) -> None:
         r"""
         Base class for OTP handlers.
         
         `s` is the base32 secret; `digits` the code length (6 to 10); `digest` a hashlib
-        constructor; `name` the account name; `issuer` the service name.
+        constructor; `name` the account name; `issuer` the service name. `allow_short_secret`
+        accepts secrets shorter than pyotp's 112 bits (legacy 80-bit ones), not in pyotp.
         """
     def generate_otp(self, input: builtins.int) -> str:
         r"""
@@ -116,7 +124,11 @@ class OTP:
         r"""
         `i` as big-endian bytes, left-padded with zeros to `padding` bytes.
         """
-    def __reduce__(self) -> tuple: ...
+    def __reduce__(self) -> tuple:
+        r"""
+        Pickles as pyotp's objects do: a new object of the class (no `__init__`, so subclasses
+        with their own `__init__` signature pickle too) and the attributes, the secret last.
+        """
     def __setstate__(self, state: dict) -> None: ...
 
 @typing.final
@@ -202,7 +214,7 @@ class Steam(TOTP):
     r"""
     Steam Guard codes (5 characters), pyotp's `contrib.Steam`.
     """
-    def __init__(self, s: builtins.str | builtins.bytes, *, name: builtins.str | None = None, issuer: builtins.str | None = None, interval: builtins.int = 30, digits: builtins.int = 5) -> None:
+    def __init__(self, s: builtins.str | builtins.bytes, *, name: builtins.str | None = None, issuer: builtins.str | None = None, interval: builtins.int = 30, digits: builtins.int = 5, allow_short_secret: builtins.bool = False) -> None:
         r"""
         Steam's TOTP variant. As in pyotp, `interval` is range-checked but the interval stays 30,
         and `digits` is ignored.
@@ -228,7 +240,7 @@ class TOTP(OTP):
         r"""
         The `otpauth://totp/...` URI for authenticator apps.
         """
-    def __init__(self, s: builtins.str | builtins.bytes, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: builtins.str | None = None, issuer: builtins.str | None = None, interval: builtins.int = 30) -> None:
+    def __init__(self, s: builtins.str | builtins.bytes, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, name: builtins.str | None = None, issuer: builtins.str | None = None, interval: builtins.int = 30, allow_short_secret: builtins.bool = False) -> None:
         r"""
         Handler for time-based OTPs; `interval` is the time step in seconds (at most 120).
         """
@@ -429,9 +441,12 @@ def make(uri_or_otp: typing.Any, *, error_correction: builtins.str = 'M', border
     :class:`QRCode`; see ``QRCode`` for the arguments.
     """
 
-def parse_uri(uri: builtins.str) -> OTP:
+def parse_uri(uri: builtins.str, *, allow_short_secret: builtins.bool = False) -> OTP:
     r"""
     Parses an `otpauth://` URI into a TOTP, HOTP or Steam object, as pyotp's `parse_uri`.
+    
+    `allow_short_secret` (not in pyotp) accepts a secret shorter than 112 bits and is kept
+    by the object, as with the constructors.
     """
 
 def random_base32(length: builtins.int = 32, chars: typing.Sequence[builtins.str] = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567') -> builtins.str:

@@ -6,8 +6,9 @@
 //! the checks in that order and leaves the bit work to `data-encoding`.
 
 use data_encoding::{Encoding, Specification};
-use std::sync::LazyLock;
-use std::sync::Mutex;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{LazyLock, OnceLock};
 use zeroize::{Zeroize, Zeroizing};
 
 /// Shortest decoded secret pyotp 2.12 accepts: 112 bits.
@@ -77,6 +78,9 @@ pub enum RandomError {
     /// The alphabet is empty (Python raises `IndexError`).
     #[error("Cannot choose from an empty sequence")]
     EmptyAlphabet,
+    /// The result would not fit in memory (Python raises `MemoryError`).
+    #[error("cannot allocate a random string of {0} characters")]
+    TooLong(u64),
     /// The operating system's random source failed.
     #[error("the operating system's random source failed: {0}")]
     Os(getrandom::Error),
@@ -164,21 +168,66 @@ const POOL_SIZE: usize = 4096;
 /// Randomness from the OS's CSPRNG, fetched a block at a time and wiped as it is handed out.
 ///
 /// One `getrandom` call per block instead of one per secret is what makes `random_base32`
-/// cheap. A forked child must not reuse its parent's bytes: [`discard_random_pool`] is run
-/// after every fork (the binding registers it with `os.register_at_fork`).
+/// cheap. Each thread has its own pool, so a fork can never find one locked by a thread that
+/// does not exist in the child; and a pool filled before a fork is never drawn from after it:
+/// see [`fork_generation`].
 struct Pool {
     bytes: [u8; POOL_SIZE],
     next: usize,
+    generation: u64,
 }
 
-static POOL: Mutex<Pool> = Mutex::new(Pool {
-    bytes: [0; POOL_SIZE],
-    next: POOL_SIZE,
-});
+impl Drop for Pool {
+    fn drop(&mut self) {
+        self.bytes.zeroize();
+    }
+}
 
-fn lock_pool() -> std::sync::MutexGuard<'static, Pool> {
-    POOL.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+thread_local! {
+    static POOL: RefCell<Pool> = const {
+        RefCell::new(Pool {
+            bytes: [0; POOL_SIZE],
+            next: POOL_SIZE,
+            generation: 0,
+        })
+    };
+}
+
+/// Incremented in the child after every `fork()`, by a `pthread_atfork` handler.
+static FORKS: AtomicU64 = AtomicU64::new(1);
+
+#[cfg(unix)]
+extern "C" fn count_fork_in_child() {
+    FORKS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Whether the `pthread_atfork` handler is in place (false where it could not be registered).
+fn fork_handler_registered() -> bool {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    *REGISTERED.get_or_init(|| {
+        #[cfg(unix)]
+        {
+            // SAFETY: registers a handler that only increments an atomic, which is
+            // async-signal-safe as a handler run in a freshly forked child must be.
+            unsafe { libc::pthread_atfork(None, None, Some(count_fork_in_child)) == 0 }
+        }
+        #[cfg(not(unix))]
+        {
+            true
+        }
+    })
+}
+
+/// Identifies the process a pool was filled in: a count of forks, bumped in the child by
+/// every `fork()` of the C library (`os.fork`, `ctypes` calls of `fork`, extension modules),
+/// or the process id where no fork handler could be registered. Reading the counter costs
+/// an atomic load, where asking the kernel for the process id costs a system call.
+fn fork_generation() -> u64 {
+    if fork_handler_registered() {
+        FORKS.load(Ordering::Relaxed)
+    } else {
+        u64::from(std::process::id()) << 32
+    }
 }
 
 /// Fills `out` with random bytes from the operating system's CSPRNG.
@@ -186,28 +235,31 @@ pub fn random_bytes(out: &mut [u8]) -> Result<(), RandomError> {
     if out.len() > POOL_SIZE {
         return getrandom::fill(out).map_err(RandomError::Os);
     }
-    let mut pool = lock_pool();
-    let mut filled = 0;
-    while filled < out.len() {
-        if pool.next == POOL_SIZE {
-            getrandom::fill(&mut pool.bytes).map_err(RandomError::Os)?;
-            pool.next = 0;
+    let generation = fork_generation();
+    POOL.try_with(|pool| {
+        let mut pool = pool.borrow_mut();
+        if pool.generation != generation {
+            pool.bytes.zeroize();
+            pool.next = POOL_SIZE;
+            pool.generation = generation;
         }
-        let take = (out.len() - filled).min(POOL_SIZE - pool.next);
-        let start = pool.next;
-        out[filled..filled + take].copy_from_slice(&pool.bytes[start..start + take]);
-        pool.bytes[start..start + take].zeroize();
-        pool.next += take;
-        filled += take;
-    }
-    Ok(())
-}
-
-/// Wipes and drops the buffered randomness, so the next draw comes fresh from the OS.
-pub fn discard_random_pool() {
-    let mut pool = lock_pool();
-    pool.bytes.zeroize();
-    pool.next = POOL_SIZE;
+        let mut filled = 0;
+        while filled < out.len() {
+            if pool.next == POOL_SIZE {
+                getrandom::fill(&mut pool.bytes).map_err(RandomError::Os)?;
+                pool.next = 0;
+            }
+            let take = (out.len() - filled).min(POOL_SIZE - pool.next);
+            let start = pool.next;
+            out[filled..filled + take].copy_from_slice(&pool.bytes[start..start + take]);
+            pool.bytes[start..start + take].zeroize();
+            pool.next += take;
+            filled += take;
+        }
+        Ok(())
+    })
+    // The thread is exiting and its pool is gone: draw directly.
+    .unwrap_or_else(|_| getrandom::fill(out).map_err(RandomError::Os))
 }
 
 /// Draws `count` uniformly random indices below `bound` from the OS's CSPRNG, handing each to
@@ -261,24 +313,38 @@ pub fn random_indices(out: &mut [usize], bound: usize) -> Result<(), RandomError
     })
 }
 
+/// An empty vector with room for `count` items of `width` units each, or
+/// [`RandomError::TooLong`] when that is more than the allocator gives.
+pub fn reserve<T>(count: usize, width: usize) -> Result<Vec<T>, RandomError> {
+    let mut out = Vec::new();
+    count
+        .checked_mul(width)
+        .filter(|&units| units <= isize::MAX as usize)
+        .and_then(|units| out.try_reserve_exact(units).ok())
+        .ok_or(RandomError::TooLong(count as u64))?;
+    Ok(out)
+}
+
 /// A random string of `length` characters drawn uniformly from `alphabet`.
 ///
 /// `min_length` is the generator's floor (32 for base32, 40 for hex), checked first as pyotp does.
+/// A length whose string cannot be allocated is [`RandomError::TooLong`], never an abort.
 pub fn random_string(length: i64, min_length: i64, alphabet: &str) -> Result<String, RandomError> {
     if length < min_length {
         return Err(RandomError::TooShort);
     }
-    let length = usize::try_from(length).unwrap_or(0);
+    let length = usize::try_from(length).map_err(|_| RandomError::TooLong(length as u64))?;
     if alphabet.is_ascii() {
         let symbols = alphabet.as_bytes();
-        let mut text = Vec::with_capacity(length);
+        let mut text = reserve(length, 1)?;
         sample(length, symbols.len(), |i| text.push(symbols[i]))?;
         return Ok(String::from_utf8(text).unwrap_or_default());
     }
     let symbols: Vec<char> = alphabet.chars().collect();
-    let mut picks = vec![0usize; length];
-    random_indices(&mut picks, symbols.len())?;
-    Ok(picks.into_iter().map(|i| symbols[i]).collect())
+    let width = symbols.iter().map(|c| c.len_utf8()).max().unwrap_or(1);
+    let mut text = String::from_utf8(reserve(length, width)?).unwrap_or_default();
+    sample(length, symbols.len(), |i| text.push(symbols[i]))?;
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -397,6 +463,21 @@ mod tests {
             random_string(32, 32, BASE32_ALPHABET).unwrap(),
             random_string(32, 32, BASE32_ALPHABET).unwrap()
         );
+        let wide = random_string(40, 32, "é😀").unwrap();
+        assert_eq!(wide.chars().count(), 40);
+    }
+
+    #[test]
+    fn impossible_lengths_are_refused_before_allocating() {
+        assert_eq!(
+            random_string(1 << 62, 32, BASE32_ALPHABET),
+            Err(RandomError::TooLong(1 << 62))
+        );
+        assert_eq!(
+            random_string(i64::MAX, 32, "é"),
+            Err(RandomError::TooLong(i64::MAX as u64))
+        );
+        assert!(reserve::<usize>(1 << 62, 8).is_err());
     }
 
     #[test]
@@ -408,13 +489,16 @@ mod tests {
     }
 
     #[test]
-    fn discarding_the_pool_keeps_drawing() {
+    fn a_fork_refills_the_pool() {
         let mut a = [0u8; 64];
         random_bytes(&mut a).unwrap();
-        discard_random_pool();
+        let before = fork_generation();
+        count_fork_in_child();
+        assert_ne!(fork_generation(), before);
         let mut b = [0u8; 64];
         random_bytes(&mut b).unwrap();
         assert_ne!(a, b);
+        POOL.with_borrow(|pool| assert_eq!(pool.next, 64));
         let mut large = vec![0u8; POOL_SIZE + 1];
         random_bytes(&mut large).unwrap();
         assert!(large.iter().any(|&x| x != 0));

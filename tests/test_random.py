@@ -2,6 +2,7 @@
 
 import base64
 import collections
+import ctypes
 import os
 
 import pyotp
@@ -72,19 +73,46 @@ def test_secrets_do_not_repeat() -> None:
     assert len({pyotp_rs.random_base32() for _ in range(2000)}) == 2000
 
 
-def test_a_forked_child_draws_different_bytes_from_its_parent() -> None:
-    pyotp_rs.random_base32()
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
+def libc_fork() -> int:
+    """fork() called straight from C, as an extension module would: no Python fork hooks run."""
+    return ctypes.CDLL(None, use_errno=True).fork()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+@pytest.mark.parametrize("fork", [os.fork, libc_fork], ids=["os.fork", "libc.fork"])
+def test_a_forked_child_draws_different_bytes_from_its_parent(fork) -> None:
+    for _ in range(20):
+        pyotp_rs.random_base32()  # the pool now holds buffered bytes
+        read_end, write_end = os.pipe()
+        pid = fork()
+        if pid == 0:
+            try:
+                os.close(read_end)
+                os.write(write_end, pyotp_rs.random_base32(64).encode())
+            finally:
+                os._exit(0)
+        os.close(write_end)
+        parent = pyotp_rs.random_base32(64)
+        child = os.read(read_end, 64).decode()
         os.close(read_end)
-        os.write(write_end, pyotp_rs.random_base32(64).encode())
-        os._exit(0)
-    os.close(write_end)
-    parent = pyotp_rs.random_base32(64)
-    child = os.read(read_end, 64).decode()
-    os.close(read_end)
-    os.waitpid(pid, 0)
-    assert len(child) == 64
-    assert child != parent
-    assert base64.b32decode(child) != base64.b32decode(parent)
+        os.waitpid(pid, 0)
+        assert len(child) == 64
+        assert child != parent
+        assert base64.b32decode(child) != base64.b32decode(parent)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.random_base32(10**12),
+        lambda m: m.random_hex(10**11),
+        lambda m: m.random_base32(2**62, chars=["A", "B"]),
+        lambda m: m.random_base32(2**62, chars="é"),
+        lambda m: m.random_base32(2**100),
+    ],
+    ids=["base32", "hex", "sequence", "non-ascii", "beyond-64-bits"],
+)
+def test_impossible_lengths_raise_memory_error(call) -> None:
+    # pyotp loops `range(length)` times and runs out of memory; the process must survive.
+    with pytest.raises(MemoryError):
+        call(pyotp_rs)

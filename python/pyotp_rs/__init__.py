@@ -9,10 +9,8 @@ base32 and otpauth URI work happens in Rust.
 '763850'
 """
 
-import os
-
 from . import compat, contrib, exceptions, hotp, otp, qr, storage, totp, utils
-from ._pyotp_rs import __version__, _discard_random_pool, parse_uri, random_base32, random_hex
+from ._pyotp_rs import __version__, parse_uri, random_base32, random_hex
 from .compat import random
 from .enrollment import enroll
 from .exceptions import (
@@ -28,9 +26,6 @@ from .hotp import HOTP
 from .otp import OTP
 from .storage import TotpMatch, Wallet
 from .totp import TOTP
-
-# Secrets come from a buffer of OS randomness; a forked child must not reuse the parent's.
-os.register_at_fork(after_in_child=_discard_random_pool)
 
 __all__ = [
     "HOTP",

@@ -3,7 +3,7 @@
 use crate::otp::OtpError;
 use crate::secret::{RandomError, SecretError};
 use crate::uri::UriError;
-use pyo3::exceptions::{PyIndexError, PyOSError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyIndexError, PyMemoryError, PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 pyo3::import_exception!(binascii, Error);
@@ -35,6 +35,7 @@ impl From<RandomError> for PyErr {
         match err {
             RandomError::TooShort => PyValueError::new_err(msg),
             RandomError::EmptyAlphabet => PyIndexError::new_err(msg),
+            RandomError::TooLong(_) => PyMemoryError::new_err(msg),
             RandomError::Os(_) => PyOSError::new_err(msg),
         }
     }

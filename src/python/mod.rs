@@ -23,7 +23,7 @@ pub mod _pyotp_rs {
     #[pymodule_export]
     use super::qr::{make, QrCode};
     #[pymodule_export]
-    use super::random::{_discard_random_pool, random_base32, random_hex};
+    use super::random::{random_base32, random_hex};
     #[pymodule_export]
     use super::storage::PyWallet;
     #[pymodule_export]

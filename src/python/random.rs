@@ -2,6 +2,7 @@
 
 use super::arg::Arg;
 use crate::secret::{self, RandomError, BASE32_ALPHABET, HEX_ALPHABET};
+use pyo3::exceptions::{PyMemoryError, PyOverflowError};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 use pyo3_stub_gen::derive::gen_stub_pyfunction;
@@ -59,7 +60,14 @@ fn generate(py: Python<'_>, length: Arg<'_>, minimum: i64, chars: Chars<'_>) -> 
             if length.lt(minimum)? {
                 return Err(RandomError::TooShort.into());
             }
-            length.extract::<i64>()?
+            // pyotp loops `range(length)` times, running out of memory long before 2**63.
+            length.extract::<i64>().map_err(|err| {
+                if err.is_instance_of::<PyOverflowError>(py) {
+                    PyMemoryError::new_err(err.value(py).to_string())
+                } else {
+                    err
+                }
+            })?
         }
     };
     match chars {
@@ -69,7 +77,9 @@ fn generate(py: Python<'_>, length: Arg<'_>, minimum: i64, chars: Chars<'_>) -> 
             if n < minimum {
                 return Err(RandomError::TooShort.into());
             }
-            let mut picks = vec![0usize; usize::try_from(n).unwrap_or(0)];
+            let count = usize::try_from(n).map_err(|_| RandomError::TooLong(n as u64))?;
+            let mut picks = secret::reserve(count, 1)?;
+            picks.resize(count, 0);
             secret::random_indices(&mut picks, seq.len()?)?;
             let items = picks
                 .iter()
@@ -102,12 +112,4 @@ pub fn random_base32(py: Python<'_>, length: Arg<'_>, chars: Chars<'_>) -> PyRes
 )]
 pub fn random_hex(py: Python<'_>, length: Arg<'_>, chars: Chars<'_>) -> PyResult<String> {
     generate(py, length, 40, chars)
-}
-
-/// Drops the buffered OS randomness; run in a child after `os.fork()` so that parent and
-/// child never hand out the same bytes.
-#[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
-#[pyfunction]
-pub fn _discard_random_pool() {
-    secret::discard_random_pool();
 }

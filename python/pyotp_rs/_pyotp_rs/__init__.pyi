@@ -406,12 +406,6 @@ class Wallet:
         """
     def __repr__(self) -> builtins.str: ...
 
-def _discard_random_pool() -> None:
-    r"""
-    Drops the buffered OS randomness; run in a child after `os.fork()` so that parent and
-    child never hand out the same bytes.
-    """
-
 def _hotp_provisioning_uri(otp: HOTP, name: builtins.str | None, initial_count: builtins.int | None, issuer_name: builtins.str | None, kwargs: builtins.dict[builtins.str, builtins.str]) -> builtins.str:
     r"""
     `HOTP.provisioning_uri`, installed by `pyotp_rs.hotp` as a Python method.

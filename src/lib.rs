@@ -9,6 +9,7 @@ pub mod python;
 pub mod qr;
 pub mod secret;
 pub mod storage;
+pub mod transfer;
 pub mod uri;
 pub mod verify;
 

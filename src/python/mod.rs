@@ -8,6 +8,7 @@ mod qr;
 mod random;
 mod storage;
 mod time;
+mod transfer;
 mod uri;
 mod verify;
 
@@ -26,6 +27,10 @@ pub mod _pyotp_rs {
     use super::random::{random_base32, random_hex};
     #[pymodule_export]
     use super::storage::PyWallet;
+    #[pymodule_export]
+    use super::transfer::{
+        _read_aegis, _read_migration, _write_aegis, _write_migration, RawAccount, Skipped,
+    };
     #[pymodule_export]
     use super::uri::{build_uri, parse_uri};
     #[pymodule_export]

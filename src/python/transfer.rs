@@ -1,0 +1,212 @@
+//! Binding of the transfer core: Google Authenticator migration URIs and Aegis vaults, read
+//! into plain account records that `pyotp_rs.transfer` turns into OTP objects, and written
+//! from them.
+
+use super::storage::DecryptionError;
+use crate::otp::Algorithm;
+use crate::secret;
+use crate::transfer::{aegis, migration, Account, Entry, Kind, TransferError};
+use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods};
+use zeroize::Zeroizing;
+
+impl From<TransferError> for PyErr {
+    fn from(err: TransferError) -> Self {
+        let msg = err.to_string();
+        match err {
+            TransferError::WrongPassword | TransferError::Tampered => DecryptionError::new_err(msg),
+            TransferError::Random(_) => PyOSError::new_err(msg),
+            _ => PyValueError::new_err(msg),
+        }
+    }
+}
+
+/// One account as plain values: what the readers produce and the writers take.
+#[gen_stub_pyclass]
+#[pyclass(module = "pyotp_rs._pyotp_rs", name = "_RawAccount", frozen)]
+pub struct RawAccount {
+    inner: Account,
+}
+
+#[gen_stub_pymethods]
+#[pymethods]
+impl RawAccount {
+    /// An account from its parts; `secret` is the raw key, `algorithm` `SHA1`, `SHA256` or `SHA512`.
+    #[new]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        kind: &str,
+        #[gen_stub(override_type(type_repr = "builtins.bytes"))] secret: &[u8],
+        name: String,
+        issuer: String,
+        algorithm: &str,
+        digits: u32,
+        period: u32,
+        counter: u64,
+    ) -> PyResult<Self> {
+        let kind = Kind::from_name(kind)
+            .ok_or_else(|| PyValueError::new_err(format!("unknown account type {kind:?}")))?;
+        let algorithm = Algorithm::from_uri_name(algorithm)
+            .ok_or_else(|| PyValueError::new_err(format!("unsupported algorithm {algorithm}")))?;
+        Ok(Self {
+            inner: Account {
+                kind,
+                secret: Zeroizing::new(secret.to_vec()),
+                name,
+                issuer,
+                algorithm,
+                digits,
+                period,
+                counter,
+            },
+        })
+    }
+
+    /// `totp`, `hotp` or `steam`.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.inner.kind.name()
+    }
+
+    /// The key as unpadded base32.
+    #[getter]
+    fn secret(&self) -> String {
+        secret::encode(&self.inner.secret)
+    }
+
+    /// The account name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The service, or empty.
+    #[getter]
+    fn issuer(&self) -> &str {
+        &self.inner.issuer
+    }
+
+    /// `SHA1`, `SHA256` or `SHA512`.
+    #[getter]
+    fn algorithm(&self) -> &'static str {
+        self.inner.algorithm.uri_name()
+    }
+
+    /// Code length.
+    #[getter]
+    fn digits(&self) -> u32 {
+        self.inner.digits
+    }
+
+    /// Time step in seconds (TOTP and Steam).
+    #[getter]
+    fn period(&self) -> u32 {
+        self.inner.period
+    }
+
+    /// The next counter value (HOTP).
+    #[getter]
+    fn counter(&self) -> u64 {
+        self.inner.counter
+    }
+}
+
+/// An entry a reader could not turn into an account.
+#[gen_stub_pyclass]
+#[pyclass(module = "pyotp_rs._pyotp_rs", name = "_Skipped", frozen, get_all)]
+pub struct Skipped {
+    /// `issuer:name`, or `entry N`.
+    label: String,
+    /// Why it was skipped.
+    reason: String,
+}
+
+fn entries_list<'py>(py: Python<'py>, entries: Vec<Entry>) -> PyResult<Bound<'py, PyList>> {
+    let items = entries
+        .into_iter()
+        .map(|entry| match entry {
+            Ok(inner) => Ok(Bound::new(py, RawAccount { inner })?.into_any()),
+            Err(skipped) => Ok(Bound::new(
+                py,
+                Skipped {
+                    label: skipped.label,
+                    reason: skipped.reason,
+                },
+            )?
+            .into_any()),
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, items)
+}
+
+fn cores(accounts: &[PyRef<'_, RawAccount>]) -> Vec<Account> {
+    accounts
+        .iter()
+        .map(|account| account.inner.clone())
+        .collect()
+}
+
+/// Reads one `otpauth-migration://` URI: `(version, batch_size, batch_index, batch_id, entries)`.
+#[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
+#[pyfunction]
+#[gen_stub(override_return_type(
+    type_repr = "tuple[builtins.int, builtins.int, builtins.int, builtins.int, builtins.list[_RawAccount | _Skipped]]"
+))]
+pub fn _read_migration<'py>(
+    py: Python<'py>,
+    uri: &str,
+) -> PyResult<(i32, i32, i32, i32, Bound<'py, PyList>)> {
+    let batch = migration::read_uri(uri)?;
+    let entries = entries_list(py, batch.entries)?;
+    Ok((
+        batch.version,
+        batch.batch_size,
+        batch.batch_index,
+        batch.batch_id,
+        entries,
+    ))
+}
+
+/// Writes the accounts as migration URIs, one per QR code; a random batch id when none is given.
+#[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
+#[pyfunction]
+#[pyo3(signature = (accounts, batch_id = None))]
+pub fn _write_migration(
+    accounts: Vec<PyRef<'_, RawAccount>>,
+    batch_id: Option<i32>,
+) -> PyResult<Vec<String>> {
+    let batch_id = match batch_id {
+        Some(id) => id,
+        None => migration::random_batch_id()?,
+    };
+    Ok(migration::write(&cores(&accounts), batch_id)?)
+}
+
+/// Reads an Aegis vault (JSON text); `password` opens an encrypted one.
+#[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
+#[pyfunction]
+#[pyo3(signature = (text, password = None))]
+#[gen_stub(override_return_type(type_repr = "builtins.list[_RawAccount | _Skipped]"))]
+pub fn _read_aegis<'py>(
+    py: Python<'py>,
+    text: &str,
+    password: Option<&str>,
+) -> PyResult<Bound<'py, PyList>> {
+    let entries = py.detach(|| aegis::read(text, password.map(str::as_bytes)))?;
+    entries_list(py, entries)
+}
+
+/// Writes an Aegis vault: encrypted under a password slot when `password` is given.
+#[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
+#[pyfunction]
+#[pyo3(signature = (accounts, password = None))]
+pub fn _write_aegis(
+    py: Python<'_>,
+    accounts: Vec<PyRef<'_, RawAccount>>,
+    password: Option<&str>,
+) -> PyResult<String> {
+    let accounts = cores(&accounts);
+    Ok(py.detach(|| aegis::write(&accounts, password.map(str::as_bytes)))?)
+}

@@ -85,3 +85,12 @@ enrolment: pyotp.enrollment.Enrollment = pyotp.enroll(
     "Example", "alice", digits=8, period=60, algorithm="SHA256"
 )
 enrolled_uri: str = enrolment["uri"]
+migration_uris: list[str] = pyotp.transfer.write_migration([totp, hotp], batch_id=-1)
+report: pyotp.transfer.ImportReport = pyotp.transfer.read("\n".join(migration_uris))
+moved: list[pyotp.transfer.Account] = report.accounts
+moved_otp: pyotp.OTP = moved[0].otp
+moved_kind: str = moved[0].type
+moved_skips: list[str] = [f"{entry.label}: {entry.reason}" for entry in report.skipped]
+vault_text: str = pyotp.transfer.write_aegis(moved, password="pw")
+reopened: pyotp.transfer.ImportReport = pyotp.transfer.read(vault_text.encode(), password="pw")
+uri_lines: str = pyotp.transfer.write_uris(reopened.accounts)

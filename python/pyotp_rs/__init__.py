@@ -9,7 +9,7 @@ base32 and otpauth URI work happens in Rust.
 '763850'
 """
 
-from . import compat, contrib, exceptions, hotp, otp, qr, storage, totp, utils
+from . import compat, contrib, exceptions, hotp, otp, qr, storage, totp, transfer, utils
 from ._pyotp_rs import __version__, parse_uri, random_base32, random_hex
 from .compat import random
 from .enrollment import enroll
@@ -54,5 +54,6 @@ __all__ = [
     "random_hex",
     "storage",
     "totp",
+    "transfer",
     "utils",
 ]

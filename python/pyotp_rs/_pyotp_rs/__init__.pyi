@@ -406,6 +406,72 @@ class Wallet:
         """
     def __repr__(self) -> builtins.str: ...
 
+@typing.final
+class _RawAccount:
+    r"""
+    One account as plain values: what the readers produce and the writers take.
+    """
+    @property
+    def kind(self) -> builtins.str:
+        r"""
+        `totp`, `hotp` or `steam`.
+        """
+    @property
+    def secret(self) -> builtins.str:
+        r"""
+        The key as unpadded base32.
+        """
+    @property
+    def name(self) -> builtins.str:
+        r"""
+        The account name.
+        """
+    @property
+    def issuer(self) -> builtins.str:
+        r"""
+        The service, or empty.
+        """
+    @property
+    def algorithm(self) -> builtins.str:
+        r"""
+        `SHA1`, `SHA256` or `SHA512`.
+        """
+    @property
+    def digits(self) -> builtins.int:
+        r"""
+        Code length.
+        """
+    @property
+    def period(self) -> builtins.int:
+        r"""
+        Time step in seconds (TOTP and Steam).
+        """
+    @property
+    def counter(self) -> builtins.int:
+        r"""
+        The next counter value (HOTP).
+        """
+    def __new__(cls, kind: builtins.str, secret: builtins.bytes, name: builtins.str, issuer: builtins.str, algorithm: builtins.str, digits: builtins.int, period: builtins.int, counter: builtins.int) -> _RawAccount:
+        r"""
+        An account from its parts; `secret` is the raw key, `algorithm` `SHA1`, `SHA256` or `SHA512`.
+        """
+
+@typing.final
+class _Skipped:
+    r"""
+    An entry a reader could not turn into an account.
+    """
+    @property
+    def label(self) -> builtins.str:
+        r"""
+        `issuer:name`, or `entry N`.
+        """
+    @property
+    def reason(self) -> builtins.str:
+        r"""
+        Why it was skipped.
+        """
+
 def _hotp_provisioning_uri(otp: HOTP, name: builtins.str | None, initial_count: builtins.int | None, issuer_name: builtins.str | None, kwargs: builtins.dict[builtins.str, builtins.str]) -> builtins.str:
     r"""
     `HOTP.provisioning_uri`, installed by `pyotp_rs.hotp` as a Python method.
@@ -415,10 +481,30 @@ def _hotp_provisioning_uri(otp: HOTP, name: builtins.str | None, initial_count: 
     this function positionally.
     """
 
+def _read_aegis(text: builtins.str, password: typing.Optional[builtins.str] = None) -> builtins.list[_RawAccount | _Skipped]:
+    r"""
+    Reads an Aegis vault (JSON text); `password` opens an encrypted one.
+    """
+
+def _read_migration(uri: builtins.str) -> tuple[builtins.int, builtins.int, builtins.int, builtins.int, builtins.list[_RawAccount | _Skipped]]:
+    r"""
+    Reads one `otpauth-migration://` URI: `(version, batch_size, batch_index, batch_id, entries)`.
+    """
+
 def _totp_provisioning_uri(otp: TOTP, name: builtins.str | None, issuer_name: builtins.str | None, kwargs: builtins.dict[builtins.str, builtins.str]) -> builtins.str:
     r"""
     `TOTP.provisioning_uri`, installed by `pyotp_rs.totp` as a Python method (for the
     reason `_hotp_provisioning_uri` gives).
+    """
+
+def _write_aegis(accounts: typing.Sequence[_RawAccount], password: typing.Optional[builtins.str] = None) -> builtins.str:
+    r"""
+    Writes an Aegis vault: encrypted under a password slot when `password` is given.
+    """
+
+def _write_migration(accounts: typing.Sequence[_RawAccount], batch_id: typing.Optional[builtins.int] = None) -> builtins.list[builtins.str]:
+    r"""
+    Writes the accounts as migration URIs, one per QR code; a random batch id when none is given.
     """
 
 def build_uri(secret: builtins.str, name: builtins.str, initial_count: builtins.int | None = None, issuer: builtins.str | None = None, algorithm: builtins.str | None = None, digits: builtins.int | None = None, period: builtins.int | None = None, **kwargs: builtins.str) -> builtins.str:

@@ -22,6 +22,10 @@ from pyotp_rs.contrib import Steam
 
 K20 = b"12345678901234567890"
 S32 = base64.b32encode(K20).decode()
+K10 = base64.b32decode("JBSWY3DPEHPK3PXP")  # an 80-bit secret, as many older accounts have
+SHORT_NOTE = (
+    "short secret (80 bits, under the 112 bits pyotp requires): imported with allow_short_secret=True"
+)
 
 
 def _migration_classes() -> tuple[type, type]:
@@ -204,7 +208,6 @@ def test_missing_optional_fields_default_to_sha1_six_digits_totp():
         ({"type": 3}, "unknown OTP type value 3"),
         ({"secret": b""}, "empty secret"),
         ({"type": 1, "counter": -2}, "negative counter -2"),
-        ({"secret": b"0123456789"}, "Secrets must be at least 112 bits after decoding"),
     ],
 )
 def test_unusable_entries_are_skipped_with_the_reason(params, reason):
@@ -230,6 +233,18 @@ def test_batches_report_missing_and_mixed_codes():
     assert report.warnings == ("export 5: QR code(s) 2 of 3 missing", "export 5: QR code(s) 3 read twice")
     mixed = transfer.read("\n".join([batch(0, size=1), batch(0, batch_id=6, size=1)]))
     assert mixed.warnings == ("the migration URIs come from more than one export",)
+
+
+def test_short_secrets_are_imported_and_said_so():
+    short = OtpParameters(secret=K10, name="legacy", issuer="Old")
+    (entry,) = transfer.read(migration_uri(Payload(otp_parameters=[short]).SerializeToString())).entries
+    assert (entry.status, entry.reason) == ("imported", SHORT_NOTE)
+    assert entry.account.otp.byte_secret() == K10 and entry.account.otp.allow_short_secret
+    assert entry.account.otp.at(0) == pyotp_rs.TOTP("JBSWY3DPEHPK3PXP", allow_short_secret=True).at(0)
+    (listed,) = transfer.read("otpauth://totp/Old:legacy?secret=JBSWY3DPEHPK3PXP&issuer=Old").entries
+    assert (listed.label, listed.status, listed.reason) == ("Old:legacy", "imported", SHORT_NOTE)
+    (team,) = transfer.read('{"legacy": "JBSWY3DPEHPK3PXP"}').entries
+    assert (team.status, team.reason) == ("imported", SHORT_NOTE)
 
 
 @pytest.mark.parametrize(
@@ -405,12 +420,12 @@ EXPECTED = [
     ("hotp", K20 * 2, "bob", "", "sha512", 8, None, 5),
     ("steam", K20, "gaben", "Steam", "sha1", 5, 30, None),
     ("totp", K20, "long", "Example", "sha256", 7, 60, None),
+    ("totp", K10, "short", "Example", "sha1", 6, 30, None),
 ]
 EXPECTED_SKIPS = [
     ("m", 'unsupported type "motp"'),
     ("y", 'unsupported type "yandex"'),
     ("Example:md5", "unsupported algorithm MD5"),
-    ("Example:short", "Secrets must be at least 112 bits after decoding"),
 ]
 
 
@@ -426,6 +441,7 @@ def check_report(report):
     assert report.format == "aegis"
     assert [fields(a) for a in report.accounts] == EXPECTED
     assert [(e.label, e.reason) for e in report.skipped] == EXPECTED_SKIPS
+    assert [e.reason for e in report.entries if e.account] == [""] * 4 + [SHORT_NOTE]
 
 
 def test_plain_vault_made_independently():
@@ -462,6 +478,12 @@ def test_vault_written_by_pyotp_rs_opened_independently():
         ),
         ("steam", "gaben", "Steam", {"secret": S32, "algo": "SHA1", "digits": 5, "period": 30}),
         ("totp", "long", "Example", {"secret": S32, "algo": "SHA256", "digits": 7, "period": 60}),
+        (
+            "totp",
+            "short",
+            "Example",
+            {"secret": "JBSWY3DPEHPK3PXP", "algo": "SHA1", "digits": 6, "period": 30},
+        ),
     ]
     assert len({uuid.UUID(e["uuid"]).version for e in db["entries"]} | {4}) == 1
     plain = json.loads(transfer.write_aegis(report.accounts))
@@ -548,12 +570,13 @@ def test_totphog_tokens_json():
     assert [fields(a) for a in report.accounts] == [
         ("totp", K20, "GitHub", "GitHub", "sha1", 6, 30, None),
         ("totp", K20, "VPN", "TOTPHog", "sha256", 8, 60, None),
+        ("totp", K10, "Old", "TOTPHog", "sha1", 6, 30, None),
     ]
-    assert [(e.label, e.reason) for e in report.skipped] == [
-        ("TOTPHog:Old", "Secrets must be at least 112 bits after decoding"),
-        ("Weird", "unsupported algorithm MD5"),
+    assert [(e.label, e.status, e.reason) for e in report.entries[2:]] == [
+        ("TOTPHog:Old", "imported", SHORT_NOTE),
+        ("Weird", "skipped", "unsupported algorithm MD5"),
     ]
-    api = {"success": True, "data": list(tokens.values())[:2], "count": 2}
+    api = {"success": True, "data": list(tokens.values()), "count": 4}
     assert [fields(a) for a in transfer.read(json.dumps(api)).accounts] == [
         fields(a) for a in report.accounts
     ]
@@ -609,12 +632,12 @@ names = st.text(
 
 @st.composite
 def accounts(draw, migration_only=False):
-    secret = base64.b32encode(draw(st.binary(min_size=16, max_size=64))).decode()
+    secret = base64.b32encode(draw(st.binary(min_size=1, max_size=64))).decode()
     kind = draw(st.sampled_from(["totp", "hotp"] if migration_only else ["totp", "hotp", "steam"]))
     name, issuer = draw(names), draw(st.one_of(st.just(""), names))
     digest = draw(st.sampled_from([hashlib.sha1, hashlib.sha256, hashlib.sha512]))
     digits = draw(st.sampled_from([6, 8] if migration_only else [6, 7, 8, 9, 10]))
-    common = {"name": name, "issuer": issuer or None}
+    common = {"name": name, "issuer": issuer or None, "allow_short_secret": True}
     if kind == "steam":
         otp = Steam(secret, interval=draw(st.integers(1, 120)), **common)
     elif kind == "hotp":

@@ -65,6 +65,10 @@ _DIGESTS: dict[str, Callable[..., Any]] = {
     "SHA512": hashlib.sha512,
 }
 _MIGRATION = "otpauth-migration:"
+_MIN_SECRET_BITS = 112
+_SHORT_SECRET = (
+    "short secret ({bits} bits, under the 112 bits pyotp requires): imported with allow_short_secret=True"
+)
 _OTPAUTH = "otpauth:"
 
 
@@ -106,7 +110,11 @@ class Account:
 
 @dataclass(frozen=True)
 class Entry:
-    """One entry of an import: the account, or ``None`` and the reason it was skipped."""
+    """One entry of an import: the account, or ``None`` and the reason it was skipped.
+
+    ``reason`` says why an entry was skipped, or what to know about an imported one (a secret
+    shorter than pyotp's 112-bit minimum is accepted with ``allow_short_secret``, and said so).
+    """
 
     label: str
     account: Account | None
@@ -141,7 +149,7 @@ def _build(
     kind: str, secret: str, name: str, issuer: str, algorithm: str, digits: int, period: int, counter: int
 ) -> Account:
     """An account from plain values; the OTP constructors' checks raise ``ValueError``."""
-    common: dict[str, Any] = {"name": name or None, "issuer": issuer or None}
+    common: dict[str, Any] = {"name": name or None, "issuer": issuer or None, "allow_short_secret": True}
     otp: OTP
     if kind == "steam":
         otp = Steam(secret, interval=period, **common)
@@ -155,9 +163,13 @@ def _build(
 def _entry(label: str, make: Callable[..., Account], *args: Any) -> Entry:
     """The entry of ``make(*args)``: imported, or skipped with the library's error message."""
     try:
-        return Entry(label, make(*args))
+        account = make(*args)
     except (ValueError, TypeError) as error:
         return Entry(label, None, str(error))
+    bits = 8 * len(account.otp.byte_secret())
+    if bits < _MIN_SECRET_BITS:
+        return Entry(label, account, _SHORT_SECRET.format(bits=bits))
+    return Entry(label, account)
 
 
 def _raw_entry(raw: _RawAccount | _Skipped) -> Entry:
@@ -170,7 +182,7 @@ def _raw_entry(raw: _RawAccount | _Skipped) -> Entry:
 
 def _from_uri(uri: str) -> Account:
     """The account of one ``otpauth://`` URI, read by :func:`pyotp_rs.parse_uri`."""
-    return Account.from_otp(parse_uri(uri))
+    return Account.from_otp(parse_uri(uri, allow_short_secret=True))
 
 
 def _migration_warnings(batches: list[tuple[int, int, int]]) -> list[str]:
@@ -210,7 +222,9 @@ def _read_lines(text: str) -> ImportReport:
         elif scheme.startswith(_OTPAUTH):
             kinds.add("uris")
             entry = _entry(f"line {number}", _from_uri, line)
-            entries.append(Entry(entry.account.label, entry.account) if entry.account else entry)
+            entries.append(
+                Entry(entry.account.label, entry.account, entry.reason) if entry.account else entry
+            )
         else:
             entries.append(Entry(f"line {number}", None, "not an otpauth:// or otpauth-migration:// URI"))
     if not kinds:

@@ -45,15 +45,19 @@ def run(
 
 
 def run_in_pty(
-    args: list[str], answer: str | None, prompt: bytes = b"Enter your secret key: "
+    args: list[str],
+    answer: str | None,
+    prompt: bytes = b"Enter your secret key: ",
+    env: dict[str, str] | None = None,
+    end: bytes = b"\n",
 ) -> tuple[int, bytes]:
-    """Run ``pyotp-rs`` on a pseudo-terminal; type ``answer`` after ``prompt`` appears.
+    """Run ``pyotp-rs`` on a pseudo-terminal; type ``answer`` and ``end`` after ``prompt`` appears.
 
     Returns the exit status and everything the terminal showed.
     """
     pid, fd = pty.fork()
     if pid == 0:
-        os.execv(str(PROGRAM), [str(PROGRAM), *args])
+        os.execve(str(PROGRAM), [str(PROGRAM), *args], {**os.environ, **(env or {})})
     shown = b""
     typed = answer is None
     deadline = time.monotonic() + TIMEOUT
@@ -70,7 +74,7 @@ def run_in_pty(
                 break
             shown += chunk
             if not typed and shown.endswith(prompt):
-                os.write(fd, (answer or "").encode() + b"\n")
+                os.write(fd, (answer or "").encode() + end)
                 typed = True
     finally:
         os.close(fd)
@@ -227,19 +231,38 @@ def test_now_json_is_pyotp_code_at_the_reported_time() -> None:
     assert 1 <= info["seconds_remaining"] <= 45
 
 
-def test_now_prints_code_and_seconds_remaining() -> None:
-    """``now`` prints the code and how many seconds it stays valid."""
+def test_now_prints_code_and_seconds_remaining_on_a_terminal() -> None:
+    """On a terminal ``now`` prints the code and how many seconds it stays valid."""
+    totp = pyotp.TOTP(SECRET)
+    before = int(time.time())
+    status, shown = run_in_pty(["now", "--secret-env", "S"], None, env={"S": SECRET})
+    after = int(time.time())
+    assert status == 0
+    match = re.fullmatch(r"(\d{6})  \(valid for (\d+) s\)\r\n", shown.decode())
+    assert match, shown
+    candidates = {t: totp.at(t) for t in range(before, after + 1)}
+    assert any(code == match[1] and int(match[2]) == 30 - t % 30 for t, code in candidates.items()), (
+        candidates,
+        shown,
+    )
+
+
+def test_now_into_a_pipe_prints_only_the_code() -> None:
+    """Off a terminal ``now`` prints the code alone, so ``CODE=$(pyotp-rs now ...)`` is the code."""
     totp = pyotp.TOTP(SECRET)
     before = int(time.time())
     result = run("now", "--secret-env", "S", env={"S": SECRET})
     after = int(time.time())
-    match = re.fullmatch(r"(\d{6})  \(valid for (\d+) s\)\n", result.stdout)
-    assert match, result.stdout
-    candidates = {t: totp.at(t) for t in range(before, after + 1)}
-    assert any(code == match[1] and int(match[2]) == 30 - t % 30 for t, code in candidates.items()), (
-        candidates,
-        result.stdout,
-    )
+    assert result.stdout in {totp.at(t) + "\n" for t in range(before, after + 1)}
+
+
+def test_secret_written_as_pretty_key_is_accepted() -> None:
+    """Dashes between groups, as ``pretty_key()`` prints the secret, are ignored like spaces."""
+    pretty = pyotp_rs.TOTP(SECRET).pretty_key()
+    assert "-" in pretty
+    for written in (pretty, pretty.replace("-", " - ").lower()):
+        result = run("at", "--time", "1500000000", stdin=written)
+        assert result.stdout == pyotp.TOTP(SECRET).at(1500000000) + "\n", result.stderr
 
 
 def test_verify_exit_status_and_window() -> None:
@@ -311,9 +334,13 @@ def test_bad_uri_gives_pyotps_message(uri: str) -> None:
             1,
             "environment variable PYOTP_RS_UNSET is not set",
         ),
-        (["now", "--secret-env", "EMPTY"], SECRET, {"EMPTY": " "}, 1, "no secret given"),
-        (["now", "--digits", "5"], SECRET, {}, 1, "digits must be between 6 and 10"),
-        (["now", "--period", "121"], SECRET, {}, 1, "interval must be positive and at most 120 seconds"),
+        (
+            ["now", "--secret-env", "EMPTY"],
+            SECRET,
+            {"EMPTY": " "},
+            1,
+            "environment variable EMPTY is empty\n",
+        ),
         (
             ["now", "--digits", "8"],
             f"otpauth://totp/x?secret={SECRET}",
@@ -322,11 +349,32 @@ def test_bad_uri_gives_pyotps_message(uri: str) -> None:
             "--digits cannot be combined with an otpauth URI",
         ),
         (
-            ["now"],
+            ["watch"],
             f"otpauth://hotp/x?secret={SECRET}&counter=1",
             {},
             1,
-            "the URI is for a counter-based (HOTP) code",
+            "the URI is for a counter-based (HOTP) code; this command needs a time-based one",
+        ),
+        (
+            ["at", "--time", "0"],
+            f"otpauth://hotp/x?secret={SECRET}&counter=1",
+            {},
+            1,
+            "the URI is for a counter-based (HOTP) code: give --counter N instead of --time",
+        ),
+        (
+            ["at", "--counter", "0"],
+            f"otpauth://totp/x?secret={SECRET}",
+            {},
+            1,
+            "--counter needs a counter-based (HOTP) secret; the URI is for a time-based code",
+        ),
+        (
+            ["verify", "123456", "--counter", "0", "--period", "60"],
+            SECRET,
+            {},
+            1,
+            "--period cannot be combined with --counter",
         ),
         (["parse"], SECRET, {}, 1, "expected an otpauth:// URI"),
         (["now", "--digits", "x"], SECRET, {}, 2, "argument --digits: must be an integer, not 'x'"),
@@ -339,7 +387,8 @@ def test_bad_uri_gives_pyotps_message(uri: str) -> None:
             "argument --algorithm: must be one of SHA1, SHA256, SHA512",
         ),
         (["verify", "1", "--window", "-1"], SECRET, {}, 2, "argument --window: must not be negative"),
-        (["at"], SECRET, {}, 2, "the following arguments are required: --time"),
+        (["at"], SECRET, {}, 2, "one of the arguments --time --counter is required"),
+        (["at", "--time", "0", "--counter", "1"], SECRET, {}, 2, "argument --counter: not allowed with"),
         (
             ["at", "--time", "yesterday"],
             SECRET,
@@ -355,7 +404,7 @@ def test_bad_uri_gives_pyotps_message(uri: str) -> None:
             2,
             "argument --secret-arg: not allowed with",
         ),
-        (["now", "--bogus"], SECRET, {}, 2, "unrecognized arguments: --bogus"),
+        (["now", "--bogus"], SECRET, {}, 2, "unrecognized arguments: --bogus (see 'pyotp-rs now --help')"),
         (["frobnicate"], SECRET, {}, 2, "argument COMMAND: invalid choice: 'frobnicate'"),
         ([], SECRET, {}, 2, "the following arguments are required: COMMAND"),
     ],
@@ -367,10 +416,47 @@ def test_bad_input_and_options(
     assert_one_line_error(run(*args, stdin=stdin, env=env), status, message)
 
 
-def test_time_out_of_range_is_pyotps_message() -> None:
-    """A time before the epoch is reported with the library's range message."""
-    message = pyotp_error(lambda: __import__("pyotp_rs").TOTP(SECRET).at(-1))
-    assert_one_line_error(run("at", "--time=-1", stdin=SECRET), 1, message + "\n")
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["now", "--digits", "5"], "argument --digits: must be from 6 to 10, not '5'"),
+        (["now", "--digits", "11"], "argument --digits: must be from 6 to 10, not '11'"),
+        (["at", "--time", "0", "--period", "121"], "argument --period: must be from 1 to 120, not '121'"),
+        (["at", "--time=-5"], "argument --time: must be from 1970 to the year 9999, not '-5'"),
+        (["at", "--time", "1969-12-31T23:59:59Z"], "argument --time: must be from 1970 to the year 9999"),
+        (["at", "--time", "1e300"], "argument --time: must be from 1970 to the year 9999"),
+        (["at", "--time", "nan"], "argument --time: must be Unix seconds or an ISO 8601"),
+        (["verify", "123456", "--window", "11"], "argument --window: must be from 0 to 10, not '11'"),
+        (["verify", "123456", "--window", "10000000"], "argument --window: must be from 0 to 10"),
+        (["qr", "--png", "x.png", "--scale", "100"], "argument --scale: must be from 1 to 64, not '100'"),
+        (["qr", "--png", "x.png", "--scale", "0"], "argument --scale: must be a positive integer, not '0'"),
+        (["new", "--issuer", "A", "--account", "x", "--digits", "7"], "argument --digits: must be 6 or 8"),
+        (["new", "--issuer", "A", "--account", "x", "--period", "5"], "argument --period: must be from 10"),
+    ],
+)
+def test_out_of_range_options_are_usage_errors(args: list[str], message: str) -> None:
+    """An option outside the library's limits is a usage error (exit status 2) that names it."""
+    assert_one_line_error(run(*args, stdin=SECRET), 2, message)
+
+
+def test_widest_window_is_accepted() -> None:
+    """``--window 10`` is the widest window, and it finds a code 10 steps away."""
+    code = pyotp.TOTP(SECRET).at(1234567890)
+    result = run("verify", code, "--time", str(1234567890 + 300), "--window", "10", stdin=SECRET)
+    assert (result.returncode, result.stdout) == (0, "valid\n")
+
+
+@pytest.mark.parametrize("command", [["now"], ["at", "--time", "0"], ["verify", "123456"], ["qr"]])
+def test_secret_as_an_argument_says_how_to_give_it(command: list[str]) -> None:
+    """A secret given as a positional argument gets a hint naming the ways to pass one."""
+    result = run(*command, SECRET)
+    assert_one_line_error(result, 2, f"unrecognized arguments: {SECRET}; a ")
+    assert "is not taken as an argument" in result.stderr and "--secret-env VAR" in result.stderr
+
+
+def test_unknown_option_gets_no_secret_hint() -> None:
+    """The hint is for stray words only, not for misspelt options."""
+    assert "--secret-env" not in run("now", "--bogus").stderr
 
 
 @pytest.mark.parametrize(
@@ -432,6 +518,14 @@ def test_empty_answer_at_the_prompt_is_an_error() -> None:
     assert shown.rstrip().endswith(b"pyotp-rs: error: no secret given")
 
 
+def test_ctrl_d_at_the_prompt_puts_the_error_on_its_own_line() -> None:
+    """End of input (Ctrl-D) at the prompt ends the prompt's line before the error."""
+    status, shown = run_in_pty(["now"], "", end=b"\x04")
+    assert status == 1
+    assert shown.splitlines()[-1] == b"pyotp-rs: error: no secret given"
+    assert shown.startswith(b"Enter your secret key: ")
+
+
 def test_watch_prints_one_line_per_tick_with_a_countdown() -> None:
     """``watch`` prints the code with a shrinking countdown; off a terminal one line per tick."""
     totp = pyotp.TOTP(SECRET, interval=60)
@@ -457,6 +551,21 @@ def test_watch_redraws_in_place_on_a_terminal() -> None:
     status, shown = run_in_pty(["watch", "--count", "2", "--secret-arg", SECRET], None)
     assert status == 0
     assert shown.count(b"\r") >= 2 and b"\x1b[K" in shown
+
+
+@pytest.mark.parametrize("columns", [80, 44, 30, 20, 19, 12])
+def test_watch_fits_the_line_into_a_narrow_terminal(columns: int) -> None:
+    """Each redrawn line is shorter than the terminal, so it never wraps; the code always shows."""
+    status, shown = run_in_pty(
+        ["watch", "--count", "2", "--secret-env", "S"], None, env={"S": SECRET, "COLUMNS": str(columns)}
+    )
+    assert status == 0
+    lines = [line.removesuffix("\x1b[K") for line in shown.decode().strip().split("\r") if line]
+    assert len(lines) == 2
+    for line in lines:
+        assert len(line) < columns, line
+        assert re.fullmatch(r"\d{6}(  [\u2588\u2591#-]+)?( +\d+ s)?", line), line
+    assert ("\u2591" in shown.decode() or "\u2588" in shown.decode()) == (columns >= 20)
 
 
 def test_watch_ctrl_c_exits_cleanly() -> None:
@@ -580,8 +689,6 @@ def test_new_writes_private_png_and_svg_files(tmp_path: Path) -> None:
     [
         (["--issuer", "A:B", "--account", "x"], 1, "issuer must not contain ':'"),
         (["--issuer", "A", "--account", " "], 1, "account_name must not be empty"),
-        (["--issuer", "A", "--account", "x", "--digits", "7"], 1, "digits must be 6 or 8, not 7"),
-        (["--issuer", "A", "--account", "x", "--period", "5"], 1, "period must be an integer from 10 to 120"),
         (
             ["--issuer", "A", "--account", "x", "--png", "/nonexistent/dir/x.png"],
             1,
@@ -603,9 +710,80 @@ def test_qr_to_terminal_and_files(tmp_path: Path) -> None:
     code = pyotp_rs.qr.make(QR_URI)
     assert run("qr", stdin=QR_URI).stdout == code.terminal() + "\n"
     assert run("qr", "--invert", stdin=QR_URI).stdout == code.terminal(invert=True) + "\n"
-    result = run("qr", "--png", str(tmp_path / "q.png"), "--secret-env", "URI", env={"URI": QR_URI})
-    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
-    assert (tmp_path / "q.png").read_bytes() == code.png()
+    path = tmp_path / "q.png"
+    result = run("qr", "--png", str(path), "--secret-env", "URI", env={"URI": QR_URI})
+    assert (result.returncode, result.stdout) == (0, "")
+    assert result.stderr == f"pyotp-rs: wrote the PNG QR code to {path}\n"
+    assert path.read_bytes() == code.png()
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def run_binary(*args: str, stdin: str) -> subprocess.CompletedProcess[bytes]:
+    """Run ``pyotp-rs`` with ``args``, keeping standard output as bytes."""
+    return subprocess.run(
+        [str(PROGRAM), *args], input=stdin.encode(), capture_output=True, timeout=TIMEOUT, check=False
+    )
+
+
+def test_qr_dash_writes_the_image_to_standard_output() -> None:
+    """``--png -`` and ``--svg -`` write the image bytes to standard output and nothing to stderr."""
+    code = pyotp_rs.qr.make(QR_URI)
+    png = run_binary("qr", "--png", "-", "--scale", "3", stdin=QR_URI)
+    assert (png.returncode, png.stdout, png.stderr) == (0, code.png(scale=3), b"")
+    svg = run_binary("qr", "--svg", "-", stdin=QR_URI)
+    assert (svg.returncode, svg.stdout, svg.stderr) == (0, code.svg().encode(), b"")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["qr", "--png", "x.png", "--invert"], "argument --invert: applies to the terminal QR code only"),
+        (["qr", "--png", "-", "--svg", "-"], "argument --svg: only one of --png and --svg can write to"),
+        (["qr", "--scale", "3"], "argument --scale: applies to --png and --svg images only"),
+        (["new", "--issuer", "A", "--account", "x", "--png", "-"], "argument --png: '-' (standard output)"),
+    ],
+)
+def test_qr_output_options_that_conflict(args: list[str], message: str, tmp_path: Path) -> None:
+    """QR output options that would be ignored or mixed up are usage errors; nothing is written."""
+    result = subprocess.run(
+        [str(PROGRAM), *args], input=QR_URI, capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+    assert_one_line_error(result, 2, message)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["--account", "alice@example.com"], pyotp.TOTP(SECRET).provisioning_uri(name="alice@example.com")),
+        (
+            [
+                "--account",
+                "alice",
+                "--issuer",
+                "ACME Co",
+                "--digits",
+                "8",
+                "--period",
+                "60",
+                "--algorithm",
+                "sha256",
+            ],
+            pyotp.TOTP(SECRET, digits=8, interval=60, digest=hashlib.sha256).provisioning_uri(
+                name="alice", issuer_name="ACME Co"
+            ),
+        ),
+        (
+            ["--account", "bob", "--issuer", "Bank", "--counter", "7"],
+            pyotp.HOTP(SECRET).provisioning_uri(name="bob", initial_count=7, issuer_name="Bank"),
+        ),
+    ],
+)
+def test_qr_of_a_plain_secret_encodes_pyotps_uri(options: list[str], expected: str) -> None:
+    """``qr`` builds the URI of a plain secret as pyotp's ``provisioning_uri`` does."""
+    result = run_binary("qr", *options, "--svg", "-", stdin=SECRET)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == pyotp_rs.qr.make(expected).svg().encode()
 
 
 def test_qr_reads_the_uri_at_a_hidden_prompt() -> None:
@@ -619,7 +797,7 @@ def test_qr_reads_the_uri_at_a_hidden_prompt() -> None:
 @pytest.mark.parametrize(
     ("stdin", "message"),
     [
-        (SECRET, "expected an otpauth:// URI"),
+        (SECRET, "a plain secret needs --account (and usually --issuer); or give an otpauth:// URI"),
         ("otpauth://totp/x", "invalid otpauth URI: No secret found in URI"),
     ],
 )
@@ -631,3 +809,42 @@ def test_qr_bad_input(stdin: str, message: str) -> None:
 def test_parse_without_input_asks_for_a_uri() -> None:
     """Commands that take a URI say so when none is given."""
     assert_one_line_error(run("parse"), 1, "no otpauth URI given\n")
+
+
+def test_qr_refuses_label_options_with_a_uri() -> None:
+    """An otpauth URI already has its label and parameters."""
+    assert_one_line_error(
+        run("qr", "--account", "x", "--digits", "8", stdin=QR_URI),
+        1,
+        "--account, --digits cannot be combined with an otpauth URI",
+    )
+
+
+HOTP_URI = f"otpauth://hotp/Bank:bob?secret={SECRET}&issuer=Bank&counter=42&digits=8&algorithm=SHA256"
+
+
+def test_hotp_codes_at_a_counter() -> None:
+    """``--counter`` gives pyotp's counter-based codes, for a plain secret and for an HOTP URI."""
+    plain, uri = pyotp.HOTP(SECRET), pyotp.parse_uri(HOTP_URI)
+    for counter in (0, 1, 41, 42, 43, 10**9):
+        result = run("at", "--counter", str(counter), stdin=SECRET)
+        assert result.stdout == plain.at(counter) + "\n", result.stderr
+        result = run("at", "--counter", str(counter), stdin=HOTP_URI)
+        assert result.stdout == uri.generate_otp(counter) + "\n", result.stderr
+    assert run("now", "--counter", "5", stdin=SECRET).stdout == plain.at(5) + "\n"
+    assert run("now", stdin=HOTP_URI).stdout == uri.generate_otp(42) + "\n"
+    info = json.loads(run("now", "--json", stdin=HOTP_URI).stdout)
+    assert info == {"code": uri.generate_otp(42), "counter": 42, "digits": 8, "algorithm": "SHA256"}
+
+
+def test_hotp_verify_looks_ahead_by_the_window() -> None:
+    """``verify`` of an HOTP code accepts the counter and the ``--window`` counters after it."""
+    uri = pyotp.parse_uri(HOTP_URI)
+    code = uri.generate_otp(45)
+    assert run("verify", code, stdin=HOTP_URI).returncode == 1
+    near = run("verify", code, "--window", "3", "--json", stdin=HOTP_URI)
+    assert (near.returncode, json.loads(near.stdout)) == (0, {"valid": True, "counter": 45, "offset": 3})
+    assert run("verify", code, "--counter", "45", stdin=HOTP_URI).stdout == "valid\n"
+    assert run("verify", code, "--counter", "46", "--window", "10", stdin=HOTP_URI).returncode == 1
+    plain = pyotp.HOTP(SECRET).at(7)
+    assert run("verify", plain, "--counter", "5", "--window", "2", stdin=SECRET).stdout == "valid\n"

@@ -9,7 +9,8 @@ Adding a command group: write a module ``pyotp_rs/cli/NAME.py`` with a function
 ``register(commands: Commands[argparse.ArgumentParser]) -> None`` (``Commands`` is in
 ``.options``) that calls ``commands.add_parser(...)`` for each of its commands and sets
 ``handler=`` (a function ``(argparse.Namespace) -> int`` returning the exit status) with
-``set_defaults``; then add ``"NAME"`` to ``COMMAND_GROUPS``. Raise ``CliError`` for bad input.
+``set_defaults``; then add ``"NAME"`` to ``COMMAND_GROUPS``. Raise ``CliError`` for bad input
+(exit status 1) and ``UsageError`` for a bad combination of options (exit status 2).
 Keep the module's top-level imports light (import heavy dependencies such as a web framework
 inside the handler), since every run imports every group.
 """
@@ -23,8 +24,9 @@ from collections.abc import Callable, Sequence
 from importlib import import_module
 
 from .._pyotp_rs import __version__
-from .errors import LIBRARY_ERRORS, PROG, CliError
+from .errors import LIBRARY_ERRORS, PROG, CliError, UsageError
 from .options import Parser
+from .secret_input import SECRET_HINT
 
 __all__ = ["COMMAND_GROUPS", "build_parser", "main"]
 
@@ -46,16 +48,32 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_GROUPS:
         import_module(f"{__name__}.{name}").register(commands)
+    for command in commands.choices.values():
+        command.set_defaults(command_parser=command)
     return parser
+
+
+def _unrecognized(args: argparse.Namespace, extras: list[str]) -> str:
+    """The usage error for arguments no option took, with a hint for a secret given as one."""
+    message = f"unrecognized arguments: {' '.join(extras)}"
+    what = getattr(args, "secret_input", None)
+    if what is not None and any(not extra.startswith("-") for extra in extras):
+        message += "; " + SECRET_HINT.format(what=what)
+    return message
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``pyotp-rs`` with ``argv`` (default: ``sys.argv[1:]``) and return the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    command: argparse.ArgumentParser = args.command_parser
+    if extras:
+        command.error(_unrecognized(args, extras))
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
+    except UsageError as error:
+        command.error(str(error))
     except CliError as error:
         message = str(error)
     except LIBRARY_ERRORS as error:

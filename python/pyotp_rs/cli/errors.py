@@ -14,3 +14,7 @@ LIBRARY_ERRORS = (ValueError, TypeError, binascii.Error, PyOTPError)
 
 class CliError(Exception):
     """Bad input detected by the command line itself; reported as one line, exit status 1."""
+
+
+class UsageError(CliError):
+    """A bad combination of options found by a command; reported as a usage error, exit status 2."""

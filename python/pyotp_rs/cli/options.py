@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import hashlib
+import math
 from collections.abc import Callable
 from typing import Any, NoReturn
 
@@ -15,6 +16,7 @@ ALGORITHMS: dict[str, Callable[..., Any]] = {
     "SHA256": hashlib.sha256,
     "SHA512": hashlib.sha512,
 }
+_YEAR_10000 = 253402300800
 
 
 class Parser(argparse.ArgumentParser):
@@ -44,27 +46,61 @@ def non_negative_int(text: str) -> int:
     return value
 
 
+def int_from(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: an integer from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        value = positive_int(text) if low > 0 else non_negative_int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, not {text!r}")
+        return value
+
+    return parse
+
+
+def int_of(*allowed: int) -> Callable[[str], int]:
+    """An argparse type: one of the integers ``allowed``."""
+
+    def parse(text: str) -> int:
+        value = positive_int(text)
+        if value not in allowed:
+            names = " or ".join(", ".join(map(str, allowed)).rsplit(", ", 1))
+            raise argparse.ArgumentTypeError(f"must be {names}, not {text!r}")
+        return value
+
+    return parse
+
+
 def timestamp(text: str) -> float:
     """An argparse type for ``--time``: Unix seconds, or ISO 8601 (UTC when it has no offset)."""
+    seconds = _unix_seconds(text)
+    if seconds is None:
+        raise argparse.ArgumentTypeError(f"must be Unix seconds or an ISO 8601 date and time, not {text!r}")
+    if not 0 <= seconds < _YEAR_10000:
+        raise argparse.ArgumentTypeError(f"must be from 1970 to the year 9999, not {text!r}")
+    return int(seconds) if seconds.is_integer() else seconds
+
+
+def _unix_seconds(text: str) -> float | None:
+    """``text`` as Unix seconds: a number, or an ISO 8601 date and time; None if neither."""
     try:
-        return int(text)
+        return float(int(text))
     except ValueError:
         pass
     try:
-        return float(text)
+        seconds = float(text)
     except ValueError:
         pass
+    else:
+        return seconds if math.isfinite(seconds) else None
     iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
     try:
         moment = datetime.datetime.fromisoformat(iso)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be Unix seconds or an ISO 8601 date and time, not {text!r}"
-        ) from None
+        return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.timezone.utc)
-    seconds = moment.timestamp()
-    return int(seconds) if seconds.is_integer() else seconds
+    return moment.timestamp()
 
 
 def algorithm(text: str) -> str:
@@ -82,6 +118,7 @@ def add_secret_options(parser: argparse.ArgumentParser, what: str = "secret") ->
         f"By default the {what} is read from a hidden prompt when standard input is a terminal, "
         "otherwise from standard input. An otpauth:// URI is accepted in every case.",
     )
+    parser.set_defaults(secret_input=what)
     source = group.add_mutually_exclusive_group()
     source.add_argument("--secret-env", metavar="VAR", help=f"read the {what} from environment variable VAR")
     source.add_argument(
@@ -92,25 +129,43 @@ def add_secret_options(parser: argparse.ArgumentParser, what: str = "secret") ->
     )
 
 
-def add_otp_options(parser: argparse.ArgumentParser, *, defaults: bool = False) -> None:
-    """``--digits``, ``--period`` and ``--algorithm``; without ``defaults`` an otpauth URI sets them."""
-    note = "" if defaults else "; an otpauth URI sets it instead"
+def add_otp_options(parser: argparse.ArgumentParser, *, enrolment: bool = False) -> None:
+    """``--digits``, ``--period`` and ``--algorithm``, within the library's limits.
+
+    For an existing secret an otpauth URI sets them instead; ``enrolment`` gives them
+    defaults and ``enroll()``'s narrower limits (6 or 8 digits, 10 to 120 s).
+    """
+    note = "" if enrolment else "; an otpauth URI sets it instead"
     group = parser.add_argument_group("code parameters")
     group.add_argument(
-        "--digits", type=positive_int, default=6 if defaults else None, help=f"code length (default 6{note})"
+        "--digits",
+        type=int_of(6, 8) if enrolment else int_from(6, 10),
+        default=6 if enrolment else None,
+        help=f"code length, {'6 or 8' if enrolment else '6 to 10'} (default 6{note})",
     )
     group.add_argument(
         "--period",
-        type=positive_int,
-        default=30 if defaults else None,
-        help=f"time step in seconds (default 30{note})",
+        type=int_from(10, 120) if enrolment else int_from(1, 120),
+        default=30 if enrolment else None,
+        help=f"time step in seconds, {10 if enrolment else 1} to 120 (default 30{note})",
     )
     group.add_argument(
         "--algorithm",
         type=algorithm,
-        default="SHA1" if defaults else None,
+        default="SHA1" if enrolment else None,
         metavar="{SHA1,SHA256,SHA512}",
         help=f"HMAC hash (default SHA1{note})",
+    )
+
+
+def add_counter_option(parser: argparse._ActionsContainer, purpose: str) -> None:
+    """``--counter N``: a counter-based (HOTP) code instead of a time-based one."""
+    parser.add_argument(
+        "--counter",
+        type=non_negative_int,
+        metavar="N",
+        help=f"{purpose}: a counter-based (HOTP) secret at counter N; an otpauth://hotp URI "
+        "starts from its own counter without it",
     )
 
 

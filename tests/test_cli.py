@@ -6,13 +6,16 @@ program through standard input, the environment and a pseudo-terminal (hidden pr
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import json
 import os
 import pty
 import re
 import select
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -294,7 +297,9 @@ def test_verify_now_with_uri() -> None:
     assert (result.returncode, result.stdout) == (0, "valid\n")
 
 
-BAD_SECRETS = ["bad", "JBSWY3DPEHPK3PXP", "JBSWY3DPEHPK3PXP1BSWY3DPEHPK3PXP", "http://example.com"]
+BAD_SECRETS = ["bad", "JBSWY3DPEHPK3PXP1BSWY3DPEHPK3PXP", "http://example.com"]
+SHORT_SECRET = "JBSWY3DPEHPK3PXP"
+SHORT_HINT = "; pass --allow-short-secret to use a legacy 80-bit secret\n"
 
 
 @pytest.mark.parametrize("secret", BAD_SECRETS)
@@ -312,6 +317,64 @@ BAD_URIS = [
     f"otpauth://totp/x?secret={SECRET}&digits=12",
     f"otpauth://totp/x?secret={SECRET}&period=abc",
 ]
+
+
+def reference_code(secret: str, counter: int, digits: int = 6) -> str:
+    """RFC 4226 HOTP with SHA1, computed here with ``hmac`` (independent of both libraries)."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    mac = hmac.new(key, struct.pack(">Q", counter), "sha1").digest()
+    offset = mac[-1] & 0x0F
+    number = struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF
+    return str(number % 10**digits).zfill(digits)
+
+
+COMMANDS_WITH_A_SECRET = [["now"], ["at", "--time", "0"], ["verify", "123456"], ["watch", "--count", "1"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS_WITH_A_SECRET)
+def test_short_secret_is_refused_with_the_flag_named(command: list[str]) -> None:
+    """An 80-bit secret gets pyotp's message plus the name of the opt-in, for secrets and URIs."""
+    message = pyotp_error(lambda: pyotp.TOTP(SHORT_SECRET))
+    assert_one_line_error(run(*command, stdin=SHORT_SECRET), 1, f"invalid secret: {message}{SHORT_HINT}")
+    uri = f"otpauth://totp/x?secret={SHORT_SECRET}"
+    message = pyotp_error(lambda: pyotp.parse_uri(uri))
+    assert_one_line_error(run(*command, stdin=uri), 1, f"invalid otpauth URI: {message}{SHORT_HINT}")
+
+
+@pytest.mark.parametrize("secret", ["JBSWY3DPEHPK3PXP", "GEZDGNBV", "JBSW-Y3DP-EHPK-3PXP"])
+def test_allow_short_secret_gives_rfc_codes(secret: str) -> None:
+    """With ``--allow-short-secret`` a legacy secret gives the RFC 6238 code, as secret or URI."""
+    plain = secret.replace("-", "")
+    for time_step in (0, 1, 56666666):
+        expected = reference_code(plain, time_step) + "\n"
+        at = ["at", "--time", str(time_step * 30), "--allow-short-secret"]
+        assert run(*at, stdin=secret).stdout == expected
+        assert run(*at, stdin=f"otpauth://totp/x?secret={plain}").stdout == expected
+        assert run("at", "--counter", str(time_step), "--allow-short-secret", stdin=secret).stdout == expected
+    code = reference_code(plain, 1234567890 // 30)
+    verify = run("verify", code, "--time", "1234567890", "--allow-short-secret", stdin=secret)
+    assert (verify.returncode, verify.stdout) == (0, "valid\n")
+
+
+def test_allow_short_secret_keeps_other_refusals() -> None:
+    """The opt-in accepts short secrets only: bad base32 is refused as before, with no hint."""
+    message = pyotp_error(lambda: pyotp.TOTP("JBSWY3DPEHPK3PX1"))
+    for flags in ([], ["--allow-short-secret"]):
+        result = run("at", "--time", "0", *flags, stdin="JBSWY3DPEHPK3PX1")
+        assert_one_line_error(result, 1, f"invalid secret: {message}\n")
+
+
+def test_qr_and_parse_take_the_opt_in() -> None:
+    """``qr`` and ``parse`` of a legacy secret need the flag too, and work with it."""
+    uri = f"otpauth://totp/ACME:alice?secret={SHORT_SECRET}&issuer=ACME"
+    for command in (["qr"], ["parse"], ["qr", "--account", "alice"]):
+        stdin = SHORT_SECRET if "--account" in command else uri
+        assert run(*command, stdin=stdin).stderr.endswith(SHORT_HINT)
+        assert run(*command, "--allow-short-secret", stdin=stdin).returncode == 0
+    result = run("parse", "--allow-short-secret", stdin=uri)
+    assert json.loads(result.stdout)["secret"] == SHORT_SECRET
+    shown = run("qr", "--allow-short-secret", stdin=uri).stdout
+    assert shown == pyotp_rs.qr.make(uri).terminal() + "\n"
 
 
 @pytest.mark.parametrize("uri", BAD_URIS)

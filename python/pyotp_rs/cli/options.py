@@ -127,6 +127,12 @@ def add_secret_options(parser: argparse.ArgumentParser, what: str = "secret") ->
         help=f"take the {what} from this argument. UNSAFE: other users see it in 'ps' and it stays "
         "in your shell history",
     )
+    group.add_argument(
+        "--allow-short-secret",
+        action="store_true",
+        help="accept a secret shorter than 112 bits, such as a legacy 80-bit (16-character) one; "
+        "pyotp refuses them, as short keys are easier to guess",
+    )
 
 
 def add_otp_options(parser: argparse.ArgumentParser, *, enrolment: bool = False) -> None:

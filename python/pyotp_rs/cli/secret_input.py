@@ -10,16 +10,21 @@ import argparse
 import getpass
 import os
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from .._pyotp_rs import parse_uri
 from ..hotp import HOTP
+from ..otp import OTP
 from ..totp import TOTP
 from .errors import LIBRARY_ERRORS, CliError
 from .options import ALGORITHMS
 
 SECRET_PROMPT = "Enter your secret key: "
 URI_PROMPT = "Enter the otpauth URI: "
+SHORT_SECRET_HINT = "; pass --allow-short-secret to use a legacy 80-bit secret"
+AnyOTP = TypeVar("AnyOTP", bound=OTP)
+
 SECRET_HINT = (
     "a {what} is not taken as an argument (where 'ps' would show it): type it at the prompt, "
     "pipe it to standard input, or use --secret-env VAR (or the unsafe --secret-arg)"
@@ -71,21 +76,30 @@ def algorithm_name(otp: Any) -> str:
     return str(otp.digest().name).upper()
 
 
-def _checked(otp: TOTP | HOTP) -> TOTP | HOTP:
-    """``otp``, checked to have a valid base32 secret of at least 112 bits, else ``CliError``."""
+def _build(make: Callable[[bool], AnyOTP], args: argparse.Namespace, what: str) -> AnyOTP:
+    """``make(allow_short_secret)``, its secret checked; a library error becomes ``CliError``.
+
+    When the only fault is a secret shorter than 112 bits, the message names the opt-in.
+    """
+    allow = bool(getattr(args, "allow_short_secret", False))
     try:
-        otp.byte_secret()
+        return _with_secret_checked(make(allow))
     except LIBRARY_ERRORS as error:
-        raise CliError(f"invalid secret: {error}") from None
+        message = f"{what}: {error}"
+    if not allow:
+        try:
+            _with_secret_checked(make(True))
+        except LIBRARY_ERRORS:
+            pass
+        else:
+            message += SHORT_SECRET_HINT
+    raise CliError(message)
+
+
+def _with_secret_checked(otp: AnyOTP) -> AnyOTP:
+    """``otp``, after decoding its secret (which raises for a bad one)."""
+    otp.byte_secret()
     return otp
-
-
-def _parse(text: str) -> Any:
-    """``parse_uri(text)``, with its errors as ``CliError``."""
-    try:
-        return parse_uri(text)
-    except LIBRARY_ERRORS as error:
-        raise CliError(f"invalid otpauth URI: {error}") from None
 
 
 def make_otp(secret: str, args: argparse.Namespace, **labels: str | None) -> TOTP | HOTP:
@@ -93,15 +107,29 @@ def make_otp(secret: str, args: argparse.Namespace, **labels: str | None) -> TOT
     digest = ALGORITHMS[args.algorithm or "SHA1"]
     digits = args.digits if args.digits is not None else 6
     counter = getattr(args, "counter", None)
-    try:
-        if counter is not None:
-            if args.period is not None:
-                raise CliError("--period cannot be combined with --counter (a counter-based code)")
-            return _checked(HOTP(secret, digits=digits, digest=digest, initial_count=counter, **labels))
+    if counter is None:
         period = args.period if args.period is not None else 30
-        return _checked(TOTP(secret, digits=digits, digest=digest, interval=period, **labels))
-    except LIBRARY_ERRORS as error:
-        raise CliError(f"invalid secret: {error}") from None
+        return _build(
+            lambda allow: TOTP(
+                secret, digits=digits, digest=digest, interval=period, allow_short_secret=allow, **labels
+            ),
+            args,
+            "invalid secret",
+        )
+    if args.period is not None:
+        raise CliError("--period cannot be combined with --counter (a counter-based code)")
+    return _build(
+        lambda allow: HOTP(
+            secret, digits=digits, digest=digest, initial_count=counter, allow_short_secret=allow, **labels
+        ),
+        args,
+        "invalid secret",
+    )
+
+
+def _parse(text: str, args: argparse.Namespace) -> OTP:
+    """``parse_uri(text)``, with its errors as ``CliError``."""
+    return _build(lambda allow: parse_uri(text, allow_short_secret=allow), args, "invalid otpauth URI")
 
 
 def load_otp(args: argparse.Namespace) -> TOTP | HOTP:
@@ -116,14 +144,16 @@ def load_otp(args: argparse.Namespace) -> TOTP | HOTP:
     given = [f"--{name}" for name in ("digits", "period", "algorithm") if getattr(args, name) is not None]
     if given:
         raise CliError(f"{', '.join(given)} cannot be combined with an otpauth URI, which sets them")
-    otp = _parse(text)
+    otp = _parse(text, args)
     counter = getattr(args, "counter", None)
-    if isinstance(otp, HOTP):
+    if isinstance(otp, TOTP):
         if counter is not None:
-            otp.initial_count = counter
-    elif counter is not None:
-        raise CliError("--counter needs a counter-based (HOTP) secret; the URI is for a time-based code")
-    return _checked(otp)
+            raise CliError("--counter needs a counter-based (HOTP) secret; the URI is for a time-based code")
+        return otp
+    hotp = cast(HOTP, otp)  # parse_uri makes a TOTP or an HOTP
+    if counter is not None:
+        hotp.initial_count = counter
+    return hotp
 
 
 def load_totp(args: argparse.Namespace) -> TOTP:
@@ -137,7 +167,7 @@ def load_totp(args: argparse.Namespace) -> TOTP:
 def load_secret_or_uri(args: argparse.Namespace, what: str, prompt: str) -> tuple[str, Any]:
     """The input text (a URI or a plain secret) and, for a URI, the OTP object it parses to."""
     text = read_input(args, what, prompt)
-    return (text, _parse(text)) if is_uri(text) else (plain_secret(text), None)
+    return (text, _parse(text, args)) if is_uri(text) else (plain_secret(text), None)
 
 
 def load_uri(args: argparse.Namespace) -> tuple[str, Any]:
@@ -145,4 +175,4 @@ def load_uri(args: argparse.Namespace) -> tuple[str, Any]:
     text = read_input(args, "otpauth URI", URI_PROMPT)
     if not is_uri(text):
         raise CliError("expected an otpauth:// URI")
-    return text, _parse(text)
+    return text, _parse(text, args)

@@ -28,7 +28,7 @@ import pytest
 PROGRAM = Path(sys.executable).parent / "pyotp-rs"
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 DIGESTS = {"SHA1": hashlib.sha1, "SHA256": hashlib.sha256, "SHA512": hashlib.sha512}
-COMMANDS = ["now", "at", "verify", "new", "qr", "parse", "watch"]
+COMMANDS = ["now", "at", "verify", "new", "qr", "parse", "watch", "import", "export"]
 TIMEOUT = 15
 
 

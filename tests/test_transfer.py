@@ -495,7 +495,7 @@ def test_wrong_password_and_missing_password():
     text = independent_encrypt(plain_vault(ENTRIES[:1])["db"], "right", n=2**10)
     with pytest.raises(DecryptionError, match="^wrong password for the Aegis vault$"):
         transfer.read(text, password="wrong")
-    with pytest.raises(ValueError, match="^the Aegis vault is encrypted: a password is needed$"):
+    with pytest.raises(DecryptionError, match="^the Aegis vault is encrypted: a password is needed$"):
         transfer.read(text)
 
 

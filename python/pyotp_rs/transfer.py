@@ -282,9 +282,10 @@ def _read_json(text: str, document: object, password: str | None) -> ImportRepor
 def read(data: str | bytes, *, password: str | None = None) -> ImportReport:
     """Reads accounts from any supported format, recognised by its content.
 
-    ``password`` opens an encrypted Aegis vault. A malformed input raises ``ValueError``
-    (a wrong password or a modified encrypted vault raises :class:`~pyotp_rs.DecryptionError`,
-    a ``ValueError``); entries that cannot be used are reported as skipped, with the reason.
+    ``password`` opens an encrypted Aegis vault. A malformed input raises ``ValueError``; a
+    missing or wrong password, or a modified encrypted vault, raises
+    :class:`~pyotp_rs.DecryptionError` (a ``ValueError``). Entries that cannot be used are
+    reported as skipped, with the reason.
     """
     if isinstance(data, bytes):
         try:

@@ -16,7 +16,9 @@ impl From<TransferError> for PyErr {
     fn from(err: TransferError) -> Self {
         let msg = err.to_string();
         match err {
-            TransferError::WrongPassword | TransferError::Tampered => DecryptionError::new_err(msg),
+            TransferError::PasswordNeeded
+            | TransferError::WrongPassword
+            | TransferError::Tampered => DecryptionError::new_err(msg),
             TransferError::Random(_) => PyOSError::new_err(msg),
             _ => PyValueError::new_err(msg),
         }

@@ -33,6 +33,7 @@ __all__ = ["COMMAND_GROUPS", "build_parser", "main"]
 COMMAND_GROUPS = (
     "codes",
     "enrol",
+    "transfer",
 )
 """The modules of this package that add commands, in the order ``--help`` lists them."""
 

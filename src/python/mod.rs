@@ -1,13 +1,18 @@
 //! The Python binding: the only part of the crate that knows Python.
 
 mod arg;
-mod classes;
+mod dispatch;
 mod errors;
+mod hotp;
 mod lazy;
+mod otp;
+mod parse_uri;
 mod qr;
 mod random;
+mod steam;
 mod storage;
 mod time;
+mod totp;
 mod transfer;
 mod uri;
 mod verify;
@@ -20,26 +25,44 @@ pyo3_stub_gen::module_variable!("pyotp_rs._pyotp_rs", "__version__", &str);
 #[pymodule]
 pub mod _pyotp_rs {
     #[pymodule_export]
-    use super::classes::{hotp_provisioning_uri, totp_provisioning_uri, Hotp, Otp, Steam, Totp};
+    use super::hotp::{hotp_provisioning_uri, Hotp};
+    #[pymodule_export]
+    use super::otp::Otp;
+    #[pymodule_export]
+    use super::parse_uri::parse_uri;
     #[pymodule_export]
     use super::qr::{make, QrCode};
     #[pymodule_export]
     use super::random::{random_base32, random_hex};
     #[pymodule_export]
+    use super::steam::Steam;
+    #[pymodule_export]
     use super::storage::PyWallet;
+    #[pymodule_export]
+    use super::totp::{totp_provisioning_uri, Totp};
     #[pymodule_export]
     use super::transfer::{
         _read_aegis, _read_migration, _write_aegis, _write_migration, RawAccount, Skipped,
     };
     #[pymodule_export]
-    use super::uri::{build_uri, parse_uri};
+    use super::uri::build_uri;
     #[pymodule_export]
     use super::verify::TotpMatch;
     use super::*;
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
-        super::time::remember_clock(m.py())?;
+        let py = m.py();
+        super::time::remember_clock(py)?;
+        super::dispatch::register_own_classes(
+            py,
+            vec![
+                py.get_type::<Otp>(),
+                py.get_type::<Hotp>(),
+                py.get_type::<Totp>(),
+                py.get_type::<Steam>(),
+            ],
+        );
         m.add("__version__", env!("CARGO_PKG_VERSION"))
     }
 }

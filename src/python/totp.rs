@@ -1,0 +1,586 @@
+//! pyotp's `TOTP` (`pyotp.totp`): time-based codes, plus passlib's storage and matching methods.
+
+use super::arg::Arg;
+use super::dispatch::{generate_via_python, is_own_class};
+use super::otp::{check_digest, default_digest, text_of, Given, Otp};
+use super::qr::{Int, QrCode};
+use super::storage::{self, PyWallet};
+use super::time;
+use super::uri::build_uri_from;
+use super::verify::{self, TotpMatch};
+use crate::otp::{self, OtpError};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyInt, PyString, PyTuple, PyType};
+use pyo3_stub_gen::derive::{
+    gen_methods_from_python, gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods,
+};
+
+/// `0 < interval <= 120` with Python's comparison semantics; the interval as a float.
+pub(super) fn check_interval(interval: &Bound<'_, PyAny>) -> PyResult<f64> {
+    if let Ok(int) = interval.cast::<PyInt>() {
+        if let Ok(n) = int.extract::<i64>() {
+            return Ok(otp::check_interval(n as f64)?);
+        }
+    }
+    if let Ok(float) = interval.cast::<pyo3::types::PyFloat>() {
+        return Ok(otp::check_interval(float.value())?);
+    }
+    if interval.py().eval(c"0", None, None)?.lt(interval)? && interval.le(120)? {
+        Ok(interval.extract::<f64>()?)
+    } else {
+        Err(OtpError::IntervalOutOfRange.into())
+    }
+}
+
+/// Whether `value` is exactly an int or a float (no subclass, no other numeric type).
+pub(super) fn is_plain_number(value: &Bound<'_, PyAny>) -> bool {
+    value.cast_exact::<PyInt>().is_ok() || value.cast_exact::<pyo3::types::PyFloat>().is_ok()
+}
+
+/// The interval as a float when timecodes can be computed natively: a plain int or float.
+pub(super) fn fast_interval(interval: &Bound<'_, PyAny>) -> Option<f64> {
+    is_plain_number(interval)
+        .then(|| interval.extract::<f64>().ok())
+        .flatten()
+}
+
+/// The half-width of pyotp's `range(-valid_window, valid_window + 1)`, with Python's errors
+/// for windows that are not integers.
+pub(super) fn window_of(window: &Bound<'_, PyAny>) -> PyResult<i64> {
+    window.neg()?;
+    window.add(1)?;
+    match window.extract::<i64>() {
+        Ok(w) => Ok(w),
+        // A window past 64 bits reaches below counter 0 at once, or is empty when negative.
+        Err(_) if window.cast::<PyInt>().is_ok() => {
+            if window.gt(0)? {
+                Err(OtpError::NegativeCounter.into())
+            } else {
+                Ok(-1)
+            }
+        }
+        Err(err) => Err(err),
+    }
+}
+
+pyo3_stub_gen::inventory::submit! {
+    gen_methods_from_python! {
+        r#"
+        class Totp:
+            def provisioning_uri(self, *, name: builtins.str | None = None, issuer_name: builtins.str | None = None, **kwargs: builtins.str) -> builtins.str:
+                """The `otpauth://totp/...` URI for authenticator apps."""
+        "#
+    }
+}
+
+/// `TOTP.provisioning_uri`, installed by `pyotp_rs.totp` as a Python method (for the
+/// reason `_hotp_provisioning_uri` gives).
+#[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
+#[pyfunction(name = "_totp_provisioning_uri")]
+pub fn totp_provisioning_uri<'py>(
+    otp: PyRef<'py, Totp>,
+    #[gen_stub(override_type(type_repr = "builtins.str | None"))] name: Option<Bound<'py, PyAny>>,
+    #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer_name: Option<
+        Bound<'py, PyAny>,
+    >,
+    #[gen_stub(override_type(type_repr = "builtins.dict[builtins.str, builtins.str]"))]
+    kwargs: Bound<'py, PyDict>,
+) -> PyResult<String> {
+    let py = otp.py();
+    let mut args = otp.as_super().uri_args(py, name, issuer_name)?;
+    args.period = Some(otp.interval.bind(py).clone());
+    build_uri_from(args, &kwargs, &["issuer", "algorithm", "digits", "period"])
+}
+
+/// Time-based one-time passwords (RFC 6238), pyotp's `TOTP`.
+#[gen_stub_pyclass]
+#[pyclass(module = "pyotp_rs.totp", name = "TOTP", extends = Otp, subclass)]
+#[gen_stub(module = "pyotp_rs._pyotp_rs")]
+pub struct Totp {
+    interval: Py<PyAny>,
+    /// The interval when timecodes can be computed natively (a plain int or float).
+    interval_secs: Option<f64>,
+}
+
+impl Totp {
+    /// An object `__init__` has not set up yet; `steam` for `Steam`.
+    pub(super) fn blank(py: Python<'_>, steam: bool) -> PyClassInitializer<Self> {
+        PyClassInitializer::from(Otp::blank(py, steam)).add_subclass(Totp {
+            interval: py.None(),
+            interval_secs: None,
+        })
+    }
+
+    /// pyotp's `TOTP.__init__` (and, with `steam`, the part of `Steam.__init__` after its check).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn init(
+        slf: &Bound<'_, Self>,
+        s: &Bound<'_, PyAny>,
+        digits: &Bound<'_, PyAny>,
+        digest: Option<Bound<'_, PyAny>>,
+        name: Option<Bound<'_, PyAny>>,
+        issuer: Option<Bound<'_, PyAny>>,
+        interval: &Bound<'_, PyAny>,
+        steam: bool,
+        allow_short: bool,
+    ) -> PyResult<()> {
+        let digest = default_digest(s.py(), digest)?;
+        check_digest(&digest)?;
+        let seconds = check_interval(interval)?;
+        {
+            let mut this = slf.borrow_mut();
+            this.interval = interval.clone().unbind();
+            this.interval_secs = is_plain_number(interval).then_some(seconds);
+        }
+        slf.as_super()
+            .borrow_mut()
+            .init(s, digits, &digest, name, issuer, steam, allow_short)
+    }
+
+    /// A new, initialised TOTP (for `parse_uri`).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn create<'py>(
+        s: &Bound<'py, PyAny>,
+        digits: Arg<'py>,
+        digest: Option<Bound<'py, PyAny>>,
+        name: Option<Bound<'py, PyAny>>,
+        issuer: Option<Bound<'py, PyAny>>,
+        interval: Arg<'py>,
+        allow_short_secret: bool,
+    ) -> PyResult<Bound<'py, Self>> {
+        let py = s.py();
+        let obj = Bound::new(py, Totp::blank(py, false))?;
+        Totp::init(
+            &obj,
+            s,
+            &digits.bind(py)?,
+            digest,
+            name,
+            issuer,
+            &interval.bind(py)?,
+            false,
+            allow_short_secret,
+        )?;
+        Ok(obj)
+    }
+
+    /// `self.timecode(for_time)` through Python, for subclasses; `None` means now.
+    fn timecode_via_python<'py>(
+        slf: &Bound<'py, Self>,
+        for_time: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let for_time = match for_time {
+            Some(t) if !t.is_none() => t.clone(),
+            _ => time::now(py)?,
+        };
+        slf.call_method1(pyo3::intern!(py, "timecode"), (for_time,))
+    }
+
+    /// pyotp's verification loop through Python, for subclasses: the first counter in
+    /// `timecode + range(-window, window + 1)` whose `generate_otp` equals `otp`.
+    fn find_via_python<'py>(
+        slf: &Bound<'py, Self>,
+        otp: &Bound<'py, PyAny>,
+        timecode: &Bound<'py, PyAny>,
+        window: i64,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let text = text_of(otp)?;
+        let given = Given::new(&text)?;
+        for offset in -window..=window {
+            let counter = timecode.add(offset)?;
+            if given.matches(generate_via_python(slf.as_any(), &counter)?.to_str()?)? {
+                return Ok(Some(counter));
+            }
+        }
+        Ok(None)
+    }
+
+    fn timecode_of(&self, for_time: &Bound<'_, PyAny>) -> PyResult<i64> {
+        self.timecode_from_seconds(for_time.py(), time::seconds(for_time)?)
+    }
+
+    fn timecode_from_seconds(&self, py: Python<'_>, seconds: i64) -> PyResult<i64> {
+        match self
+            .interval_secs
+            .and_then(|interval| otp::timecode(seconds, interval))
+        {
+            Some(timecode) => Ok(timecode),
+            // pyotp's `int(int(t) / interval)`, with Python's errors for a zero, NaN or
+            // non-numeric interval assigned after construction.
+            None => {
+                let quotient = seconds.into_pyobject(py)?.div(self.interval.bind(py))?;
+                py.get_type::<PyInt>().call1((quotient,))?.extract()
+            }
+        }
+    }
+
+    fn timecode_or_now(
+        &self,
+        for_time: Option<&Bound<'_, PyAny>>,
+        py: Python<'_>,
+    ) -> PyResult<i64> {
+        match for_time {
+            Some(t) if !t.is_none() => self.timecode_of(t),
+            _ => self.timecode_now(py),
+        }
+    }
+
+    /// The timecode of now: the clock read natively unless `pyotp_rs.totp.time.time` is patched.
+    fn timecode_now(&self, py: Python<'_>) -> PyResult<i64> {
+        match time::native_now(py)? {
+            Some(seconds) => self.timecode_from_seconds(py, seconds),
+            None => self.timecode_of(&time::now(py)?),
+        }
+    }
+
+    /// The first counter in `timecode + range(-window, window + 1)` whose code equals `otp`.
+    ///
+    /// pyotp tries the offsets in ascending order and raises as soon as a counter is negative.
+    /// `current_first` (for the boolean `verify`, where only whether some offset matches is
+    /// observable) raises in exactly the same cases but tries offset 0 first: the code a
+    /// client sends is nearly always the current one, and each candidate costs an HMAC.
+    fn find(
+        slf: &PyRef<'_, Self>,
+        otp: &Bound<'_, PyAny>,
+        timecode: i64,
+        window: i64,
+        current_first: bool,
+    ) -> PyResult<Option<i64>> {
+        let py = otp.py();
+        let text = text_of(otp)?;
+        let given = Given::new(&text)?;
+        let base = slf.as_super();
+        let matches = |counter: i64| -> PyResult<bool> {
+            given.matches(base.code_at(py, counter)?.as_str()?)
+        };
+        if window < 0 {
+            return Ok(None);
+        }
+        if timecode.checked_sub(window).is_none_or(|first| first < 0) {
+            return Err(OtpError::NegativeCounter.into());
+        }
+        if current_first {
+            if matches(timecode)? {
+                return Ok(Some(timecode));
+            }
+            for offset in (-window..=window).filter(|&o| o != 0) {
+                let counter = timecode.saturating_add(offset);
+                if matches(counter)? {
+                    return Ok(Some(counter));
+                }
+            }
+            return Ok(None);
+        }
+        for offset in -window..=window {
+            let counter = timecode.saturating_add(offset);
+            if matches(counter)? {
+                return Ok(Some(counter));
+            }
+        }
+        Ok(None)
+    }
+}
+
+#[gen_stub_pymethods]
+#[pymethods]
+impl Totp {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None, interval=30, allow_short_secret=False)")]
+    #[gen_stub(skip)]
+    fn py_new(
+        py: Python<'_>,
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyClassInitializer<Self> {
+        Totp::blank(py, false)
+    }
+
+    /// Handler for time-based OTPs; `interval` is the time step in seconds (at most 120).
+    #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None, interval = Arg::Default(30), allow_short_secret = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn __init__(
+        slf: &Bound<'_, Self>,
+        #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes"))] s: &Bound<
+            '_,
+            PyAny,
+        >,
+        digits: Arg<'_>,
+        digest: Option<Bound<'_, PyAny>>,
+        #[gen_stub(override_type(type_repr = "builtins.str | None"))] name: Option<
+            Bound<'_, PyAny>,
+        >,
+        #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer: Option<
+            Bound<'_, PyAny>,
+        >,
+        interval: Arg<'_>,
+        allow_short_secret: bool,
+    ) -> PyResult<()> {
+        let py = s.py();
+        Totp::init(
+            slf,
+            s,
+            &digits.bind(py)?,
+            digest,
+            name,
+            issuer,
+            &interval.bind(py)?,
+            false,
+            allow_short_secret,
+        )
+    }
+
+    /// The time step in seconds.
+    #[getter]
+    #[gen_stub(override_return_type(type_repr = "builtins.int"))]
+    fn get_interval(&self, py: Python<'_>) -> Py<PyAny> {
+        self.interval.clone_ref(py)
+    }
+
+    #[setter]
+    fn set_interval(
+        &mut self,
+        #[gen_stub(override_type(type_repr = "builtins.int"))] value: Bound<'_, PyAny>,
+    ) {
+        self.interval_secs = fast_interval(&value);
+        self.interval = value.unbind();
+    }
+
+    /// The code at `for_time` (int or float Unix time, or datetime), shifted by `counter_offset` steps.
+    #[pyo3(signature = (for_time, *, counter_offset = Arg::Default(0)), text_signature = "($self, for_time, *, counter_offset=0)")]
+    fn at<'py>(
+        slf: &Bound<'py, Self>,
+        #[gen_stub(override_type(type_repr = "builtins.int | builtins.float | datetime.datetime", imports = ("datetime",)))]
+        for_time: &Bound<'py, PyAny>,
+        counter_offset: Arg<'py>,
+    ) -> PyResult<Bound<'py, PyString>> {
+        let py = slf.py();
+        if !is_own_class(slf.as_any()) {
+            let timecode = Totp::timecode_via_python(slf, Some(for_time))?;
+            return generate_via_python(slf.as_any(), &timecode.add(counter_offset.bind(py)?)?);
+        }
+        let slf = slf.borrow();
+        let timecode = slf.timecode_of(for_time)?;
+        let code = match counter_offset.as_i64() {
+            Some(offset) => slf
+                .as_super()
+                .code_at(py, timecode.saturating_add(offset))?,
+            None => slf.as_super().generate(
+                py,
+                &timecode.into_pyobject(py)?.add(counter_offset.bind(py)?)?,
+            )?,
+        };
+        Ok(code.into_py(py))
+    }
+
+    /// The current code.
+    fn now<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyString>> {
+        let py = slf.py();
+        if !is_own_class(slf.as_any()) {
+            return generate_via_python(slf.as_any(), &Totp::timecode_via_python(slf, None)?);
+        }
+        let slf = slf.borrow();
+        let timecode = slf.timecode_now(py)?;
+        Ok(slf.as_super().code_at(py, timecode)?.into_py(py))
+    }
+
+    /// Whether `otp` is the code at `for_time` (default: now), give or take `valid_window` steps.
+    #[pyo3(signature = (otp, *, for_time = None, valid_window = Arg::Default(0)), text_signature = "($self, otp, *, for_time=None, valid_window=0)")]
+    fn verify(
+        slf: &Bound<'_, Self>,
+        #[gen_stub(override_type(type_repr = "builtins.str | builtins.int"))] otp: &Bound<
+            '_,
+            PyAny,
+        >,
+        #[gen_stub(override_type(type_repr = "builtins.int | builtins.float | datetime.datetime | None", imports = ("datetime",)))]
+        for_time: Option<&Bound<'_, PyAny>>,
+        valid_window: Arg<'_>,
+    ) -> PyResult<bool> {
+        let py = otp.py();
+        let own = is_own_class(slf.as_any());
+        let timecode = if own {
+            slf.borrow().timecode_or_now(for_time, py)?
+        } else {
+            let timecode = Totp::timecode_via_python(slf, for_time)?;
+            let window = match valid_window.bind(py)? {
+                w if w.is_truthy()? => window_of(&w)?,
+                _ => 0,
+            };
+            return Ok(Totp::find_via_python(slf, otp, &timecode, window)?.is_some());
+        };
+        let window = match valid_window.as_i64() {
+            Some(w) => w,
+            None => {
+                let w = valid_window.bind(py)?;
+                if w.is_truthy()? {
+                    window_of(&w)?
+                } else {
+                    0
+                }
+            }
+        };
+        Ok(Totp::find(&slf.borrow(), otp, timecode, window, true)?.is_some())
+    }
+
+    /// Like `verify`, but returns the matching timecode and raises `OTPVerificationError` on mismatch.
+    #[pyo3(signature = (otp, *, for_time = None, valid_window = Arg::Default(0)), text_signature = "($self, otp, *, for_time=None, valid_window=0)")]
+    #[gen_stub(override_return_type(type_repr = "builtins.int"))]
+    fn verify_and_get_timecode<'py>(
+        slf: &Bound<'py, Self>,
+        #[gen_stub(override_type(type_repr = "builtins.str | builtins.int"))] otp: &Bound<
+            'py,
+            PyAny,
+        >,
+        #[gen_stub(override_type(type_repr = "builtins.int | builtins.float | datetime.datetime | None", imports = ("datetime",)))]
+        for_time: Option<&Bound<'py, PyAny>>,
+        valid_window: Arg<'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = otp.py();
+        let valid_window = valid_window.bind(py)?;
+        if valid_window.lt(0)? {
+            return Err(OtpError::NegativeWindow.into());
+        }
+        let found = if is_own_class(slf.as_any()) {
+            let this = slf.borrow();
+            let timecode = this.timecode_or_now(for_time, py)?;
+            let window = window_of(&valid_window)?;
+            match Totp::find(&this, otp, timecode, window, false)? {
+                Some(counter) => Some(counter.into_pyobject(py)?.into_any()),
+                None => None,
+            }
+        } else {
+            let timecode = Totp::timecode_via_python(slf, for_time)?;
+            Totp::find_via_python(slf, otp, &timecode, window_of(&valid_window)?)?
+        };
+        found.ok_or_else(|| OtpError::VerificationFailed.into())
+    }
+
+    /// A QR code of ``provisioning_uri(**uri_args)`` for authenticator apps (not in pyotp);
+    /// see ``pyotp_rs.qr.QRCode`` for ``error_correction`` and ``border``.
+    #[pyo3(signature = (*, error_correction = "M", border = Int::BORDER, **uri_args), text_signature = "($self, *, error_correction='M', border=4, **uri_args)")]
+    fn qr(
+        slf: &Bound<'_, Self>,
+        error_correction: &str,
+        border: Int,
+        uri_args: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<QrCode> {
+        QrCode::of_otp(slf.as_any(), uri_args, error_correction, border)
+    }
+
+    /// The time step number of `for_time`: whole seconds divided by `interval`.
+    fn timecode(
+        &self,
+        #[gen_stub(override_type(type_repr = "builtins.int | builtins.float | datetime.datetime", imports = ("datetime",)))]
+        for_time: &Bound<'_, PyAny>,
+    ) -> PyResult<i64> {
+        self.timecode_of(for_time)
+    }
+
+    /// Checks `code` like passlib's `TOTP.match`, refusing replays; `verify` stays pyotp's.
+    ///
+    /// Searches the time steps within `window` seconds either side of `for_time` (default: now)
+    /// plus `skew`, never before `last_counter`. Returns a `TotpMatch` (store its `counter` and
+    /// pass it as `last_counter` next time). Raises `MalformedTokenError`, `InvalidTokenError`,
+    /// or `UsedTokenError` for the code of `last_counter` (all `ValueError`s).
+    #[pyo3(name = "match", signature = (code, for_time = None, window = 30, skew = 0, last_counter = None))]
+    fn match_code(
+        slf: PyRef<'_, Self>,
+        #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes | builtins.int"))]
+        code: &Bound<'_, PyAny>,
+        #[gen_stub(override_type(type_repr = "builtins.int | builtins.float | datetime.datetime | None", imports = ("datetime",)))]
+        for_time: Option<&Bound<'_, PyAny>>,
+        window: i64,
+        skew: i64,
+        last_counter: Option<i64>,
+    ) -> PyResult<TotpMatch> {
+        let py = code.py();
+        let base = slf.as_super();
+        let generator = verify::Generator {
+            digits: base.fast_digits,
+            steam: base.steam,
+            interval: slf.interval_secs,
+        };
+        let args = verify::MatchArgs {
+            code,
+            for_time,
+            window,
+            skew,
+            last_counter,
+        };
+        verify::match_code(generator, args, |counter| {
+            Ok(base.code_at(py, counter)?.as_str()?.to_owned())
+        })
+    }
+
+    /// The key and parameters as passlib's TOTP JSON (sorted keys, compact).
+    ///
+    /// With a `wallet` that has secrets (or `encrypt=True`) the key is encrypted under the
+    /// wallet's default tag: `format="sealed"` (authenticated, the default) or `"passlib"`
+    /// (passlib 1.7.4's format, no MAC). A `name` of "Secret" (pyotp's default) is not stored.
+    #[pyo3(signature = (wallet = None, *, format = "sealed", encrypt = None))]
+    fn to_json(
+        slf: &Bound<'_, Self>,
+        wallet: Option<PyRef<'_, PyWallet>>,
+        format: &str,
+        encrypt: Option<bool>,
+    ) -> PyResult<String> {
+        storage::to_json(slf.as_any(), wallet.as_deref(), format, encrypt)
+    }
+
+    /// Like `to_json`, as a dict.
+    #[pyo3(signature = (wallet = None, *, format = "sealed", encrypt = None))]
+    #[gen_stub(override_return_type(type_repr = "builtins.dict[builtins.str, typing.Any]", imports = ("typing",)))]
+    fn to_dict<'py>(
+        slf: &Bound<'py, Self>,
+        wallet: Option<PyRef<'_, PyWallet>>,
+        format: &str,
+        encrypt: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        storage::to_dict(slf.as_any(), wallet.as_deref(), format, encrypt)
+    }
+
+    /// A TOTP from passlib's TOTP JSON (str or bytes), decrypting the key with `wallet`.
+    #[classmethod]
+    #[pyo3(signature = (data, wallet = None))]
+    #[gen_stub(override_return_type(type_repr = "typing_extensions.Self", imports = ("typing_extensions",)))]
+    fn from_json<'py>(
+        cls: &Bound<'py, PyType>,
+        #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes"))] data: &Bound<
+            'py,
+            PyAny,
+        >,
+        wallet: Option<PyRef<'py, PyWallet>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        storage::from_data(cls, data, wallet.as_deref())
+    }
+
+    /// A TOTP from passlib's TOTP dict, decrypting the key with `wallet`.
+    #[classmethod]
+    #[pyo3(signature = (data, wallet = None))]
+    #[gen_stub(override_return_type(type_repr = "typing_extensions.Self", imports = ("typing_extensions",)))]
+    fn from_dict<'py>(
+        cls: &Bound<'py, PyType>,
+        #[gen_stub(override_type(type_repr = "builtins.dict[builtins.str, typing.Any]", imports = ("typing",)))]
+        data: &Bound<'py, PyAny>,
+        wallet: Option<PyRef<'py, PyWallet>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if !data.is_instance_of::<PyDict>() {
+            return Err(PyTypeError::new_err("from_dict() needs a dict"));
+        }
+        storage::from_data(cls, data, wallet.as_deref())
+    }
+
+    /// The key as unpadded upper-case base32 (passlib's `base32_key`).
+    #[getter]
+    fn base32_key(slf: &Bound<'_, Self>) -> PyResult<String> {
+        storage::base32_key(slf.as_any())
+    }
+
+    /// The key grouped for reading aloud, e.g. `GEZD-GNBV-...` (passlib's `pretty_key`);
+    /// `format` is "base32" or "hex", `sep` the separator (None or "" for none).
+    #[pyo3(signature = (format = "base32", sep = Some("-")), text_signature = "(self, format='base32', sep='-')")]
+    fn pretty_key(slf: &Bound<'_, Self>, format: &str, sep: Option<&str>) -> PyResult<String> {
+        storage::pretty_key(slf.as_any(), format, sep)
+    }
+}

@@ -1,4 +1,4 @@
-"""The ``pyotp-rs`` command line: current codes, verification, enrolment and QR codes.
+"""The ``pyotp-rs`` command line: current codes, verification, enrolment, QR codes, import and export.
 
 Secrets never need to appear on the command line (where ``ps`` shows them): by default
 they are read from a hidden prompt, ``--secret-env VAR`` or standard input, and an

@@ -46,8 +46,8 @@ def register(commands: Commands[argparse.ArgumentParser]) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help="write to FILE (mode 0600); for migration, a FILE ending in .png gets one PNG per QR code "
-        "(FILE-1.png, FILE-2.png, ... when there are several). Default: standard output, and migration "
+        help="write to FILE (mode 0600); for migration, NAME.png gets one PNG per QR code "
+        "(NAME-1.png, NAME-2.png, ... when there are several). Default: standard output, and migration "
         "QR codes drawn on the terminal",
     )
     write.add_argument(

@@ -1,11 +1,14 @@
-"""Shared test configuration: hypothesis profiles and the RFC vectors file."""
+"""Shared test configuration: hypothesis profiles, the RFC vectors file, and real service processes."""
 
 import json
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+from servicekit import ServiceProcess, start_service
 
 settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=100, deadline=None)
@@ -26,3 +29,18 @@ def rfc_vectors() -> dict:
 def pyotp_vectors() -> dict:
     """Outputs recorded from pyotp 2.12.0 (URIs, parse results, codes)."""
     return json.loads((VECTORS / "pyotp-2.12-vectors.json").read_text())
+
+
+@pytest.fixture
+def service_factory(tmp_path: Path) -> Iterator[Callable[..., ServiceProcess]]:
+    """Starts ``pyotp-rs serve`` processes (``start_service`` arguments) and stops each by PID afterwards."""
+    started: list[ServiceProcess] = []
+
+    def start(*args: str, **kwargs: Any) -> ServiceProcess:
+        service = start_service(kwargs.pop("directory", tmp_path), *args, **kwargs)
+        started.append(service)
+        return service
+
+    yield start
+    for service in started:
+        service.stop()

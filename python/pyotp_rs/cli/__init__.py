@@ -34,6 +34,7 @@ COMMAND_GROUPS = (
     "codes",
     "enrol",
     "transfer",
+    "serve",
 )
 """The modules of this package that add commands, in the order ``--help`` lists them."""
 

@@ -1,0 +1,95 @@
+"""The service's configuration: one typed object built from command-line flags and the environment."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["DEFAULT_PORT", "ConfigError", "ServiceConfig", "data_dir", "database_url"]
+
+DEFAULT_PORT = 8045
+DEFAULT_HOST = "127.0.0.1"
+MAX_BODY_BYTES = 64 * 1024
+KEY_ENV = "PYOTP_RS_SERVER_KEY"
+NEW_KEY_ENV = "PYOTP_RS_NEW_SERVER_KEY"
+_SUPPORTED_SCHEMES = ("sqlite",)
+
+
+class ConfigError(Exception):
+    """A setting that cannot work; the message says which and what to do instead."""
+
+
+def data_dir() -> Path:
+    """Where the default database and key file live: ``$XDG_DATA_HOME/pyotp-rs`` (``~/.local/share``)."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "pyotp-rs"
+
+
+def database_url(db: str | None) -> str:
+    """The SQLAlchemy URL for ``--db``: a file path, ``sqlite:///path``, or the default file."""
+    if not db:
+        return f"sqlite:///{data_dir() / 'service.sqlite3'}"
+    scheme, sep, _ = db.partition("://")
+    if not sep:
+        return f"sqlite:///{Path(db).expanduser().resolve()}"
+    if scheme.split("+", 1)[0] not in _SUPPORTED_SCHEMES:
+        raise ConfigError(f"--db: unsupported database {scheme!r}; this version stores tokens in SQLite")
+    if db.rstrip("/") in ("sqlite:", "sqlite:/", "sqlite://") or db.startswith("sqlite:///:memory:"):
+        raise ConfigError("--db: the service needs a database file that all its workers share")
+    return db
+
+
+def is_loopback(host: str) -> bool:
+    """True when ``host`` is ``localhost`` or a loopback address (IPv4 127/8 or IPv6 ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """Everything ``pyotp-rs serve`` and :func:`pyotp_rs.server.create_app` need.
+
+    ``server_key`` is the text of the server key when it comes from ``PYOTP_RS_SERVER_KEY``;
+    otherwise the key is read from (or, on first start, created in) ``key_file``.
+    """
+
+    database_url: str
+    key_file: Path
+    server_key: str | None = None
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    workers: int = 2
+    max_body_bytes: int = MAX_BODY_BYTES
+
+    @classmethod
+    def from_options(
+        cls,
+        *,
+        db: str | None = None,
+        key_file: str | None = None,
+        host: str = DEFAULT_HOST,
+        port: int = DEFAULT_PORT,
+        workers: int = 2,
+        environ: dict[str, str] | None = None,
+    ) -> ServiceConfig:
+        """Builds the config from the ``serve`` flags and the environment (``PYOTP_RS_SERVER_KEY``)."""
+        env = os.environ if environ is None else environ
+        return cls(
+            database_url=database_url(db),
+            key_file=Path(key_file).expanduser() if key_file else data_dir() / "server.key",
+            server_key=env.get(KEY_ENV) or None,
+            host=host,
+            port=port,
+            workers=workers,
+        )
+
+    @property
+    def loopback(self) -> bool:
+        """True when the service listens on a loopback address only."""
+        return is_loopback(self.host)

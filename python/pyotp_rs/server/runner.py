@@ -1,0 +1,75 @@
+"""Runs the application under gunicorn: the process that ``pyotp-rs serve`` becomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+
+from .app import create_app
+from .config import ConfigError, ServiceConfig
+from .service import open_service
+
+__all__ = ["serve"]
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    """gunicorn with options set in code and the application built before the workers fork."""
+
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self._app = app
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self._app
+
+
+def _bind_address(host: str, port: int) -> str:
+    return f"[{host.strip('[]')}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def serve(config: ServiceConfig) -> None:
+    """Opens the database, checks the key and the auth rules, prints where it listens, and serves until stopped."""
+    service = open_service(config)
+    api_tokens = service.store.list_api_tokens()
+    if not config.loopback and not api_tokens:
+        raise ConfigError(
+            f"refusing to listen on {config.host} without API tokens: anyone who can reach it could read every "
+            f"secret. Create one first: pyotp-rs api-token create NAME --db {config.database_url}"
+        )
+    app = create_app(config, service=service)
+    service.store.dispose()
+    if api_tokens:
+        auth = f"on ({len(api_tokens)} API token{'s' if len(api_tokens) != 1 else ''})"
+    else:
+        auth = "off (loopback only, no API tokens)"
+    print(f"pyotp-rs serve: database {config.database_url}", flush=True)
+    print(f"pyotp-rs serve: auth {auth}", flush=True)
+
+    def when_ready(server: Any) -> None:
+        for listener in server.LISTENERS:
+            host, port = listener.sock.getsockname()[:2]
+            shown = f"[{host}]" if ":" in host else host
+            print(f"pyotp-rs serve: listening on http://{shown}:{port} (Ctrl-C stops)", flush=True)
+
+    def post_fork(_server: Any, _worker: Any) -> None:
+        service.store.engine.dispose(close=False)
+
+    options = {
+        "bind": [_bind_address(config.host, config.port)],
+        "workers": config.workers,
+        "worker_class": "sync",
+        "proc_name": "pyotp-rs serve",
+        "loglevel": "warning",
+        "errorlog": "-",
+        "graceful_timeout": 10,
+        "when_ready": when_ready,
+        "post_fork": post_fork,
+    }
+    _Gunicorn(app, options).run()

@@ -1,0 +1,489 @@
+"""What the service does, without HTTP: tokens, codes, QR codes, team users, enrolment, API tokens.
+
+Each operation validates its input and raises a :class:`ServiceError` subclass whose message is
+meant for the API client; the blueprints shape results and errors into each API's JSON.
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import os
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .. import qr
+from .._pyotp_rs import parse_uri
+from ..enrollment import enroll
+from ..exceptions import PyOTPError
+from ..totp import TOTP
+from ..utils import build_uri
+from .config import KEY_ENV, NEW_KEY_ENV, ServiceConfig
+from .keys import (
+    SecretBox,
+    ServerKeyError,
+    StoredSecretError,
+    new_key,
+    parse_key,
+    read_key_file,
+    sync_directory,
+    write_key_file,
+)
+from .store import Store, TokenRow
+
+__all__ = [
+    "ALGORITHMS",
+    "BadRequest",
+    "Code",
+    "NotFound",
+    "ServiceError",
+    "Token",
+    "TokenFields",
+    "TokenService",
+    "Unauthorized",
+    "create_api_token",
+    "open_service",
+    "rotate_server_key",
+]
+
+ALGORITHMS: dict[str, Callable[..., Any]] = {
+    "sha1": hashlib.sha1,
+    "sha256": hashlib.sha256,
+    "sha512": hashlib.sha512,
+}
+MAX_TEXT = 256
+MIN_SECRET_BYTES = 10
+"""80 bits: TOTPHog's own examples (``JBSWY3DPEHPK3PXP``); pyotp 2.12 asks for 112, shorter is refused."""
+DEFAULT_ISSUER = "TOTPHog"
+_SECRET_ERRORS = (ValueError, TypeError, binascii.Error, PyOTPError)
+
+
+class ServiceError(Exception):
+    """An error for the API client; ``status`` is the HTTP status it maps to."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadRequest(ServiceError):
+    """Input that the service refuses (400)."""
+
+
+class Unauthorized(ServiceError):
+    """A missing or unknown API token (401)."""
+
+    status = 401
+
+
+class NotFound(ServiceError):
+    """An unknown token or user (404)."""
+
+    status = 404
+
+
+class CorruptSecret(ServiceError):
+    """A stored secret that fails authentication (500: the database was altered, not the request)."""
+
+    status = 500
+
+
+@dataclass(frozen=True)
+class Token:
+    """A token as the API shows it (decrypted)."""
+
+    id: str
+    name: str
+    secret: str
+    issuer: str | None
+    digits: int
+    period: int
+    algorithm: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Code:
+    """A token's code at one moment."""
+
+    code: str
+    remaining_seconds: int
+    period: int
+    generated_at: str
+
+
+@dataclass(frozen=True)
+class TokenFields:
+    """The fields of a new token given one by one (TOTPHog's "manual parameters")."""
+
+    name: str
+    secret: str
+    issuer: str | None = DEFAULT_ISSUER
+    digits: int = 6
+    period: int = 30
+    algorithm: str = "sha1"
+
+
+def iso_time(seconds: float) -> str:
+    """ISO 8601 in UTC with an explicit offset, to the second (``2024-01-15T10:30:00+00:00``)."""
+    return datetime.fromtimestamp(int(seconds), timezone.utc).isoformat()
+
+
+def check_text(field: str, value: str) -> str:
+    """A name, issuer or username: non-empty, at most 256 characters, no control characters."""
+    if not value.strip():
+        raise BadRequest(f"{field} must not be empty")
+    if len(value) > MAX_TEXT:
+        raise BadRequest(f"{field} must be at most {MAX_TEXT} characters")
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        raise BadRequest(f"{field} must not contain control characters")
+    return value
+
+
+def make_totp(
+    secret: str,
+    *,
+    digits: int = 6,
+    period: int = 30,
+    algorithm: str = "sha1",
+    name: str | None = None,
+    issuer: str | None = None,
+) -> TOTP:
+    """A TOTP for stored parameters; secrets under pyotp's 112 bits are allowed (checked at creation)."""
+    return TOTP(
+        secret,
+        digits=digits,
+        digest=ALGORITHMS[algorithm],
+        interval=period,
+        name=name,
+        issuer=issuer,
+        allow_short_secret=True,
+    )
+
+
+def checked_totp(secret: str, **params: Any) -> TOTP:
+    """:func:`make_totp` for new input: a secret or parameter that cannot make a code is a 400."""
+    if not secret.strip():
+        raise BadRequest("Invalid secret: secret must not be empty")
+    if len(secret) > MAX_TEXT:
+        raise BadRequest(f"Invalid secret: at most {MAX_TEXT} characters")
+    try:
+        key = make_totp(secret).byte_secret()
+    except _SECRET_ERRORS as error:
+        raise BadRequest(f"Invalid secret: {error or type(error).__name__}") from None
+    if len(key) < MIN_SECRET_BYTES:
+        raise BadRequest(
+            f"Invalid secret: it must decode to at least {8 * MIN_SECRET_BYTES} bits, not {8 * len(key)}"
+        )
+    try:
+        totp = make_totp(secret, **params)
+        totp.at(0)
+    except _SECRET_ERRORS as error:
+        raise BadRequest(str(error) or type(error).__name__) from None
+    return totp
+
+
+def algorithm_name(value: str) -> str:
+    """``sha1``, ``sha256`` or ``sha512`` from any case of these names."""
+    name = value.lower()
+    if name not in ALGORITHMS:
+        raise BadRequest("algorithm must be one of sha1, sha256, sha512")
+    return name
+
+
+def hash_api_token(token: str) -> str:
+    """The stored form of an API token (SHA-256: the token itself is 256 random bits)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TokenService:
+    """The operations of the three APIs over one store and one server key."""
+
+    def __init__(self, store: Store, box: SecretBox, *, require_auth: bool = False) -> None:
+        self.store = store
+        self.box = box
+        self.require_auth = require_auth
+        """Ask for an API token even while none exists (the service listens beyond loopback)."""
+
+    # Tokens
+
+    def _token(self, row: TokenRow) -> Token:
+        try:
+            secret = self.box.open(row.id, row.secret_sealed)
+        except StoredSecretError as error:
+            raise CorruptSecret(str(error)) from None
+        return Token(
+            id=row.id,
+            name=row.name,
+            secret=secret,
+            issuer=row.issuer,
+            digits=row.digits,
+            period=row.period,
+            algorithm=row.algorithm,
+            created_at=iso_time(row.created_us / 1_000_000),
+        )
+
+    def _row(
+        self, totp: TOTP, token_id: str, *, name: str, issuer: str | None, username: str | None = None
+    ) -> TokenRow:
+        return TokenRow(
+            id=token_id,
+            name=name,
+            issuer=issuer,
+            digits=totp.digits,
+            period=int(totp.interval),
+            algorithm=totp.digest().name,
+            secret_sealed=self.box.seal(token_id, totp.secret),
+            created_us=time.time_ns() // 1000,
+            username=username,
+        )
+
+    def list_tokens(self) -> list[Token]:
+        """Every token, oldest first."""
+        return [self._token(row) for row in self.store.list_tokens()]
+
+    def get_token(self, token_id: str) -> Token:
+        """One token by id."""
+        row = self.store.get_token(token_id)
+        if row is None:
+            raise NotFound("Token not found")
+        return self._token(row)
+
+    def create_token(self, fields: TokenFields) -> Token:
+        """Stores a token given field by field."""
+        name = check_text("name", fields.name)
+        issuer = None if fields.issuer is None else check_text("issuer", fields.issuer)
+        algorithm = algorithm_name(fields.algorithm)
+        totp = checked_totp(fields.secret, digits=fields.digits, period=fields.period, algorithm=algorithm)
+        return self._insert(totp, name=name, issuer=issuer)
+
+    def create_from_uri(self, uri: str) -> Token:
+        """Stores the token of an ``otpauth://totp/`` URI (label percent-decoded, issuer as pyotp reads it)."""
+        if not uri.lower().startswith("otpauth://"):
+            raise BadRequest("Invalid otpauth URI")
+        try:
+            otp = parse_uri(uri, allow_short_secret=True)
+        except _SECRET_ERRORS as error:
+            message = str(error)
+            if "No secret found" in message:
+                raise BadRequest("Missing secret in URI") from None
+            if isinstance(error, binascii.Error) or message.startswith("Secrets must"):
+                raise BadRequest(f"Invalid secret: {message}") from None
+            raise BadRequest(f"Invalid otpauth URI: {message}") from None
+        if type(otp) is not TOTP:
+            raise BadRequest("Invalid otpauth URI: only totp URIs can be stored")
+        algorithm = algorithm_name(otp.digest().name)
+        name = check_text("name", otp.name or "Unknown")
+        issuer = None if otp.issuer is None else check_text("issuer", otp.issuer)
+        totp = checked_totp(otp.secret, digits=otp.digits, period=otp.interval, algorithm=algorithm)
+        return self._insert(totp, name=name, issuer=issuer)
+
+    def _insert(self, totp: TOTP, *, name: str, issuer: str | None) -> Token:
+        row = self._row(totp, str(uuid.uuid4()), name=name, issuer=issuer)
+        self.store.insert_token(row)
+        return self._token(row)
+
+    def delete_token(self, token_id: str) -> None:
+        """Deletes one token."""
+        if not self.store.delete_token(token_id):
+            raise NotFound("Token not found")
+
+    def delete_all(self) -> int:
+        """Deletes every token; returns how many there were."""
+        return self.store.delete_all_tokens()
+
+    # Codes
+
+    @staticmethod
+    def code_of(token: Token, now: int) -> Code:
+        """The token's code at ``now`` (Unix seconds)."""
+        totp = make_totp(token.secret, digits=token.digits, period=token.period, algorithm=token.algorithm)
+        return Code(
+            code=totp.at(now),
+            remaining_seconds=token.period - now % token.period,
+            period=token.period,
+            generated_at=iso_time(now),
+        )
+
+    def code(self, token_id: str) -> Code:
+        """The current code of one token."""
+        return self.code_of(self.get_token(token_id), int(time.time()))
+
+    def codes(self) -> list[tuple[Token, Code]]:
+        """Every token with its current code, all at the same second."""
+        now = int(time.time())
+        return [(token, self.code_of(token, now)) for token in self.list_tokens()]
+
+    def uri(self, token_id: str) -> str:
+        """The token's provisioning URI."""
+        token = self.get_token(token_id)
+        totp = make_totp(
+            token.secret,
+            digits=token.digits,
+            period=token.period,
+            algorithm=token.algorithm,
+            name=token.name,
+            issuer=token.issuer,
+        )
+        return totp.provisioning_uri()
+
+    def qr_png(self, token_id: str) -> bytes:
+        """The PNG QR code of the token's provisioning URI."""
+        return qr.make(self.uri(token_id)).png()
+
+    # Team API
+
+    def setup_user(self, username: str, secret: str) -> None:
+        """Sets up ``username`` with a secret (replacing its secret if it exists) as a SHA1/6/30 token."""
+        check_text("username", username)
+        totp = checked_totp(secret)
+        row = self._row(totp, str(uuid.uuid4()), name=username, issuer=None, username=username)
+        self.store.upsert_user(username, row, lambda token_id: self.box.seal(token_id, secret))
+
+    def user_code(self, username: str) -> str:
+        """The current code of a user set up through the team API."""
+        row = self.store.get_user(username)
+        if row is None:
+            raise NotFound("User not found")
+        token = self._token(row)
+        return make_totp(
+            token.secret, digits=token.digits, period=token.period, algorithm=token.algorithm
+        ).now()
+
+    # Enrolment
+
+    @staticmethod
+    def enrol(issuer: str, account_name: str, digits: int, period: int, algorithm: str) -> dict[str, str]:
+        """A new 160-bit secret, its URI (digits, period, algorithm always written), QR code and current code."""
+        try:
+            created = enroll(issuer, account_name, digits=digits, period=period, algorithm=algorithm.upper())
+        except ValueError as error:
+            raise BadRequest(str(error)) from None
+        uri = (
+            build_uri(created["secret"], account_name, issuer=issuer)
+            + f"&digits={digits}&period={period}&algorithm={algorithm.upper()}"
+        )
+        return {
+            "secret": created["secret"],
+            "uri": uri,
+            "qr_code": qr.make(uri).data_uri(),
+            "current_code": created["current_code"],
+        }
+
+    # API tokens
+
+    def authorize(self, authorization: str | None) -> None:
+        """Checks an ``Authorization`` header; open when no API token exists and loopback-only."""
+        scheme, _, credential = (authorization or "").partition(" ")
+        bearer = credential.strip() if scheme.lower() == "bearer" and credential.strip() else None
+        any_token, matched = self.store.api_token_state(hash_api_token(bearer) if bearer else None)
+        if matched or not (any_token or self.require_auth):
+            return
+        if bearer is None:
+            raise Unauthorized("Authorization required: send 'Authorization: Bearer <API token>'")
+        raise Unauthorized("Invalid API token")
+
+
+def create_api_token(store: Store, name: str) -> str:
+    """Creates an API token called ``name`` and returns it; only its hash is stored."""
+    check_text("token name", name)
+    token = "pyotprs_" + secrets.token_urlsafe(32)
+    if not store.add_api_token(name, hash_api_token(token), time.time_ns() // 1000):
+        raise BadRequest(f"an API token called {name!r} already exists")
+    return token
+
+
+# Start-up and key rotation
+
+FINGERPRINT_SETTING = "server_key_fingerprint"
+
+
+def _pending(key_file: Path) -> Path:
+    return key_file.with_name(key_file.name + ".new")
+
+
+def _finish_rotation(key_file: Path, stored: str | None) -> None:
+    """Completes a key rotation that stopped after its commit, or drops one that never committed."""
+    pending = _pending(key_file)
+    if not pending.exists():
+        return
+    if stored is not None and SecretBox(read_key_file(pending)).fingerprint == stored:
+        os.replace(pending, key_file)
+        sync_directory(key_file.parent)
+    else:
+        pending.unlink()
+
+
+def _server_key(config: ServiceConfig, store: Store) -> tuple[bytes, str]:
+    """The server key and where it came from; creates the key file on the first start of a new database."""
+    if config.server_key:
+        return parse_key(config.server_key, KEY_ENV), KEY_ENV
+    stored = store.get_setting(FINGERPRINT_SETTING)
+    _finish_rotation(config.key_file, stored)
+    source = f"key file {config.key_file}"
+    if config.key_file.exists():
+        return read_key_file(config.key_file), source
+    if stored is not None:
+        raise ServerKeyError(
+            f"no server key: the database {store.url} holds secrets encrypted under a key, but {KEY_ENV} is not "
+            f"set and the key file {config.key_file} does not exist"
+        )
+    text = new_key()
+    write_key_file(config.key_file, text)
+    return parse_key(text, source), source
+
+
+def open_service(config: ServiceConfig) -> TokenService:
+    """Opens the database (migrating it), loads and checks the server key, derives the keys once.
+
+    Raises :class:`ServerKeyError` when the key is missing, malformed or not the database's key.
+    """
+    store = Store(config.database_url)
+    store.migrate()
+    key, source = _server_key(config, store)
+    box = SecretBox(key)
+    if store.set_setting_once(FINGERPRINT_SETTING, box.fingerprint) != box.fingerprint:
+        raise ServerKeyError(
+            f"wrong server key: the key from {source} is not the key the database {store.url} was encrypted "
+            "with; start with the original key (rotate keys with 'pyotp-rs rotate-key')"
+        )
+    return TokenService(store, box, require_auth=not config.loopback)
+
+
+def rotate_server_key(config: ServiceConfig, new_key_text: str | None) -> int:
+    """Re-encrypts every secret under a new server key in one transaction; returns the number of tokens.
+
+    With a key file, the new key is written next to it (``.new``, mode 0600) before the database
+    commit and renamed over it after; a crash in between is completed by the next start. With
+    ``PYOTP_RS_SERVER_KEY``, the new key comes from ``new_key_text`` and the caller's environment
+    must switch to it.
+    """
+    old = open_service(config)
+    if config.server_key:
+        if not new_key_text:
+            raise ServerKeyError(f"the server key comes from {KEY_ENV}: put the new key in {NEW_KEY_ENV}")
+        new_box = SecretBox(parse_key(new_key_text, NEW_KEY_ENV))
+    else:
+        text = new_key()
+        write_key_file(_pending(config.key_file), text)
+        new_box = SecretBox(parse_key(text, "the new key"))
+
+    def reseal(token_id: str, sealed: bytes) -> bytes:
+        try:
+            return new_box.seal(token_id, old.box.open(token_id, sealed))
+        except StoredSecretError as error:
+            raise ServerKeyError(f"{error}; nothing was changed") from None
+
+    count = old.store.reseal_all(reseal, FINGERPRINT_SETTING, new_box.fingerprint)
+    if not config.server_key:
+        _finish_rotation(config.key_file, new_box.fingerprint)
+    old.store.dispose()
+    return count

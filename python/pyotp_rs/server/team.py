@@ -1,0 +1,46 @@
+"""The team API of the seed app: ``POST /setup`` and ``GET /get-totp/<username>``.
+
+Bodies are byte for byte what the seed's ``jsonify`` writes when it runs as its README says
+(``python app.py``, Flask's debug mode): keys sorted, two-space indent, a final newline.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response
+
+from .http import json_object, service, string_field
+from .service import BadRequest
+
+__all__ = ["blueprint", "error_response"]
+
+blueprint = Blueprint("team", __name__)
+
+
+def _json(body: dict[str, Any], status: int = 200) -> Response:
+    return Response(f"{json.dumps(body, indent=2, sort_keys=True)}\n", status, mimetype="application/json")
+
+
+def error_response(status: int, message: str) -> Response:
+    """The seed's error shape: ``{"error": "..."}``."""
+    return _json({"error": message}, status)
+
+
+@blueprint.post("/setup")
+def setup() -> Response:
+    """Stores ``secret`` for ``username`` (replacing an earlier one) and echoes both."""
+    data = json_object()
+    username = string_field(data, "username")
+    secret = string_field(data, "secret")
+    if username is None or secret is None:
+        raise BadRequest("username and secret are required")
+    service().setup_user(username, secret)
+    return _json({"username": username, "secret": secret})
+
+
+@blueprint.get("/get-totp/<path:username>")
+def get_totp(username: str) -> Response:
+    """The user's current code."""
+    return _json({"username": username, "totp": service().user_code(username)})

@@ -1,0 +1,81 @@
+"""``pyotp-rs serve`` as a command: what it prints, how it stops, what it refuses, what it imports."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from servicekit import run_pyotp_rs, service_env
+
+
+def test_start_prints_database_auth_and_address_and_ctrl_c_stops(service_factory, tmp_path: Path) -> None:
+    service = service_factory()
+    assert service.output[:2] == [
+        f"pyotp-rs serve: database sqlite:///{tmp_path / 'service.sqlite3'}\n",
+        "pyotp-rs serve: auth off (loopback only, no API tokens)\n",
+    ]
+    assert service.output[2] == f"pyotp-rs serve: listening on {service.url} (Ctrl-C stops)\n"
+    assert service.get("/api/v1/health").status_code == 200
+    assert service.stop(signal.SIGINT) == 0
+    assert "Traceback" not in "".join(service.output)
+
+
+def test_default_database_and_key_file_are_in_the_data_directory(tmp_path: Path) -> None:
+    env = service_env(tmp_path)
+    created = run_pyotp_rs("api-token", "create", "probe", env=env)
+    assert created.returncode == 0, created.stderr
+    assert (tmp_path / "data" / "pyotp-rs" / "service.sqlite3").exists()
+    listing = run_pyotp_rs(
+        "api-token", "list", "--db", f"sqlite:///{tmp_path / 'data/pyotp-rs/service.sqlite3'}", env=env
+    )
+    assert listing.stdout.startswith("probe\t")
+
+
+@pytest.mark.parametrize(
+    ("db", "message"),
+    [
+        (
+            "postgresql://user@host/db",
+            "--db: unsupported database 'postgresql'; this version stores tokens in SQLite",
+        ),
+        ("sqlite://", "--db: the service needs a database file that all its workers share"),
+        ("sqlite:///:memory:", "--db: the service needs a database file that all its workers share"),
+    ],
+)
+def test_unsupported_databases_are_refused(tmp_path: Path, db: str, message: str) -> None:
+    result = run_pyotp_rs("serve", "--db", db, env=service_env(tmp_path))
+    assert (result.returncode, result.stderr) == (1, f"pyotp-rs: error: {message}\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--port", "70000"], "argument --port: must be from 0 to 65535, not '70000'"),
+        (["--workers", "0"], "argument --workers: must be from 1 to 64, not '0'"),
+    ],
+)
+def test_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    result = run_pyotp_rs("serve", *args, env=service_env(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"pyotp-rs: error: {message}")
+
+
+def test_an_unusable_key_file_path_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = run_pyotp_rs(
+        "serve", "--db", str(tmp_path / "db.sqlite3"), "--key-file", str(blocker / "server.key"),
+        env=service_env(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"pyotp-rs: error: cannot create key file {blocker / 'server.key'}")
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["import pyotp_rs", "import pyotp_rs.cli; pyotp_rs.cli.build_parser()"])
+def test_the_library_and_cli_do_not_import_the_server_stack(command: str) -> None:
+    check = f"{command}; import sys; assert not {{'flask', 'sqlalchemy', 'gunicorn'}} & set(sys.modules)"
+    subprocess.run([sys.executable, "-c", check], check=True)

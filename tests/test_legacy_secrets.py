@@ -299,7 +299,7 @@ def test_to_json_and_from_json() -> None:
     wallet = pyotp_rs.Wallet({"1": "correct horse battery staple"}, encrypt_cost=8)
     records = [totp.to_json(), totp.to_json(wallet), totp.to_json(wallet, format="passlib")]
     for record in records:
-        loaded = pyotp_rs.TOTP.from_json(record, wallet)
+        loaded = pyotp_rs.TOTP.from_json(record, wallet, format="passlib")
         assert loaded.allow_short_secret is True
         assert loaded.byte_secret() == base64.b32decode(LEGACY)
         assert loaded.at(1234567890) == totp.at(1234567890)

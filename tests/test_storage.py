@@ -4,8 +4,10 @@ authenticated format, wallets and key rotation."""
 import base64
 import hashlib
 import json
+import os
 import re
 import string
+import threading
 import warnings
 from pathlib import Path
 
@@ -14,6 +16,9 @@ import passlib.totp
 import pyotp
 import pyotp_rs
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from hypothesis import given
 from hypothesis import strategies as st
 from pyotp_rs import DecryptionError, Wallet
@@ -50,6 +55,11 @@ def passlib_class(secrets: "dict[str, str] | None" = None, **kwds: object) -> ty
     return passlib.totp.TOTP.using(wallet=passlib.totp.AppWallet(secrets, encrypt_cost=cost), **kwds)
 
 
+def b32(raw: bytes) -> str:
+    """Unpadded base32, as passlib writes it."""
+    return base64.b32encode(raw).decode().rstrip("=")
+
+
 def unb32(text: str) -> bytes:
     """Decodes unpadded base32."""
     return base64.b32decode(text + "=" * (-len(text) % 8))
@@ -74,7 +84,7 @@ def same_codes(ours: pyotp_rs.TOTP, theirs: passlib.totp.TOTP, times: "list[int]
 )
 def test_vectors_read_with_same_key_and_codes(vector, secrets, cost, key, digits):
     wallet = Wallet(secrets, encrypt_cost=cost)
-    totp = pyotp_rs.TOTP.from_json(vector, wallet)
+    totp = pyotp_rs.TOTP.from_json(vector, wallet, format="passlib")
     assert totp.byte_secret() == key
     assert totp.digits == digits
     theirs = passlib_class(secrets, encrypt_cost=cost).from_json(vector)
@@ -89,7 +99,7 @@ def test_vectors_read_with_same_key_and_codes(vector, secrets, cost, key, digits
 
 
 def test_vector_c_parameters():
-    totp = pyotp_rs.TOTP.from_json(VECTOR_C, Wallet({"2016-05-16": SECRET_C}))
+    totp = pyotp_rs.TOTP.from_json(VECTOR_C, Wallet({"2016-05-16": SECRET_C}), format="passlib")
     assert (totp.digest, totp.interval, totp.name, totp.issuer) == (
         hashlib.sha256,
         60,
@@ -112,24 +122,24 @@ def test_vector_d_rotation():
     newer = Wallet({"2": "wallet-secret-two", "3": "wallet-secret-three"}, encrypt_cost=10)
     rotated = newer.rotate(VECTOR_D, format="passlib")
     assert json.loads(rotated)["enckey"]["t"] == "3"
-    assert pyotp_rs.TOTP.from_json(rotated, newer).byte_secret() == K20
+    assert pyotp_rs.TOTP.from_json(rotated, newer, format="passlib").byte_secret() == K20
 
     # Rotation to the default (authenticated) format, then nothing more to do.
     sealed = newer.rotate(VECTOR_D)
-    assert json.loads(sealed)["enckey"]["v"] == 2
+    assert json.loads(sealed)["enckey"]["v"] == 3
     assert not newer.needs_rotation(sealed)
     assert pyotp_rs.TOTP.from_json(sealed, newer).byte_secret() == K20
 
 
 def test_vector_d_unknown_tag_and_wrong_secret():
     with pytest.raises(KeyError) as info:
-        pyotp_rs.TOTP.from_json(VECTOR_D, Wallet({"1": "wallet-secret-one"}))
+        pyotp_rs.TOTP.from_json(VECTOR_D, Wallet({"1": "wallet-secret-one"}), format="passlib")
     assert info.value.args == ("unknown secret tag: '2'",)
     with pytest.raises(KeyError) as theirs:
         passlib_class({"1": "wallet-secret-one"}).from_json(VECTOR_D)
     assert info.value.args == theirs.value.args
     # Version 1 has no MAC: a wrong secret silently gives the same wrong key as passlib.
-    wrong = pyotp_rs.TOTP.from_json(VECTOR_D, Wallet({"2": "WRONG"}, encrypt_cost=10))
+    wrong = pyotp_rs.TOTP.from_json(VECTOR_D, Wallet({"2": "WRONG"}, encrypt_cost=10), format="passlib")
     assert wrong.byte_secret() == passlib_class({"2": "WRONG"}).from_json(VECTOR_D).key != K20
 
 
@@ -164,13 +174,16 @@ def passlib_totp(cls: type, key: bytes, p: dict) -> passlib.totp.TOTP:
 def test_passlib_encrypted_json_is_read(key, p, secrets, cost, moments):
     cls = passlib_class(secrets, encrypt_cost=cost)
     stored = passlib_totp(cls, key, p).to_json()
-    totp = pyotp_rs.TOTP.from_json(stored, Wallet(secrets, encrypt_cost=cost))
+    totp = pyotp_rs.TOTP.from_json(stored, Wallet(secrets, encrypt_cost=cost), format="passlib")
     assert totp.byte_secret() == key
     assert totp.name == (p["label"] or "Secret")
     assert totp.issuer == p["issuer"]
     same_codes(totp, cls.from_json(stored), moments)
     assert (
-        pyotp_rs.TOTP.from_dict(json.loads(stored), Wallet(secrets, encrypt_cost=cost)).secret == totp.secret
+        pyotp_rs.TOTP.from_dict(
+            json.loads(stored), Wallet(secrets, encrypt_cost=cost), format="passlib"
+        ).secret
+        == totp.secret
     )
 
 
@@ -233,7 +246,7 @@ def test_sealed_record_shape():
     _, data = sealed_sample()
     record = data["enckey"]
     assert sorted(record) == ["alg", "c", "k", "n", "s", "t", "v"]
-    assert (record["v"], record["alg"], record["c"], record["t"]) == (2, "aes-256-gcm", 6, "2")
+    assert (record["v"], record["alg"], record["c"], record["t"]) == (3, "aes-256-gcm", 6, "2")
     assert len(unb32(record["s"])) == 16
     assert len(unb32(record["n"])) == 12
     assert len(unb32(record["k"])) == len(K20) + 16
@@ -251,14 +264,23 @@ def test_sealed_flipped_ciphertext_bit_raises(bit):
     wallet, data = sealed_sample()
     raw = bytearray(unb32(data["enckey"]["k"]))
     raw[bit // 8] ^= 1 << (bit % 8)
-    data["enckey"]["k"] = base64.b32encode(bytes(raw)).decode().rstrip("=")
+    data["enckey"]["k"] = b32(bytes(raw))
     with pytest.raises(DecryptionError):
         pyotp_rs.TOTP.from_dict(data, wallet)
 
 
 @pytest.mark.parametrize(
     ("member", "value"),
-    [("digits", 6), ("period", 60), ("alg", "sha256"), ("enckey.t", "1"), ("enckey.c", 7)],
+    [
+        ("digits", 6),
+        ("period", 60),
+        ("alg", "sha256"),
+        ("label", "mallory"),
+        ("issuer", "Evil"),
+        ("enckey.t", "1"),
+        ("enckey.c", 7),
+        ("enckey.v", 2),
+    ],
 )
 def test_sealed_metadata_is_authenticated(member, value):
     wallet, data = sealed_sample()
@@ -272,7 +294,7 @@ def test_sealed_metadata_is_authenticated(member, value):
 
 def test_passlib_refuses_sealed_records_clearly():
     _, data = sealed_sample()
-    with pytest.raises(ValueError, match="unrecognized 'enckey' version: 2"):
+    with pytest.raises(ValueError, match="unrecognized 'enckey' version: 3"):
         passlib_class({"1": "one", "2": "two"}).from_dict(data)
 
 
@@ -291,8 +313,8 @@ def test_passlib_refuses_sealed_records_clearly():
         ('{"type":"totp","v":1}', "missing 'enckey' / 'key'"),
         ('{"type":"hotp","v":1,"key":"' + S20 + '"}', "HOTP not supported"),
         (
-            '{"type":"totp","v":1,"enckey":{"v":3,"c":1,"t":"1","s":"AA","k":"AA"}}',
-            "unrecognized 'enckey' version: 3",
+            '{"type":"totp","v":1,"enckey":{"v":4,"c":1,"t":"1","s":"AA","k":"AA"}}',
+            "unrecognized 'enckey' version: 4",
         ),
         ('{"type":"totp","v":1,"key":"' + S20 + '","digits":11}', r"digits must in range\(6,11\)"),
         ('{"type":"totp","v":1,"key":"' + S20 + '","alg":"nohash"}', "unknown hash algorithm 'nohash'"),
@@ -373,8 +395,9 @@ def test_wallet_text_forms_and_validation():
             Wallet(bad)
     with pytest.raises(KeyError, match="unknown secret tag: '9'"):
         Wallet({"1": "x"}, default_tag="9")
-    with pytest.raises(ValueError, match="encrypt_cost"):
-        Wallet({"1": "x"}, encrypt_cost=40)
+    for cost in (21, 31, 40, -1, 2**63, -(2**64)):
+        with pytest.raises(ValueError, match=f"encrypt_cost must be between 0 and 20, not {cost}"):
+            Wallet({"1": "x"}, encrypt_cost=cost)
 
 
 def test_secrets_never_in_repr():
@@ -419,3 +442,164 @@ def test_readme_example_runs(capsys):
     assert example is not None
     exec(compile(example.group(1), "README.md", "exec"), {})  # noqa: S102 (the README example)
     assert "replay refused" in capsys.readouterr().out
+
+
+# ------------------------------------------------- binding, owners, downgrades, hostile data
+
+
+def aesgcm_open(secret: bytes, record: dict, aad: bytes) -> bytes:
+    """Opens a sealed `enckey` with the `cryptography` package, from the documented format."""
+    kdf = PBKDF2HMAC(
+        algorithm=hashes.SHA256(), length=32, salt=unb32(record["s"]), iterations=2 ** record["c"]
+    )
+    return AESGCM(kdf.derive(secret)).decrypt(unb32(record["n"]), unb32(record["k"]), aad)
+
+
+def fields(*pairs: "tuple[str, str | bytes | None]") -> bytes:
+    """The documented associated-data encoding: length-prefixed names and values."""
+    out = b""
+    for name, value in pairs:
+        out += len(name).to_bytes(8, "big") + name.encode()
+        if value is None:
+            out += b"\0"
+        else:
+            raw = value.encode() if isinstance(value, str) else value
+            out += b"\1" + len(raw).to_bytes(8, "big") + raw
+    return out
+
+
+def test_sealed_format_matches_its_documentation():
+    wallet = Wallet({"7": "seven"}, encrypt_cost=4)
+    totp = pyotp_rs.TOTP(S20, digits=8, interval=60, name="alice", issuer="ACME")
+    record = totp.to_dict(wallet, owner="user-42")["enckey"]
+    aad = fields(
+        ("pyotp-rs enckey", None), ("v", "3"), ("alg", "aes-256-gcm"), ("c", "4"), ("t", "7")
+    ) + fields(
+        ("type", "totp"),
+        ("v", "1"),
+        ("alg", "sha1"),
+        ("digits", "8"),
+        ("period", "60"),
+        ("label", "alice"),
+        ("issuer", "ACME"),
+        ("owner", "user-42"),
+    )
+    assert aesgcm_open(b"seven", record, aad) == K20
+
+
+def legacy_v2_record(secret: bytes, tag: str, cost: int) -> dict:
+    """A record as pyotp-rs 0.1 sealed it (enckey version 2), built with `cryptography`."""
+    salt, nonce = os.urandom(16), os.urandom(12)
+    key = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=2**cost).derive(secret)
+    aad = f"pyotp-rs enckey;v=2;alg=aes-256-gcm;c={cost};t={tag};digits=6;period=30;otp_alg=sha1".encode()
+    enckey = {
+        "alg": "aes-256-gcm",
+        "c": cost,
+        "k": b32(AESGCM(key).encrypt(nonce, K20, aad)),
+        "n": b32(nonce),
+    }
+    return {"enckey": {**enckey, "s": b32(salt), "t": tag, "v": 2}, "label": "bob", "type": "totp", "v": 1}
+
+
+def test_a_key_pasted_into_another_record_is_refused():
+    wallet = Wallet({"1": "one"}, encrypt_cost=4)
+    alice = pyotp_rs.TOTP(pyotp_rs.random_base32(), name="alice").to_dict(wallet)
+    bob = pyotp_rs.TOTP(pyotp_rs.random_base32(), name="bob").to_dict(wallet)
+    bob["enckey"] = alice["enckey"]
+    with pytest.raises(DecryptionError):
+        pyotp_rs.TOTP.from_dict(bob, wallet)
+
+
+def test_records_bound_to_an_owner_open_only_for_it():
+    wallet = Wallet({"1": "one"}, encrypt_cost=4)
+    totp = pyotp_rs.TOTP(S20)
+    stored = totp.to_json(wallet, owner="user-1")
+    assert pyotp_rs.TOTP.from_json(stored, wallet, owner="user-1").byte_secret() == K20
+    assert pyotp_rs.TOTP.from_json(stored, wallet, owner=b"user-1").byte_secret() == K20
+    for other in ("user-2", None):
+        with pytest.raises(DecryptionError):
+            pyotp_rs.TOTP.from_json(stored, wallet, owner=other)
+    # Two accounts with identical members: the owner alone tells their keys apart.
+    theirs = pyotp_rs.TOTP(pyotp_rs.random_base32()).to_dict(wallet, owner="user-2")
+    theirs["enckey"] = json.loads(stored)["enckey"]
+    with pytest.raises(DecryptionError):
+        pyotp_rs.TOTP.from_dict(theirs, wallet, owner="user-2")
+    # Rotation keeps the binding, and checks it.
+    newer = Wallet({"1": "one", "2": "two"}, encrypt_cost=4)
+    rotated = newer.rotate(stored, owner="user-1")
+    assert json.loads(rotated)["enckey"]["t"] == "2"
+    assert pyotp_rs.TOTP.from_json(rotated, newer, owner="user-1").byte_secret() == K20
+    with pytest.raises(DecryptionError):
+        newer.rotate(stored, owner="user-2")
+    with pytest.raises(ValueError, match="needs the sealed format"):
+        totp.to_json(wallet, format="passlib", owner="user-1")
+    with pytest.raises(ValueError, match="needs the sealed format"):
+        totp.to_json(owner="user-1")
+    with pytest.raises(TypeError, match="owner must be str or bytes"):
+        totp.to_json(wallet, owner=1)
+
+
+def test_downgrades_are_refused_unless_passlib_is_asked_for():
+    wallet = Wallet({"1": "one"}, encrypt_cost=4)
+    sealed = pyotp_rs.TOTP(S20).to_dict(wallet)
+    # The sealed record relabelled as passlib's version 1 would decrypt to a random key.
+    downgraded = {**sealed, "enckey": {m: sealed["enckey"][m] for m in ("c", "k", "s", "t")} | {"v": 1}}
+    plain = pyotp_rs.TOTP(S20).to_dict()
+    legacy = legacy_v2_record(b"one", "1", 4)
+    for data, message in [
+        (downgraded, "passlib's unauthenticated 'enckey' version 1"),
+        (plain, "refusing a plain 'key'"),
+        (legacy, "'enckey' version 2, which does not authenticate"),
+    ]:
+        with pytest.raises(DecryptionError, match=message):
+            pyotp_rs.TOTP.from_dict(data, wallet)
+        with pytest.raises(DecryptionError, match="not bound to an owner"):
+            pyotp_rs.TOTP.from_dict(data, wallet, owner="user-1")
+        assert wallet.needs_rotation(data)
+    assert pyotp_rs.TOTP.from_dict(downgraded, wallet, format="passlib").byte_secret() != K20
+    assert pyotp_rs.TOTP.from_dict(plain, wallet, format="passlib").byte_secret() == K20
+    # pyotp-rs 0.1's sealed records stay readable on request, and rotate into the current form.
+    assert pyotp_rs.TOTP.from_dict(legacy, wallet, format="passlib").byte_secret() == K20
+    legacy_bob = {**legacy, "label": "mallory"}
+    with pytest.raises(DecryptionError):
+        pyotp_rs.TOTP.from_dict({**legacy_bob, "digits": 8}, wallet, format="passlib")
+    upgraded = wallet.rotate(legacy, owner="user-1")
+    assert upgraded["enckey"]["v"] == 3 and not wallet.needs_rotation(upgraded)
+    assert pyotp_rs.TOTP.from_dict(upgraded, wallet, owner="user-1").name == "bob"
+    # Without a wallet a plain key is what the reader expects.
+    assert pyotp_rs.TOTP.from_dict(plain).byte_secret() == K20
+
+
+@pytest.mark.parametrize("cost", [21, 31])
+def test_hostile_costs_are_refused_before_any_work(cost):
+    wallet = Wallet({"1": "one"}, encrypt_cost=4)
+    for data in (pyotp_rs.TOTP(S20).to_dict(wallet), json.loads(VECTOR_B)):
+        data["enckey"]["c"] = cost
+        with pytest.raises(ValueError, match=f"cost {cost} is not between 0 and 20"):
+            pyotp_rs.TOTP.from_dict(data, wallet, format="passlib")
+        with pytest.raises(ValueError, match=f"cost {cost} is not between 0 and 20"):
+            wallet.rotate(data)
+
+
+@pytest.mark.parametrize("alg", ["new", "__loader__", "algorithms_available", "file_digest"])
+def test_hash_names_that_are_not_hashes_are_refused_at_load(alg):
+    data = {"type": "totp", "v": 1, "key": S20, "alg": alg}
+    with pytest.raises(ValueError, match=f"unknown hash algorithm '{alg}'"):
+        pyotp_rs.TOTP.from_dict(data)
+    if alg in ("new", "__loader__"):  # passlib calls the other two, failing with TypeError
+        with pytest.raises(ValueError, match=f"unknown hash: '{alg}'"):
+            passlib.totp.TOTP.from_dict(data)
+
+
+def test_key_derivation_releases_the_gil():
+    wallet = Wallet({"1": "one"}, encrypt_cost=16)
+    stored = pyotp_rs.TOTP(S20).to_json(wallet)
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (pyotp_rs.TOTP.from_json(stored, wallet), done.set()))
+    spins = 0
+    worker.start()
+    while not done.is_set():
+        spins += 1
+    worker.join()
+    # Holding the GIL for the 65536 PBKDF2 rounds would leave this thread a handful of turns.
+    assert spins > 10_000

@@ -55,12 +55,12 @@ except pyotp.OTPVerificationError as error:
     failure: pyotp.PyOTPError = error
 
 wallet = pyotp.Wallet({"1": "old secret", 2: b"new secret"}, encrypt_cost=10)
-stored: str = totp.to_json(wallet)
-loaded: pyotp.TOTP = pyotp.TOTP.from_json(stored, wallet)
+stored: str = totp.to_json(wallet, owner="user-1")
+loaded: pyotp.TOTP = pyotp.TOTP.from_json(stored, wallet, owner=b"user-1")
 record: dict[str, object] = loaded.to_dict(wallet, format="passlib")
-from_record: pyotp.TOTP = pyotp.TOTP.from_dict(record, wallet)
+from_record: pyotp.TOTP = pyotp.TOTP.from_dict(record, wallet, format="passlib")
 outdated: bool = wallet.needs_rotation(stored)
-rotated = wallet.rotate(stored)
+rotated = wallet.rotate(stored, owner="user-1")
 pretty: str = loaded.pretty_key(sep=" ") + loaded.base32_key
 match: pyotp.TotpMatch = loaded.match(loaded.now(), window=60)
 last_counter: int = match.counter

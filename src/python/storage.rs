@@ -11,6 +11,7 @@ use pyo3::exceptions::{PyKeyError, PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyString, PyType};
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pymethods};
+use pyo3_stub_gen::{PyStubType, TypeInfo};
 use zeroize::Zeroizing;
 
 pyo3::import_exception!(pyotp_rs.exceptions, DecryptionError);
@@ -23,14 +24,16 @@ impl From<StorageError> for PyErr {
         let msg = err.to_string();
         match err {
             StorageError::Wallet(err) => err.into(),
-            StorageError::Crypto(CryptoError::Authentication) => DecryptionError::new_err(msg),
+            StorageError::Crypto(CryptoError::Authentication) | StorageError::Refused(_) => {
+                DecryptionError::new_err(msg)
+            }
             StorageError::Crypto(CryptoError::Random(_)) => PyOSError::new_err(msg),
             StorageError::NoWalletToDecrypt | StorageError::NoWalletToEncrypt => {
                 PyTypeError::new_err(msg)
             }
-            StorageError::Document(_) | StorageError::Crypto(CryptoError::Cost(_)) => {
-                PyValueError::new_err(msg)
-            }
+            StorageError::Document(_)
+            | StorageError::Crypto(CryptoError::Cost(_))
+            | StorageError::OwnerNeedsSealed => PyValueError::new_err(msg),
         }
     }
 }
@@ -107,6 +110,50 @@ fn parse_format(format: &str) -> PyResult<Format> {
     Ok(format.parse::<Format>()?)
 }
 
+/// The `owner` argument: the id of whoever a sealed record belongs to (a user id, say), bound
+/// into the record so that its key opens only for that owner; `str` (as UTF-8) or `bytes`.
+pub struct Owner(Vec<u8>);
+
+impl Owner {
+    fn bytes(owner: Option<&Owner>) -> Option<&[u8]> {
+        owner.map(|o| o.0.as_slice())
+    }
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Owner {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(text) = obj.cast::<PyString>() {
+            return Ok(Owner(text.to_str()?.as_bytes().to_vec()));
+        }
+        if let Ok(bytes) = obj.cast::<PyBytes>() {
+            return Ok(Owner(bytes.as_bytes().to_vec()));
+        }
+        Err(PyTypeError::new_err(format!(
+            "owner must be str or bytes, not {}",
+            obj.get_type().name()?
+        )))
+    }
+}
+
+impl PyStubType for Owner {
+    fn type_output() -> TypeInfo {
+        TypeInfo::unqualified("builtins.str | builtins.bytes")
+    }
+}
+
+/// The `encrypt_cost` of a wallet; an integer too large for 64 bits is out of range like any other.
+fn cost_of(cost: Option<&Bound<'_, PyInt>>) -> PyResult<Option<i64>> {
+    match cost {
+        None => Ok(None),
+        Some(cost) => match cost.extract::<i64>() {
+            Ok(cost) => Ok(Some(cost)),
+            Err(_) => Err(WalletError::Cost(cost.str()?.to_str()?.to_owned()).into()),
+        },
+    }
+}
+
 /// Reads a TOTP document from JSON text (str or bytes) or a dict; true when it was a dict.
 fn read_document(data: &Bound<'_, PyAny>) -> PyResult<(Document, bool)> {
     if let Ok(text) = data.cast::<PyString>() {
@@ -153,8 +200,9 @@ impl PyWallet {
         ))]
         secrets: Option<&Bound<'_, PyAny>>,
         default_tag: Option<String>,
-        encrypt_cost: Option<i64>,
+        encrypt_cost: Option<&Bound<'_, PyInt>>,
     ) -> PyResult<Self> {
+        let encrypt_cost = cost_of(encrypt_cost)?;
         let pairs = match secrets {
             None => Vec::new(),
             Some(s) if s.is_none() => Vec::new(),
@@ -224,7 +272,11 @@ impl PyWallet {
     /// Re-encrypts stored TOTP data under the default tag and cost in `format` ("sealed" or
     /// "passlib") when `needs_rotation` says so; otherwise returns `data` itself, unchanged.
     /// Returns the same kind it was given (JSON text for str/bytes, a dict for a dict).
-    #[pyo3(signature = (data, *, format = "sealed"))]
+    ///
+    /// Rotation is how records are migrated, so it reads every form: plain keys, passlib's
+    /// format, and sealed records of pyotp-rs 0.1. Give `owner` to bind the new sealed record
+    /// to an owner id; a sealed record already bound must be given the same owner.
+    #[pyo3(signature = (data, *, format = "sealed", owner = None))]
     #[gen_stub(override_return_type(
         type_repr = "builtins.str | builtins.bytes | builtins.dict[builtins.str, typing.Any]",
         imports = ("typing")
@@ -237,13 +289,18 @@ impl PyWallet {
         ))]
         data: &Bound<'py, PyAny>,
         format: &str,
+        owner: Option<Owner>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let format = parse_format(format)?;
         let (doc, as_dict) = read_document(data)?;
         if !doc.needs_rotation(&self.inner, format) {
             return Ok(data.clone());
         }
-        render(data.py(), &doc.rotate(&self.inner, format)?, as_dict)
+        let owner = Owner::bytes(owner.as_ref());
+        let rotated = data
+            .py()
+            .detach(|| doc.rotate(&self.inner, format, owner))?;
+        render(data.py(), &rotated, as_dict)
     }
 
     fn __repr__(&self) -> String {
@@ -303,12 +360,14 @@ fn params_of(totp: &Bound<'_, PyAny>) -> PyResult<TotpParams> {
 }
 
 /// The document for a TOTP object: encrypted with `wallet` when `encrypt` is true, or by
-/// default when the wallet has secrets.
+/// default when the wallet has secrets; bound to `owner` when given (sealed records only).
+/// Key derivation runs without the GIL.
 fn document_of(
     totp: &Bound<'_, PyAny>,
     wallet: Option<&PyWallet>,
     format: &str,
     encrypt: Option<bool>,
+    owner: Option<&Owner>,
 ) -> PyResult<Document> {
     let format = parse_format(format)?;
     let params = params_of(totp)?;
@@ -319,7 +378,11 @@ fn document_of(
         let wallet = wallet
             .filter(|w| w.has_secrets())
             .ok_or(StorageError::NoWalletToEncrypt)?;
-        Document::encrypt(params, &key, wallet, format)?
+        let owner = Owner::bytes(owner);
+        totp.py()
+            .detach(|| Document::encrypt(params, &key, wallet, format, owner))?
+    } else if owner.is_some() {
+        return Err(StorageError::OwnerNeedsSealed.into());
     } else {
         Document::plain(params, &key)?
     })
@@ -331,8 +394,9 @@ pub(crate) fn to_json(
     wallet: Option<&PyWallet>,
     format: &str,
     encrypt: Option<bool>,
+    owner: Option<&Owner>,
 ) -> PyResult<String> {
-    Ok(document_of(totp, wallet, format, encrypt)?.to_json())
+    Ok(document_of(totp, wallet, format, encrypt, owner)?.to_json())
 }
 
 /// `TOTP.to_dict`: passlib's TOTP dict.
@@ -341,36 +405,52 @@ pub(crate) fn to_dict<'py>(
     wallet: Option<&PyWallet>,
     format: &str,
     encrypt: Option<bool>,
+    owner: Option<&Owner>,
 ) -> PyResult<Bound<'py, PyAny>> {
     render(
         totp.py(),
-        &document_of(totp, wallet, format, encrypt)?,
+        &document_of(totp, wallet, format, encrypt, owner)?,
         true,
     )
 }
 
+/// The hashlib constructor named `alg`, refused at load time unless hashlib provides it as a
+/// hash (passlib's `lookup_hash`): `new` or `__loader__` are attributes, not digests.
+fn digest_named<'py>(py: Python<'py>, alg: &str) -> PyResult<Bound<'py, PyAny>> {
+    let hashlib = py.import("hashlib")?;
+    let unknown = || {
+        PyValueError::new_err(format!(
+            "Invalid totp data: unknown hash algorithm {}",
+            storage::py_repr(alg)
+        ))
+    };
+    if !hashlib.getattr("algorithms_available")?.contains(alg)? {
+        return Err(unknown());
+    }
+    hashlib.getattr(alg).map_err(|_| unknown())
+}
+
 /// `TOTP.from_json` / `TOTP.from_dict`: builds `cls(secret, digits=, digest=, name=, issuer=,
-/// interval=)` from stored data, decrypting the key with `wallet` when needed. A key shorter
-/// than pyotp's 112 bits was stored from an object that opted in, so the new one opts in too.
+/// interval=)` from stored data, decrypting the key with `wallet` when needed (without the
+/// GIL). `format` is the kind of record the caller expects, `owner` the id a sealed record must
+/// be bound to (see `Document::key`). A key shorter than pyotp's 112 bits was stored from an
+/// object that opted in, so the new one opts in too.
 pub(crate) fn from_data<'py>(
     cls: &Bound<'py, PyType>,
     data: &Bound<'py, PyAny>,
     wallet: Option<&PyWallet>,
+    format: &str,
+    owner: Option<&Owner>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = cls.py();
+    let accept = parse_format(format)?;
     let (doc, _) = read_document(data)?;
-    let key = doc.key(wallet.map(PyWallet::wallet))?;
-    let secret = Zeroizing::new(b32encode(&key));
     let params = &doc.params;
-    let digest = py
-        .import("hashlib")?
-        .getattr(params.alg.as_str())
-        .map_err(|_| {
-            PyValueError::new_err(format!(
-                "Invalid totp data: unknown hash algorithm {}",
-                storage::py_repr(&params.alg)
-            ))
-        })?;
+    let digest = digest_named(py, &params.alg)?;
+    let wallet = wallet.map(PyWallet::wallet);
+    let owner = Owner::bytes(owner);
+    let key = py.detach(|| doc.key(wallet, owner, accept))?;
+    let secret = Zeroizing::new(b32encode(&key));
     let kwargs = PyDict::new(py);
     kwargs.set_item("digits", params.digits)?;
     kwargs.set_item("digest", digest)?;

@@ -4,7 +4,7 @@ use super::arg::Arg;
 use super::dispatch::{generate_via_python, is_own_class};
 use super::otp::{check_digest, default_digest, text_of, Given, Otp};
 use super::qr::{Int, QrCode};
-use super::storage::{self, PyWallet};
+use super::storage::{self, Owner, PyWallet};
 use super::time;
 use super::uri::build_uri_from;
 use super::verify::{self, TotpMatch};
@@ -517,32 +517,52 @@ impl Totp {
     ///
     /// With a `wallet` that has secrets (or `encrypt=True`) the key is encrypted under the
     /// wallet's default tag: `format="sealed"` (authenticated, the default) or `"passlib"`
-    /// (passlib 1.7.4's format, no MAC). A `name` of "Secret" (pyotp's default) is not stored.
-    #[pyo3(signature = (wallet = None, *, format = "sealed", encrypt = None))]
+    /// (passlib 1.7.4's format, no MAC). `owner` (str or bytes, e.g. a user id) binds a sealed
+    /// record to its owner: it then opens only with the same `owner`. A `name` of "Secret"
+    /// (pyotp's default) is not stored.
+    #[pyo3(signature = (wallet = None, *, format = "sealed", encrypt = None, owner = None))]
     fn to_json(
         slf: &Bound<'_, Self>,
         wallet: Option<PyRef<'_, PyWallet>>,
         format: &str,
         encrypt: Option<bool>,
+        owner: Option<Owner>,
     ) -> PyResult<String> {
-        storage::to_json(slf.as_any(), wallet.as_deref(), format, encrypt)
+        storage::to_json(
+            slf.as_any(),
+            wallet.as_deref(),
+            format,
+            encrypt,
+            owner.as_ref(),
+        )
     }
 
     /// Like `to_json`, as a dict.
-    #[pyo3(signature = (wallet = None, *, format = "sealed", encrypt = None))]
+    #[pyo3(signature = (wallet = None, *, format = "sealed", encrypt = None, owner = None))]
     #[gen_stub(override_return_type(type_repr = "builtins.dict[builtins.str, typing.Any]", imports = ("typing",)))]
     fn to_dict<'py>(
         slf: &Bound<'py, Self>,
         wallet: Option<PyRef<'_, PyWallet>>,
         format: &str,
         encrypt: Option<bool>,
+        owner: Option<Owner>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        storage::to_dict(slf.as_any(), wallet.as_deref(), format, encrypt)
+        storage::to_dict(
+            slf.as_any(),
+            wallet.as_deref(),
+            format,
+            encrypt,
+            owner.as_ref(),
+        )
     }
 
     /// A TOTP from passlib's TOTP JSON (str or bytes), decrypting the key with `wallet`.
+    ///
+    /// With a wallet only sealed records are read, so a record downgraded to passlib's format
+    /// or to a plain key raises `DecryptionError`; `format="passlib"` reads those as passlib
+    /// does. `owner` must be the one the record was bound to, if any.
     #[classmethod]
-    #[pyo3(signature = (data, wallet = None))]
+    #[pyo3(signature = (data, wallet = None, *, format = "sealed", owner = None))]
     #[gen_stub(override_return_type(type_repr = "typing_extensions.Self", imports = ("typing_extensions",)))]
     fn from_json<'py>(
         cls: &Bound<'py, PyType>,
@@ -551,24 +571,28 @@ impl Totp {
             PyAny,
         >,
         wallet: Option<PyRef<'py, PyWallet>>,
+        format: &str,
+        owner: Option<Owner>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        storage::from_data(cls, data, wallet.as_deref())
+        storage::from_data(cls, data, wallet.as_deref(), format, owner.as_ref())
     }
 
-    /// A TOTP from passlib's TOTP dict, decrypting the key with `wallet`.
+    /// A TOTP from passlib's TOTP dict, decrypting the key with `wallet` (see `from_json`).
     #[classmethod]
-    #[pyo3(signature = (data, wallet = None))]
+    #[pyo3(signature = (data, wallet = None, *, format = "sealed", owner = None))]
     #[gen_stub(override_return_type(type_repr = "typing_extensions.Self", imports = ("typing_extensions",)))]
     fn from_dict<'py>(
         cls: &Bound<'py, PyType>,
         #[gen_stub(override_type(type_repr = "builtins.dict[builtins.str, typing.Any]", imports = ("typing",)))]
         data: &Bound<'py, PyAny>,
         wallet: Option<PyRef<'py, PyWallet>>,
+        format: &str,
+        owner: Option<Owner>,
     ) -> PyResult<Bound<'py, PyAny>> {
         if !data.is_instance_of::<PyDict>() {
             return Err(PyTypeError::new_err("from_dict() needs a dict"));
         }
-        storage::from_data(cls, data, wallet.as_deref())
+        storage::from_data(cls, data, wallet.as_deref(), format, owner.as_ref())
     }
 
     /// The key as unpadded upper-case base32 (passlib's `base32_key`).

@@ -6,8 +6,8 @@
 //! non-ASCII text, byte for byte what passlib's `to_json()` gives.
 
 use super::passlib::EncKeyV1;
-use super::sealed::{self, Sealed, NONCE_LEN};
-use super::{b32decode, b32encode, is_py_space, py_repr, StorageError, Wallet};
+use super::sealed::{self, Fields, Sealed, NONCE_LEN};
+use super::{b32decode, b32encode, is_py_space, py_repr, Refusal, StorageError, Wallet};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -120,12 +120,28 @@ impl TotpParams {
         Ok(())
     }
 
-    /// The context bound into a sealed record: the parameters that change the codes.
-    fn binding(&self) -> String {
-        format!(
-            "digits={};period={};otp_alg={}",
-            self.digits, self.period, self.alg
-        )
+    /// The context a sealed record of `version` authenticates: in the current version every
+    /// member of the document and the owner id; in the legacy one the parameters that change
+    /// the codes.
+    fn binding(&self, version: u32, owner: Option<&[u8]>) -> Vec<u8> {
+        if version == sealed::LEGACY_VERSION {
+            return format!(
+                "digits={};period={};otp_alg={}",
+                self.digits, self.period, self.alg
+            )
+            .into_bytes();
+        }
+        Fields::default()
+            .push("type", Some(b"totp"))
+            .push("v", Some(b"1"))
+            .push("alg", Some(self.alg.as_bytes()))
+            .push("digits", Some(self.digits.to_string().as_bytes()))
+            .push("period", Some(self.period.to_string().as_bytes()))
+            .push("label", self.label.as_deref().map(str::as_bytes))
+            .push("issuer", self.issuer.as_deref().map(str::as_bytes))
+            .push("owner", owner)
+            .as_bytes()
+            .to_vec()
     }
 }
 
@@ -161,6 +177,11 @@ impl EncKey {
             EncKey::Passlib(_) => Format::Passlib,
             EncKey::Sealed(_) => Format::Sealed,
         }
+    }
+
+    /// Whether this is a sealed record of the current version (the only kind bound to an owner).
+    fn is_current_sealed(&self) -> bool {
+        matches!(self, EncKey::Sealed(e) if e.version == sealed::VERSION)
     }
 }
 
@@ -236,7 +257,12 @@ fn enckey_cost(obj: &Map<String, Value>) -> Result<u32, DocumentError> {
     u32::try_from(cost)
         .ok()
         .filter(|c| *c <= super::MAX_COST)
-        .ok_or_else(|| invalid(format!("'enckey' cost {cost} is not between 0 and 31")))
+        .ok_or_else(|| {
+            invalid(format!(
+                "'enckey' cost {cost} is not between 0 and {}",
+                super::MAX_COST
+            ))
+        })
 }
 
 fn parse_enckey(value: &Value) -> Result<EncKey, DocumentError> {
@@ -251,7 +277,7 @@ fn parse_enckey(value: &Value) -> Result<EncKey, DocumentError> {
             salt: enckey_b32(obj, "s")?,
             ciphertext: enckey_b32(obj, "k")?,
         })),
-        Some(2) => {
+        Some(v @ (2 | 3)) => {
             let alg = enckey_str(obj, "alg")?;
             if alg != sealed::ALG {
                 return Err(invalid(format!(
@@ -263,6 +289,11 @@ fn parse_enckey(value: &Value) -> Result<EncKey, DocumentError> {
                 .try_into()
                 .map_err(|_| invalid("'enckey' nonce must be 12 bytes"))?;
             Ok(EncKey::Sealed(Sealed {
+                version: if v == 2 {
+                    sealed::LEGACY_VERSION
+                } else {
+                    sealed::VERSION
+                },
                 cost: enckey_cost(obj)?,
                 tag: enckey_str(obj, "t")?.to_owned(),
                 salt: enckey_b32(obj, "s")?,
@@ -360,21 +391,28 @@ impl Document {
         Ok(Document { params, key })
     }
 
-    /// Encrypts `key` with the wallet's default tag and cost, in `format`.
+    /// Encrypts `key` with the wallet's default tag and cost, in `format`; a sealed record is
+    /// bound to `owner` when one is given (passlib's format cannot be).
     pub fn encrypt(
         params: TotpParams,
         key: &[u8],
         wallet: &Wallet,
         format: Format,
+        owner: Option<&[u8]>,
     ) -> Result<Self, StorageError> {
         params.validate()?;
         let (tag, secret) = wallet.default_secret()?;
         let cost = wallet.encrypt_cost();
         let enckey = match format {
+            Format::Passlib if owner.is_some() => return Err(StorageError::OwnerNeedsSealed),
             Format::Passlib => EncKey::Passlib(EncKeyV1::encrypt(secret, tag, cost, key)?),
-            Format::Sealed => {
-                EncKey::Sealed(Sealed::seal(secret, tag, cost, key, &params.binding())?)
-            }
+            Format::Sealed => EncKey::Sealed(Sealed::seal(
+                secret,
+                tag,
+                cost,
+                key,
+                &params.binding(sealed::VERSION, owner),
+            )?),
         };
         Ok(Document {
             params,
@@ -391,8 +429,45 @@ impl Document {
         })
     }
 
-    /// The raw key, decrypted with `wallet` when stored encrypted.
-    pub fn key(&self, wallet: Option<&Wallet>) -> Result<Zeroizing<Vec<u8>>, StorageError> {
+    /// The raw key, decrypted with `wallet` when stored encrypted, for a reader that expects
+    /// `accept`'s kind of record and, when `owner` is given, a record bound to that owner.
+    ///
+    /// Reading [`Format::Sealed`] refuses every form that is not authenticated in full, so
+    /// that a record rewritten in a weaker form cannot pass unnoticed: passlib's version 1
+    /// (no MAC), pyotp-rs 0.1's sealed version 2 (label and issuer not bound), and a plain key
+    /// when the wallet holds secrets. [`Format::Passlib`] reads all of them, as passlib does.
+    pub fn key(
+        &self,
+        wallet: Option<&Wallet>,
+        owner: Option<&[u8]>,
+        accept: Format,
+    ) -> Result<Zeroizing<Vec<u8>>, StorageError> {
+        let refusal = match &self.key {
+            StoredKey::Encrypted(e) if e.is_current_sealed() => None,
+            _ if owner.is_some() => Some(Refusal::NoOwner),
+            _ if accept == Format::Passlib => None,
+            StoredKey::Plain(_) if wallet.is_some_and(Wallet::has_secrets) => Some(Refusal::Plain),
+            StoredKey::Plain(_) => None,
+            StoredKey::Encrypted(EncKey::Passlib(_)) => Some(Refusal::Passlib),
+            StoredKey::Encrypted(EncKey::Sealed(_)) => Some(Refusal::LegacySealed),
+        };
+        let encrypted = matches!(self.key, StoredKey::Encrypted(_));
+        if encrypted && !wallet.is_some_and(Wallet::has_secrets) {
+            return Err(StorageError::NoWalletToDecrypt);
+        }
+        match refusal {
+            Some(refusal) => Err(StorageError::Refused(refusal)),
+            None => self.decrypt(wallet, owner),
+        }
+    }
+
+    /// The raw key, decrypted with `wallet`; a sealed record of the current version is
+    /// authenticated with `owner`, every other form is read as it is.
+    fn decrypt(
+        &self,
+        wallet: Option<&Wallet>,
+        owner: Option<&[u8]>,
+    ) -> Result<Zeroizing<Vec<u8>>, StorageError> {
         let enckey = match &self.key {
             StoredKey::Plain(raw) => return Ok(raw.clone()),
             StoredKey::Encrypted(enckey) => enckey,
@@ -403,7 +478,7 @@ impl Document {
         let secret = wallet.secret(enckey.tag())?;
         Ok(match enckey {
             EncKey::Passlib(e) => e.decrypt(secret)?,
-            EncKey::Sealed(e) => e.open(secret, &self.params.binding())?,
+            EncKey::Sealed(e) => e.open(secret, &self.params.binding(e.version, owner))?,
         })
     }
 
@@ -416,14 +491,24 @@ impl Document {
                 Some(enckey.tag()) != wallet.default_tag()
                     || enckey.cost() != wallet.encrypt_cost()
                     || enckey.format() != format
+                    || (format == Format::Sealed && !enckey.is_current_sealed())
             }
         }
     }
 
-    /// The document re-encrypted under the wallet's default tag and cost, in `format`.
-    pub fn rotate(&self, wallet: &Wallet, format: Format) -> Result<Self, StorageError> {
-        let key = self.key(Some(wallet))?;
-        Document::encrypt(self.params.clone(), &key, wallet, format)
+    /// The document re-encrypted under the wallet's default tag and cost, in `format`, bound
+    /// to `owner` when one is given.
+    ///
+    /// Rotation is also how records are migrated, so it reads every form (plain, passlib's,
+    /// legacy sealed); a current sealed record must be bound to `owner`.
+    pub fn rotate(
+        &self,
+        wallet: &Wallet,
+        format: Format,
+        owner: Option<&[u8]>,
+    ) -> Result<Self, StorageError> {
+        let key = self.decrypt(Some(wallet), owner)?;
+        Document::encrypt(self.params.clone(), &key, wallet, format, owner)
     }
 
     /// The document as a JSON value with passlib's members (the value of `to_dict()`).
@@ -484,7 +569,7 @@ fn enckey_value(enckey: &EncKey) -> Value {
             m.insert("k".into(), Value::from(b32encode(&e.ciphertext)));
         }
         EncKey::Sealed(e) => {
-            m.insert("v".into(), Value::from(2));
+            m.insert("v".into(), Value::from(e.version));
             m.insert("alg".into(), Value::from(sealed::ALG));
             m.insert("c".into(), Value::from(e.cost));
             m.insert("t".into(), Value::from(e.tag.as_str()));
@@ -573,7 +658,12 @@ mod tests {
         let read = Document::parse_json(VECTOR_B).unwrap();
         assert_eq!(read, doc);
         let w = wallet(&[("1", "correct horse battery staple")], None);
-        assert_eq!(read.key(Some(&w)).unwrap().as_slice(), K20);
+        assert_eq!(
+            read.key(Some(&w), None, Format::Passlib)
+                .unwrap()
+                .as_slice(),
+            K20
+        );
         assert!(!read.needs_rotation(&w, Format::Passlib));
         assert!(read.needs_rotation(&w, Format::Sealed));
     }
@@ -611,7 +701,12 @@ mod tests {
             Some(12),
         )
         .unwrap();
-        assert_eq!(read.key(Some(&w)).unwrap().as_slice(), key);
+        assert_eq!(
+            read.key(Some(&w), None, Format::Passlib)
+                .unwrap()
+                .as_slice(),
+            key
+        );
         assert!(!read.needs_rotation(&w, Format::Passlib));
     }
 
@@ -629,34 +724,49 @@ mod tests {
             None,
         );
         assert!(doc.needs_rotation(&costly, Format::Passlib));
-        let rotated = doc.rotate(&costly, Format::Passlib).unwrap();
+        let rotated = doc.rotate(&costly, Format::Passlib, None).unwrap();
         match &rotated.key {
             StoredKey::Encrypted(EncKey::Passlib(e)) => {
                 assert_eq!((e.tag.as_str(), e.cost), ("2", 14))
             }
             other => panic!("unexpected {other:?}"),
         }
-        assert_eq!(rotated.key(Some(&costly)).unwrap().as_slice(), K20);
+        assert_eq!(
+            rotated
+                .key(Some(&costly), None, Format::Passlib)
+                .unwrap()
+                .as_slice(),
+            K20
+        );
 
         let newer = wallet(
             &[("2", "wallet-secret-two"), ("3", "wallet-secret-three")],
             Some(10),
         );
-        let rotated = doc.rotate(&newer, Format::Passlib).unwrap();
-        assert_eq!(rotated.key(Some(&newer)).unwrap().as_slice(), K20);
+        let rotated = doc.rotate(&newer, Format::Passlib, None).unwrap();
+        assert_eq!(
+            rotated
+                .key(Some(&newer), None, Format::Passlib)
+                .unwrap()
+                .as_slice(),
+            K20
+        );
         assert!(matches!(&rotated.key, StoredKey::Encrypted(e) if e.tag() == "3"));
 
         let same = wallet(&[("2", "wallet-secret-two")], Some(10));
         assert!(!doc.needs_rotation(&same, Format::Passlib));
 
         let old = wallet(&[("1", "wallet-secret-one")], None);
-        let err = doc.key(Some(&old)).unwrap_err();
+        let err = doc.key(Some(&old), None, Format::Passlib).unwrap_err();
         assert_eq!(
             err,
             StorageError::Wallet(WalletError::UnknownTag("2".into()))
         );
         assert_eq!(err.to_string(), "unknown secret tag: '2'");
-        assert_eq!(doc.key(None).unwrap_err(), StorageError::NoWalletToDecrypt);
+        assert_eq!(
+            doc.key(None, None, Format::Passlib).unwrap_err(),
+            StorageError::NoWalletToDecrypt
+        );
     }
 
     #[test]
@@ -666,23 +776,156 @@ mod tests {
             digits: 8,
             ..TotpParams::default()
         };
-        let doc = Document::encrypt(params, K20, &w, Format::Sealed).unwrap();
+        let doc = Document::encrypt(params, K20, &w, Format::Sealed, None).unwrap();
         let text = doc.to_json();
-        assert!(text.contains(r#""alg":"aes-256-gcm""#) && text.contains(r#""v":2"#));
+        assert!(text.contains(r#""alg":"aes-256-gcm""#) && text.contains(r#""v":3"#));
         let read = Document::parse_json(&text).unwrap();
-        assert_eq!(read.key(Some(&w)).unwrap().as_slice(), K20);
+        assert_eq!(
+            read.key(Some(&w), None, Format::Sealed).unwrap().as_slice(),
+            K20
+        );
         assert!(!read.needs_rotation(&w, Format::Sealed));
 
         let wrong = wallet(&[("2", "WRONG")], Some(4));
         assert_eq!(
-            read.key(Some(&wrong)).unwrap_err(),
+            read.key(Some(&wrong), None, Format::Sealed).unwrap_err(),
             StorageError::Crypto(CryptoError::Authentication)
         );
         let tampered = text.replace(r#""digits":8"#, r#""digits":6"#);
         let read = Document::parse_json(&tampered).unwrap();
         assert_eq!(
-            read.key(Some(&w)).unwrap_err(),
+            read.key(Some(&w), None, Format::Sealed).unwrap_err(),
             StorageError::Crypto(CryptoError::Authentication)
+        );
+    }
+
+    fn sealed_text(w: &Wallet, params: TotpParams, owner: Option<&[u8]>) -> String {
+        Document::encrypt(params, K20, w, Format::Sealed, owner)
+            .unwrap()
+            .to_json()
+    }
+
+    fn read_sealed(text: &str, w: &Wallet, owner: Option<&[u8]>) -> Result<Vec<u8>, StorageError> {
+        let doc = Document::parse_json(text).unwrap();
+        doc.key(Some(w), owner, Format::Sealed).map(|k| k.to_vec())
+    }
+
+    #[test]
+    fn every_member_and_the_owner_are_bound() {
+        let w = wallet(&[("1", "one")], Some(4));
+        let alice = TotpParams {
+            label: Some("alice".into()),
+            issuer: Some("ACME".into()),
+            ..TotpParams::default()
+        };
+        let text = sealed_text(&w, alice.clone(), None);
+        assert_eq!(read_sealed(&text, &w, None).unwrap(), K20);
+        let auth = Err(StorageError::Crypto(CryptoError::Authentication));
+        for (from, to) in [
+            (r#""label":"alice""#, r#""label":"bob""#),
+            (r#""label":"alice""#, r#""label":"""#),
+            (r#""issuer":"ACME""#, r#""issuer":"EVIL""#),
+            (r#""issuer":"ACME","#, ""),
+            (r#""type":"totp""#, r#""type":"totp","digits":7"#),
+            (r#""type":"totp""#, r#""type":"totp","period":60"#),
+            (r#""type":"totp""#, r#""type":"totp","alg":"sha256""#),
+            (r#""v":3"#, r#""v":2"#),
+        ] {
+            let edited = text.replacen(from, to, 1);
+            assert_ne!(edited, text);
+            let read = Document::parse_json(&edited)
+                .unwrap()
+                .key(Some(&w), None, Format::Passlib);
+            assert_eq!(read.map(|k| k.to_vec()), auth, "{from} -> {to}");
+        }
+
+        // The encrypted key of one record pasted into another record is refused.
+        let bob = TotpParams {
+            label: Some("bob".into()),
+            ..alice.clone()
+        };
+        let enckey = |t: &str| Document::parse_json(t).unwrap().to_value()["enckey"].clone();
+        let mut pasted = Document::parse_json(&sealed_text(&w, bob, None))
+            .unwrap()
+            .to_value();
+        pasted["enckey"] = enckey(&text);
+        assert_eq!(read_sealed(&pasted.to_string(), &w, None), auth);
+
+        // Records bound to an owner open only for that owner, even with equal members.
+        let owned = sealed_text(&w, alice.clone(), Some(b"user-1"));
+        assert_eq!(read_sealed(&owned, &w, Some(b"user-1")).unwrap(), K20);
+        assert_eq!(read_sealed(&owned, &w, Some(b"user-2")), auth);
+        assert_eq!(read_sealed(&owned, &w, None), auth);
+        assert_eq!(read_sealed(&text, &w, Some(b"user-1")), auth);
+        let mut swapped = Document::parse_json(&sealed_text(&w, alice, Some(b"user-2")))
+            .unwrap()
+            .to_value();
+        swapped["enckey"] = enckey(&owned);
+        assert_eq!(read_sealed(&swapped.to_string(), &w, Some(b"user-2")), auth);
+    }
+
+    #[test]
+    fn weaker_forms_are_refused_unless_passlib_is_asked_for() {
+        let w = wallet(&[("1", "one")], Some(4));
+        let v1 = Document::encrypt(TotpParams::default(), K20, &w, Format::Passlib, None)
+            .unwrap()
+            .to_json();
+        let plain = Document::plain(TotpParams::default(), K20)
+            .unwrap()
+            .to_json();
+        let legacy = Document {
+            params: TotpParams::default(),
+            key: StoredKey::Encrypted(EncKey::Sealed(
+                Sealed {
+                    version: sealed::LEGACY_VERSION,
+                    cost: 4,
+                    tag: "1".into(),
+                    salt: vec![1; 16],
+                    nonce: [2; NONCE_LEN],
+                    ciphertext: Vec::new(),
+                }
+                .sealing(
+                    b"one",
+                    K20,
+                    &TotpParams::default().binding(sealed::LEGACY_VERSION, None),
+                )
+                .unwrap(),
+            )),
+        }
+        .to_json();
+        assert!(legacy.contains(r#""v":2"#));
+        for (text, refusal) in [
+            (&v1, Refusal::Passlib),
+            (&legacy, Refusal::LegacySealed),
+            (&plain, Refusal::Plain),
+        ] {
+            assert_eq!(
+                read_sealed(text, &w, None),
+                Err(StorageError::Refused(refusal))
+            );
+            assert_eq!(
+                read_sealed(text, &w, Some(b"u")),
+                Err(StorageError::Refused(Refusal::NoOwner))
+            );
+            let doc = Document::parse_json(text).unwrap();
+            assert_eq!(
+                doc.key(Some(&w), None, Format::Passlib).unwrap().as_slice(),
+                K20
+            );
+            assert!(doc.needs_rotation(&w, Format::Sealed));
+            let rotated = doc
+                .rotate(&w, Format::Sealed, Some(b"u"))
+                .unwrap()
+                .to_json();
+            assert_eq!(read_sealed(&rotated, &w, Some(b"u")).unwrap(), K20);
+        }
+        // Without a wallet a plain key is what the reader expects.
+        let doc = Document::parse_json(&plain).unwrap();
+        assert_eq!(doc.key(None, None, Format::Sealed).unwrap().as_slice(), K20);
+        assert_eq!(
+            Document::encrypt(TotpParams::default(), K20, &w, Format::Passlib, Some(b"u"))
+                .unwrap_err(),
+            StorageError::OwnerNeedsSealed
         );
     }
 
@@ -704,7 +947,10 @@ mod tests {
         );
         assert_eq!(Document::parse_json(&doc.to_json()).unwrap(), doc);
         let read = Document::parse_json(r#"{"type":"totp","v":1,"key":"gezd-gnbv gy3tqojq gezdgnbvgy3tqojq====","last_counter":5,"alg":"SHA-256"}"#).unwrap();
-        assert_eq!(read.key(None).unwrap().as_slice(), K20);
+        assert_eq!(
+            read.key(None, None, Format::Sealed).unwrap().as_slice(),
+            K20
+        );
         assert_eq!(read.params.alg, "sha256");
     }
 
@@ -754,8 +1000,8 @@ mod tests {
                 "Invalid totp data: label may not contain ':'",
             ),
             (
-                r#"{"type":"totp","v":1,"enckey":{"v":3}}"#,
-                "missing / unrecognized 'enckey' version: 3",
+                r#"{"type":"totp","v":1,"enckey":{"v":4}}"#,
+                "missing / unrecognized 'enckey' version: 4",
             ),
             (
                 r#"{"type":"totp","v":1,"enckey":{"v":1,"c":14,"t":"1","s":"AA"}}"#,
@@ -763,7 +1009,7 @@ mod tests {
             ),
             (
                 r#"{"type":"totp","v":1,"enckey":{"v":1,"c":40,"t":"1","s":"AA","k":"AA"}}"#,
-                "Invalid totp data: 'enckey' cost 40 is not between 0 and 31",
+                "Invalid totp data: 'enckey' cost 40 is not between 0 and 20",
             ),
         ];
         for (text, message) in cases {

@@ -21,14 +21,16 @@ use zeroize::Zeroizing;
 pub use json::{Document, DocumentError, EncKey, Format, StoredKey, TotpParams};
 pub use wallet::{Wallet, WalletError};
 
-/// Largest accepted cost: PBKDF2 runs `2**cost` rounds, which must fit in a `u32`.
-pub const MAX_COST: u32 = 31;
+/// Largest accepted cost: PBKDF2 runs `2**cost` rounds. passlib's default is 14; 20 already
+/// takes about a second, and a record with a cost an attacker raised to 31 would hold a
+/// server for minutes, so stored and requested costs above this are refused.
+pub const MAX_COST: u32 = 20;
 
 /// Why a key could not be encrypted or decrypted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CryptoError {
-    /// The cost is outside `0..=31`.
-    #[error("unsupported encryption cost {0}: must be between 0 and 31")]
+    /// The cost is outside `0..=MAX_COST`.
+    #[error("unsupported encryption cost {0}: must be between 0 and {MAX_COST}")]
     Cost(i64),
     /// An authenticated record failed to verify: wrong application secret, or tampered data.
     #[error(
@@ -58,6 +60,30 @@ pub enum StorageError {
     /// Encryption was requested but no application secrets were given.
     #[error("no application secrets present, can't encrypt TOTP key")]
     NoWalletToEncrypt,
+    /// A record in a form the reader did not accept.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// An owner binding was asked of a form that cannot carry one.
+    #[error("binding a key to an owner needs the sealed format")]
+    OwnerNeedsSealed,
+}
+
+/// Why a reader refused a stored key that it could have decrypted: a form weaker than it
+/// asked for, which is what an attacker who can write the database would downgrade a record to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// passlib's `enckey` version 1, read where only sealed records are expected.
+    #[error("refusing passlib's unauthenticated 'enckey' version 1 where a sealed record is expected: pass format='passlib' to read it")]
+    Passlib,
+    /// pyotp-rs 0.1's sealed version 2, whose label and issuer are not authenticated.
+    #[error("refusing 'enckey' version 2, which does not authenticate the label and issuer: read it with format='passlib' and rotate it")]
+    LegacySealed,
+    /// A plain key, read with a wallet of secrets.
+    #[error("refusing a plain 'key' where the wallet expects an encrypted one: pass format='passlib' to read it")]
+    Plain,
+    /// An owner was given, but the record is not a sealed record that could be bound to one.
+    #[error("the stored key is not bound to an owner (only sealed records can be): rotate it with the owner to bind it")]
+    NoOwner,
 }
 
 /// PBKDF2-HMAC-SHA256 with `2**cost` rounds, filling `N` bytes of key material.
@@ -211,8 +237,8 @@ mod tests {
     #[test]
     fn cost_is_bounded() {
         assert_eq!(
-            derive::<16>(b"s", b"salt", 32).unwrap_err(),
-            CryptoError::Cost(32)
+            derive::<16>(b"s", b"salt", MAX_COST + 1).unwrap_err(),
+            CryptoError::Cost(i64::from(MAX_COST) + 1)
         );
     }
 }

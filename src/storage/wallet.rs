@@ -35,9 +35,9 @@ pub enum WalletError {
     /// Secrets given as JSON that is not an object of strings.
     #[error("secrets JSON must be an object mapping tags to strings: {0}")]
     BadJson(String),
-    /// A cost outside `0..=31`.
-    #[error("encrypt_cost must be between 0 and 31, not {0}")]
-    Cost(i64),
+    /// A cost outside `0..=MAX_COST` (the caller's integer, as Python prints it).
+    #[error("encrypt_cost must be between 0 and {MAX_COST}, not {0}")]
+    Cost(String),
 }
 
 /// Whether `tag` matches passlib's `(?i)^[a-z0-9][a-z0-9_.-]*$`.
@@ -92,7 +92,7 @@ impl Wallet {
             Some(cost) => u32::try_from(cost)
                 .ok()
                 .filter(|c| *c <= MAX_COST)
-                .ok_or(WalletError::Cost(cost))?,
+                .ok_or_else(|| WalletError::Cost(cost.to_string()))?,
         };
         let mut secrets: Vec<SecretPair> = Vec::new();
         for (tag, secret) in pairs {
@@ -302,8 +302,8 @@ mod tests {
             WalletError::EmptySecret("1".into())
         );
         assert_eq!(
-            Wallet::new(pairs(&[]), None, Some(32)).unwrap_err(),
-            WalletError::Cost(32)
+            Wallet::new(pairs(&[]), None, Some(21)).unwrap_err(),
+            WalletError::Cost("21".into())
         );
         assert!(is_valid_tag("A1_b.c-d"));
     }

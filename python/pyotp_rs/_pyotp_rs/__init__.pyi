@@ -278,27 +278,33 @@ class TOTP(OTP):
         pass it as `last_counter` next time). Raises `MalformedTokenError`, `InvalidTokenError`,
         or `UsedTokenError` for the code of `last_counter` (all `ValueError`s).
         """
-    def to_json(self, wallet: typing.Optional[Wallet] = None, *, format: builtins.str = 'sealed', encrypt: typing.Optional[builtins.bool] = None) -> builtins.str:
+    def to_json(self, wallet: typing.Optional[Wallet] = None, *, format: builtins.str = 'sealed', encrypt: typing.Optional[builtins.bool] = None, owner: typing.Optional[builtins.str | builtins.bytes] = None) -> builtins.str:
         r"""
         The key and parameters as passlib's TOTP JSON (sorted keys, compact).
         
         With a `wallet` that has secrets (or `encrypt=True`) the key is encrypted under the
         wallet's default tag: `format="sealed"` (authenticated, the default) or `"passlib"`
-        (passlib 1.7.4's format, no MAC). A `name` of "Secret" (pyotp's default) is not stored.
+        (passlib 1.7.4's format, no MAC). `owner` (str or bytes, e.g. a user id) binds a sealed
+        record to its owner: it then opens only with the same `owner`. A `name` of "Secret"
+        (pyotp's default) is not stored.
         """
-    def to_dict(self, wallet: typing.Optional[Wallet] = None, *, format: builtins.str = 'sealed', encrypt: typing.Optional[builtins.bool] = None) -> builtins.dict[builtins.str, typing.Any]:
+    def to_dict(self, wallet: typing.Optional[Wallet] = None, *, format: builtins.str = 'sealed', encrypt: typing.Optional[builtins.bool] = None, owner: typing.Optional[builtins.str | builtins.bytes] = None) -> builtins.dict[builtins.str, typing.Any]:
         r"""
         Like `to_json`, as a dict.
         """
     @classmethod
-    def from_json(cls, data: builtins.str | builtins.bytes, wallet: typing.Optional[Wallet] = None) -> typing_extensions.Self:
+    def from_json(cls, data: builtins.str | builtins.bytes, wallet: typing.Optional[Wallet] = None, *, format: builtins.str = 'sealed', owner: typing.Optional[builtins.str | builtins.bytes] = None) -> typing_extensions.Self:
         r"""
         A TOTP from passlib's TOTP JSON (str or bytes), decrypting the key with `wallet`.
+        
+        With a wallet only sealed records are read, so a record downgraded to passlib's format
+        or to a plain key raises `DecryptionError`; `format="passlib"` reads those as passlib
+        does. `owner` must be the one the record was bound to, if any.
         """
     @classmethod
-    def from_dict(cls, data: builtins.dict[builtins.str, typing.Any], wallet: typing.Optional[Wallet] = None) -> typing_extensions.Self:
+    def from_dict(cls, data: builtins.dict[builtins.str, typing.Any], wallet: typing.Optional[Wallet] = None, *, format: builtins.str = 'sealed', owner: typing.Optional[builtins.str | builtins.bytes] = None) -> typing_extensions.Self:
         r"""
-        A TOTP from passlib's TOTP dict, decrypting the key with `wallet`.
+        A TOTP from passlib's TOTP dict, decrypting the key with `wallet` (see `from_json`).
         """
     def pretty_key(self, format: builtins.str = 'base32', sep: typing.Optional[builtins.str] = '-') -> builtins.str:
         r"""
@@ -389,7 +395,7 @@ class Wallet:
         r"""
         Whether the wallet holds at least one secret.
         """
-    def __new__(cls, secrets: builtins.str | collections.abc.Mapping[builtins.str | builtins.int, builtins.str | builtins.bytes] | None = None, default_tag: typing.Optional[builtins.str] = None, encrypt_cost: typing.Optional[builtins.int] = None) -> Wallet:
+    def __new__(cls, secrets: builtins.str | collections.abc.Mapping[builtins.str | builtins.int, builtins.str | builtins.bytes] | None = None, default_tag: typing.Optional[builtins.str] = None, encrypt_cost: typing.Optional[int] = None) -> Wallet:
         r"""
         Builds a wallet; see the class docstring for the accepted forms of `secrets`.
         """
@@ -398,11 +404,15 @@ class Wallet:
         Whether stored TOTP data (JSON str/bytes or dict) should be rewritten: a plain key, or a
         key encrypted under another tag, cost or format than this wallet gives new data.
         """
-    def rotate(self, data: builtins.str | builtins.bytes | builtins.dict[builtins.str, typing.Any], *, format: builtins.str = 'sealed') -> builtins.str | builtins.bytes | builtins.dict[builtins.str, typing.Any]:
+    def rotate(self, data: builtins.str | builtins.bytes | builtins.dict[builtins.str, typing.Any], *, format: builtins.str = 'sealed', owner: typing.Optional[builtins.str | builtins.bytes] = None) -> builtins.str | builtins.bytes | builtins.dict[builtins.str, typing.Any]:
         r"""
         Re-encrypts stored TOTP data under the default tag and cost in `format` ("sealed" or
         "passlib") when `needs_rotation` says so; otherwise returns `data` itself, unchanged.
         Returns the same kind it was given (JSON text for str/bytes, a dict for a dict).
+        
+        Rotation is how records are migrated, so it reads every form: plain keys, passlib's
+        format, and sealed records of pyotp-rs 0.1. Give `owner` to bind the new sealed record
+        to an owner id; a sealed record already bound must be given the same owner.
         """
     def __repr__(self) -> builtins.str: ...
 

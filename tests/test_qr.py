@@ -16,6 +16,7 @@ from typing import Any
 import pyotp
 import pyotp_rs
 import pytest
+from gil import stall
 from hypothesis import given
 from hypothesis import strategies as st
 from pyotp_rs.qr import QRCode, make
@@ -364,3 +365,15 @@ def test_readme_example_runs(
     assert namespace["code"].terminal() in printed
     assert "['current_code', 'qr_code', 'secret', 'uri']" in printed
     assert decode(open_png((tmp_path / "enrol.png").read_bytes())) == namespace["totp"].provisioning_uri()
+
+
+@pytest.mark.parametrize("render", ["png", "data_uri", "save"])
+def test_rendering_releases_the_gil(render: str, tmp_path: Path) -> None:
+    code = make("otpauth://totp/x?secret=" + "A" * 1500, error_correction="H")
+    call = {
+        "png": lambda: code.png(scale=24),
+        "data_uri": lambda: code.data_uri(scale=24),
+        "save": lambda: code.save(tmp_path / "code.png", scale=24),
+    }[render]
+    took, stalled = stall(call)
+    assert stalled < took / 2, (took, stalled)

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import string
-import threading
 import warnings
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+from gil import stall
 from hypothesis import given
 from hypothesis import strategies as st
 from pyotp_rs import DecryptionError, Wallet
@@ -592,14 +592,10 @@ def test_hash_names_that_are_not_hashes_are_refused_at_load(alg):
 
 
 def test_key_derivation_releases_the_gil():
-    wallet = Wallet({"1": "one"}, encrypt_cost=16)
-    stored = pyotp_rs.TOTP(S20).to_json(wallet)
-    done = threading.Event()
-    worker = threading.Thread(target=lambda: (pyotp_rs.TOTP.from_json(stored, wallet), done.set()))
-    spins = 0
-    worker.start()
-    while not done.is_set():
-        spins += 1
-    worker.join()
-    # Holding the GIL for the 65536 PBKDF2 rounds would leave this thread a handful of turns.
-    assert spins > 10_000
+    wallet = Wallet({"1": "one"}, encrypt_cost=13)
+    totp = pyotp_rs.TOTP(S20)
+    took, stalled = stall(lambda: totp.to_json(wallet))
+    assert stalled < took / 2, (took, stalled)
+    stored = totp.to_json(wallet)
+    took, stalled = stall(lambda: pyotp_rs.TOTP.from_json(stored, wallet))
+    assert stalled < took / 2, (took, stalled)

@@ -109,7 +109,7 @@ impl QrCode {
         error_correction: &str,
         border: Int,
     ) -> PyResult<Self> {
-        Self::encode(uri_of(data)?, error_correction, border)
+        Self::encode(data.py(), uri_of(data)?, error_correction, border)
     }
 
     /// Encodes `otp.provisioning_uri(**uri_args)`: `TOTP.qr()` and `HOTP.qr()`.
@@ -119,13 +119,19 @@ impl QrCode {
         error_correction: &str,
         border: Int,
     ) -> PyResult<Self> {
-        Self::encode(provisioning_uri(otp, uri_args)?, error_correction, border)
+        Self::encode(
+            otp.py(),
+            provisioning_uri(otp, uri_args)?,
+            error_correction,
+            border,
+        )
     }
 
-    fn encode(uri: String, error_correction: &str, border: Int) -> PyResult<Self> {
+    /// Encodes `uri` with the GIL released: choosing a mask takes tens of microseconds.
+    fn encode(py: Python<'_>, uri: String, error_correction: &str, border: Int) -> PyResult<Self> {
         let level: ErrorCorrection = error_correction.parse()?;
         let border = Border::try_from(border.0)?;
-        let matrix = QrMatrix::encode(&uri, level)?;
+        let matrix = py.detach(|| QrMatrix::encode(&uri, level))?;
         Ok(Self {
             uri,
             matrix,
@@ -141,9 +147,11 @@ impl QrCode {
         }
     }
 
-    fn png_bytes(&self, scale: Int, border: Option<Int>) -> PyResult<Vec<u8>> {
+    /// The PNG, drawn and compressed with the GIL released (a large scale takes milliseconds).
+    fn png_bytes(&self, py: Python<'_>, scale: Int, border: Option<Int>) -> PyResult<Vec<u8>> {
         let scale = Scale::try_from(scale.0)?;
-        Ok(self.matrix.png(scale, self.border_or_default(border)?)?)
+        let border = self.border_or_default(border)?;
+        Ok(py.detach(|| self.matrix.png(scale, border))?)
     }
 }
 
@@ -200,14 +208,15 @@ impl QrCode {
         scale: Int,
         border: Option<Int>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        Ok(PyBytes::new(py, &self.png_bytes(scale, border)?))
+        Ok(PyBytes::new(py, &self.png_bytes(py, scale, border)?))
     }
 
     /// An SVG document of one black path on a white square, ``scale`` pixels per module.
     #[pyo3(signature = (*, scale = Int::SCALE, border = None), text_signature = "($self, *, scale=10, border=None)")]
-    fn svg(&self, scale: Int, border: Option<Int>) -> PyResult<String> {
+    fn svg(&self, py: Python<'_>, scale: Int, border: Option<Int>) -> PyResult<String> {
         let scale = Scale::try_from(scale.0)?;
-        Ok(self.matrix.svg(scale, self.border_or_default(border)?))
+        let border = self.border_or_default(border)?;
+        Ok(py.detach(|| self.matrix.svg(scale, border)))
     }
 
     /// The code as Unicode half blocks for ``print()``, two module rows per line, no escapes.
@@ -224,25 +233,24 @@ impl QrCode {
 
     /// The PNG as a ``data:image/png;base64,...`` URI, ready for an ``<img src>``.
     #[pyo3(signature = (*, scale = Int::SCALE, border = None), text_signature = "($self, *, scale=10, border=None)")]
-    fn data_uri(&self, scale: Int, border: Option<Int>) -> PyResult<String> {
+    fn data_uri(&self, py: Python<'_>, scale: Int, border: Option<Int>) -> PyResult<String> {
         let scale = Scale::try_from(scale.0)?;
-        Ok(self
-            .matrix
-            .data_uri(scale, self.border_or_default(border)?)?)
+        let border = self.border_or_default(border)?;
+        Ok(py.detach(|| self.matrix.data_uri(scale, border))?)
     }
 
     /// Writes the code to ``path`` in the format its extension names: ``.png``, ``.svg`` or
     /// ``.txt`` (the ``terminal()`` text, which has no ``scale``); any other extension raises
     /// ValueError.
     #[pyo3(signature = (path, *, scale = Int::SCALE, border = None), text_signature = "($self, path, *, scale=10, border=None)")]
-    fn save(&self, path: PathBuf, scale: Int, border: Option<Int>) -> PyResult<()> {
+    fn save(&self, py: Python<'_>, path: PathBuf, scale: Int, border: Option<Int>) -> PyResult<()> {
         let extension = path
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
         let contents = match extension.as_deref() {
-            Some("png") => self.png_bytes(scale, border)?,
-            Some("svg") => self.svg(scale, border)?.into_bytes(),
+            Some("png") => self.png_bytes(py, scale, border)?,
+            Some("svg") => self.svg(py, scale, border)?.into_bytes(),
             Some("txt") => {
                 let mut text = self.terminal(border, false)?;
                 text.push('\n');
@@ -255,7 +263,7 @@ impl QrCode {
                 )))
             }
         };
-        Ok(std::fs::write(&path, contents)?)
+        Ok(py.detach(|| std::fs::write(&path, contents))?)
     }
 
     /// The PNG that Jupyter displays for a cell ending with this object.
@@ -264,8 +272,8 @@ impl QrCode {
     }
 
     /// The SVG that Jupyter displays for a cell ending with this object.
-    fn _repr_svg_(&self) -> PyResult<String> {
-        self.svg(Int::SCALE, None)
+    fn _repr_svg_(&self, py: Python<'_>) -> PyResult<String> {
+        self.svg(py, Int::SCALE, None)
     }
 
     fn __repr__(&self) -> String {

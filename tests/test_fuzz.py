@@ -1,0 +1,232 @@
+"""Fuzzing every decoder of untrusted input: parse_uri, base32 secrets, the storage JSON and the
+transfer formats get random text and mutations of valid inputs. The library must answer like the
+reference (pyotp's exception type, or its result) or with its documented exceptions, and never
+panic or raise anything else.
+
+Under the ``ci`` hypothesis profile (``HYPOTHESIS_PROFILE=ci``, which scripts/check.sh picks when
+``CI`` is set) each target runs ten times the profile's examples, 2000, in about three minutes in
+all; the ``dev`` profile runs twice its examples. Each example is bounded: records keep PBKDF2
+costs small and Aegis vaults are plain.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, unquote
+
+import pyotp
+import pyotp_rs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from parity import describe, outcome
+
+FUZZ = settings(
+    max_examples=settings.default.max_examples * (10 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 2),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+WALLET = pyotp_rs.Wallet({"1": "fuzz-one", "2": "fuzz-two"}, encrypt_cost=4)
+
+# Characters that mean something to one of the decoders, then anything else.
+SPECIAL = list(':/?&=#%+@[]{}",.;-_ \t\n\\0123456789AaZz27=') + [
+    "%3A",
+    "%25",
+    "%ZZ",
+    "%E9",
+    "\u00e9",
+    "\u0130",
+]
+CHARS = st.sampled_from(SPECIAL) | st.characters(exclude_categories=("Cs",))
+
+
+@st.composite
+def mutated(draw: st.DrawFn, seeds: list[str]) -> str:
+    """A seed with a few characters replaced, inserted, deleted or duplicated."""
+    text = draw(st.sampled_from(seeds))
+    for _ in range(draw(st.integers(0, 4))):
+        at = draw(st.integers(0, len(text)))
+        op = draw(st.sampled_from(["replace", "insert", "delete", "duplicate"]))
+        if op == "replace":
+            text = text[:at] + draw(CHARS) + text[at + 1 :]
+        elif op == "insert":
+            text = text[:at] + draw(CHARS) + text[at:]
+        elif op == "delete":
+            text = text[:at] + text[at + 1 :]
+        else:
+            end = draw(st.integers(at, len(text)))
+            text = text[:end] + text[at:end] + text[end:]
+    return text
+
+
+def inputs(seeds: list[str]) -> st.SearchStrategy[str]:
+    return mutated(seeds) | st.lists(CHARS, max_size=40).map("".join)
+
+
+def reaction(call: Callable[[], Any]) -> tuple[str, Any]:
+    """("ok", result) or ("error", exception type); a panic or a non-Exception fails the test."""
+    try:
+        return ("ok", call())
+    except Exception as error:  # noqa: BLE001 - the exception is the outcome under test
+        assert type(error).__name__ not in ("PanicException", "SystemError"), repr(error)
+        return ("error", type(error))
+
+
+# -- parse_uri ------------------------------------------------------------------------------
+
+URIS = [
+    f"otpauth://totp/ACME%20Co:alice%40example.com?secret={SECRET}&issuer=ACME%20Co",
+    f"otpauth://totp/alice?secret={SECRET}&algorithm=SHA256&digits=8&period=60",
+    f"otpauth://hotp/Example:bob?secret={SECRET}&counter=7&algorithm=SHA512",
+    f"otpauth://totp/Steam:carol?secret={SECRET}&encoder=steam&issuer=Steam",
+    f"otpauth://totp/a:b?secret={SECRET.lower()}&image=https://example.com/x.png",
+]
+
+
+@FUZZ
+@given(inputs(URIS))
+def test_parse_uri_answers_like_pyotp(uri: str) -> None:
+    theirs = outcome(lambda: pyotp.parse_uri(uri))
+    ours = outcome(lambda: pyotp_rs.parse_uri(uri))
+    assert "PanicException" not in ours[1], ours
+    if theirs[0] == "ok":
+        assert ours == theirs, (theirs, ours)
+    else:
+        assert ours[:2] == theirs[:2], (theirs, ours)
+
+
+# -- base32 secrets ------------------------------------------------------------------------------
+
+SECRETS = [
+    SECRET,
+    SECRET.lower() + "====",
+    "JBSWY3DPEHPK3PXPJBSWY3DPEH======",
+    "A" * 40,
+    "MFRGGZDFMZTWQ2LKNNWG23Q",
+]
+
+
+@FUZZ
+@given(inputs(SECRETS))
+def test_secrets_decode_like_pyotp(secret: str) -> None:
+    theirs = outcome(lambda: pyotp.TOTP(secret).at(1234567890))
+    ours = outcome(lambda: pyotp_rs.TOTP(secret).at(1234567890))
+    assert ours == theirs, (theirs, ours)
+
+
+@FUZZ
+@given(st.binary(max_size=64))
+def test_bytes_secrets_decode_like_pyotp(secret: bytes) -> None:
+    theirs = outcome(lambda: pyotp.TOTP(secret).at(59))
+    ours = outcome(lambda: pyotp_rs.TOTP(secret).at(59))
+    assert ours[:2] == theirs[:2], (theirs, ours)
+
+
+# -- storage JSON -------------------------------------------------------------------------------
+
+
+def records() -> list[str]:
+    totp = pyotp_rs.TOTP(SECRET, digits=8, interval=60, name="alice", issuer="ACME")
+    return [
+        totp.to_json(),
+        totp.to_json(WALLET),
+        totp.to_json(WALLET, owner="user-1"),
+        totp.to_json(WALLET, format="passlib"),
+        pyotp_rs.TOTP(SECRET).to_json(),
+    ]
+
+
+def bounded(text: str) -> bool:
+    """Whether a record's PBKDF2 cost (if any) keeps one example quick."""
+    try:
+        enckey = json.loads(text).get("enckey")
+        return not isinstance(enckey, dict) or not isinstance(enckey.get("c"), int) or enckey["c"] <= 10
+    except (ValueError, AttributeError, RecursionError):
+        return True
+
+
+STORAGE_ERRORS = (ValueError, TypeError, KeyError)
+
+
+@FUZZ
+@given(
+    inputs(records()).filter(bounded),
+    st.sampled_from(["sealed", "passlib"]),
+    st.sampled_from([None, "user-1"]),
+)
+def test_storage_json_is_read_or_refused_cleanly(text: str, fmt: str, owner: str | None) -> None:
+    kind, value = reaction(lambda: pyotp_rs.TOTP.from_json(text, WALLET, format=fmt, owner=owner))
+    if kind == "error":
+        assert issubclass(value, STORAGE_ERRORS), value
+        return
+    # What was read writes back to a record that reads the same.
+    again = pyotp_rs.TOTP.from_json(value.to_json(WALLET, owner=owner), WALLET, owner=owner)
+    assert describe(again) == describe(value)
+    assert reaction(lambda: WALLET.rotate(text, owner=owner))[0] == "ok"
+
+
+@FUZZ
+@given(inputs(records()).filter(bounded))
+def test_storage_bytes_and_dicts_never_panic(text: str) -> None:
+    kind, value = reaction(lambda: pyotp_rs.TOTP.from_json(text.encode("utf-8", "surrogatepass"), WALLET))
+    assert kind == "ok" or issubclass(value, STORAGE_ERRORS), value
+    kind, document = reaction(lambda: json.loads(text))
+    if kind == "ok" and isinstance(document, dict):
+        kind, value = reaction(lambda: pyotp_rs.TOTP.from_dict(document, WALLET, format="passlib"))
+        assert kind == "ok" or issubclass(value, STORAGE_ERRORS), value
+        kind, value = reaction(lambda: WALLET.needs_rotation(document))
+        assert kind == "ok" or issubclass(value, STORAGE_ERRORS), value
+
+
+# -- transfer formats ------------------------------------------------------------------------
+
+
+def exports() -> list[str]:
+    accounts = [
+        pyotp_rs.TOTP(SECRET, name="alice", issuer="ACME"),
+        pyotp_rs.HOTP(SECRET, name="bob", initial_count=3, digits=8),
+    ]
+    return [
+        *pyotp_rs.transfer.write_migration(accounts, batch_id=1),
+        pyotp_rs.transfer.write_aegis(accounts),
+        pyotp_rs.transfer.write_uris(accounts),
+        json.dumps({"alice": SECRET}),
+    ]
+
+
+@FUZZ
+@given(inputs(exports()))
+def test_transfer_imports_report_or_refuse_cleanly(text: str) -> None:
+    kind, value = reaction(lambda: pyotp_rs.transfer.read(text))
+    assert kind == "ok" or issubclass(value, (ValueError, TypeError)), value
+
+
+@FUZZ
+@given(st.sampled_from(exports()[:1]), st.binary(min_size=1, max_size=40), st.integers(0, 400))
+def test_migration_payload_bytes_are_decoded_cleanly(uri: str, noise: bytes, at: int) -> None:
+    prefix, _, data = uri.partition("data=")
+    payload = base64.b64decode(unquote(data))
+    at = min(at, len(payload))
+    mutated_payload = payload[:at] + noise + payload[at + len(noise) // 2 :]
+    text = prefix + "data=" + quote(base64.b64encode(mutated_payload).decode())
+    kind, value = reaction(lambda: pyotp_rs.transfer.read(text))
+    assert kind == "ok" or issubclass(value, (ValueError, TypeError)), value
+
+
+@pytest.mark.parametrize("surrogate", [chr(0xD800), chr(0xDFFF)], ids=["high", "low"])
+def test_lone_surrogates_reach_every_decoder_cleanly(surrogate: str) -> None:
+    for text in [*records(), *exports()]:
+        for at in (0, len(text) // 2, len(text)):
+            broken = text[:at] + surrogate + text[at:]
+            for call in (
+                lambda data=broken: pyotp_rs.TOTP.from_json(data, WALLET, format="passlib"),
+                lambda data=broken: pyotp_rs.transfer.read(data),
+            ):
+                kind, value = reaction(call)
+                assert kind == "ok" or issubclass(value, (ValueError, TypeError)), value

@@ -91,3 +91,19 @@ def test_database_url_refuses_other_engines() -> None:
 )  # fmt: skip
 def test_loopback_hosts(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+def test_create_app_for_another_wsgi_server(tmp_path: Path) -> None:
+    """``create_app(config)`` migrates, makes the key file and serves, here through Flask's test client."""
+    from pyotp_rs.server import ServiceConfig, create_app
+
+    config = ServiceConfig.from_options(
+        db=str(tmp_path / "db.sqlite3"), key_file=str(tmp_path / "server.key")
+    )
+    client = create_app(config).test_client()
+    created = client.post("/api/v1/tokens", json={"name": "a", "secret": "JBSWY3DPEHPK3PXP"})
+    assert created.status_code == 201
+    token_id = created.get_json()["data"]["id"]
+    again = create_app(config).test_client()
+    assert again.get(f"/api/v1/tokens/{token_id}").get_json()["data"]["secret"] == "JBSWY3DPEHPK3PXP"
+    assert (tmp_path / "server.key").stat().st_mode & 0o777 == 0o600

@@ -9,7 +9,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from . import docs, enrolment, team, totphog
-from .config import ServiceConfig
+from .config import MAX_BODY_BYTES, ServiceConfig
 from .service import ServiceError, TokenService, open_service
 
 __all__ = ["create_app"]
@@ -48,7 +48,7 @@ def create_app(config: ServiceConfig | None = None, *, service: TokenService | N
         service = open_service(config or ServiceConfig.from_options())
     app = Flask(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.config["MAX_CONTENT_LENGTH"] = (config.max_body_bytes if config else None) or 64 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes if config else MAX_BODY_BYTES
     app.extensions["pyotp_rs"] = service
     for module in (totphog, team, enrolment, docs):
         app.register_blueprint(module.blueprint)

@@ -43,6 +43,13 @@ def test_enrolment_matches_pyotp(algorithm: str, digits: int, period: int) -> No
     assert decode(open_png(png)) == result["uri"]
 
 
+@pytest.mark.parametrize("algorithm", ["sha256", "Sha512", "sha1"])
+def test_algorithm_names_in_any_case(algorithm: str) -> None:
+    """``enroll`` takes hash names in any case, as the command line does."""
+    result = pyotp_rs.enroll("Example", "alice", algorithm=algorithm)
+    assert pyotp.parse_uri(result["uri"]).digest().name == DIGESTS[algorithm.upper()]().name
+
+
 def test_defaults_are_six_digits_thirty_seconds_sha1() -> None:
     result = pyotp_rs.enroll("Example", "bob")
     parsed = pyotp.parse_uri(result["uri"])
@@ -75,11 +82,14 @@ BAD = [
     ({"period": 0}, "period must be an integer from 10 to 120 seconds, not 0"),
     ({"period": 30.0}, "period must be an integer from 10 to 120 seconds, not 30.0"),
     ({"period": "30"}, "period must be an integer from 10 to 120 seconds, not '30'"),
-    ({"algorithm": "MD5"}, "algorithm must be 'SHA1', 'SHA256' or 'SHA512', not 'MD5'"),
-    ({"algorithm": "sha1"}, "algorithm must be 'SHA1', 'SHA256' or 'SHA512', not 'sha1'"),
-    ({"algorithm": "SHA-256"}, "algorithm must be 'SHA1', 'SHA256' or 'SHA512', not 'SHA-256'"),
-    ({"algorithm": hashlib.sha256}, "algorithm must be 'SHA1', 'SHA256' or 'SHA512', not <built-in function"),
-    ({"algorithm": None}, "algorithm must be 'SHA1', 'SHA256' or 'SHA512', not None"),
+    ({"algorithm": "MD5"}, "algorithm must be 'SHA1', 'SHA256' or 'SHA512' (any case), not 'MD5'"),
+    ({"algorithm": "SHA-256"}, "algorithm must be 'SHA1', 'SHA256' or 'SHA512' (any case), not 'SHA-256'"),
+    ({"algorithm": "sha1 "}, "algorithm must be 'SHA1', 'SHA256' or 'SHA512' (any case), not 'sha1 '"),
+    (
+        {"algorithm": hashlib.sha256},
+        "algorithm must be 'SHA1', 'SHA256' or 'SHA512' (any case), not <built-in function",
+    ),
+    ({"algorithm": None}, "algorithm must be 'SHA1', 'SHA256' or 'SHA512' (any case), not None"),
     ({"issuer": ""}, "issuer must not be empty"),
     ({"issuer": "   "}, "issuer must not be empty"),
     ({"issuer": None}, "issuer must be a str, not NoneType"),

@@ -1,7 +1,9 @@
 """TOTP.match: replay-safe verification with the semantics of passlib 1.7.4's TOTP.match."""
 
 import base64
+import copy
 import hashlib
+import pickle
 
 import passlib.exc
 import passlib.totp
@@ -85,6 +87,17 @@ def test_replay_of_last_counter_refused():
     # An earlier counter than the last one is not even searched.
     with pytest.raises(InvalidTokenError):
         totp.match(totp.at(30), 59, last_counter=2)
+
+
+def test_totp_match_pickles_and_copies():
+    """A TotpMatch survives pickle (every protocol) and copy with every derived value."""
+    match = pyotp_rs.TOTP(S20).match(pyotp_rs.TOTP(S20).at(1_000_000_000 - 30), 1_000_000_000, window=60)
+    fields = ("counter", "time", "window", "expected_counter", "skipped", "expire_time", "cache_time")
+    clones = [pickle.loads(pickle.dumps(match, p)) for p in range(pickle.HIGHEST_PROTOCOL + 1)]
+    for clone in [*clones, copy.copy(match), copy.deepcopy(match)]:
+        assert type(clone) is type(match)
+        assert [getattr(clone, f) for f in fields] == [getattr(match, f) for f in fields]
+        assert tuple(clone) == tuple(match) and repr(clone) == repr(match)
 
 
 def test_drift_within_window_accepted_outside_refused():

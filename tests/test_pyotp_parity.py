@@ -878,3 +878,16 @@ def test_subclass_without_overrides() -> None:
                 return self.at(1234567890)
 
         assert WithHelper(S, digits=8).code_for_login() == pyotp.TOTP(S, digits=8).at(1234567890)
+
+
+def test_public_namespace_is_pyotps_names_and_our_own():
+    """Modules imported for internal use (os, hashlib ...) do not leak into ``pyotp_rs``."""
+    public = {name for name in dir(pyotp_rs) if not name.startswith("_")}
+    own_modules = {
+        name
+        for name in public
+        if isinstance(getattr(pyotp_rs, name), ModuleType)
+        and getattr(pyotp_rs, name).__name__ == f"pyotp_rs.{name}"
+    }
+    assert public - own_modules <= set(pyotp_rs.__all__)
+    assert not {"os", "hashlib", "sys", "typing"} & public

@@ -7,7 +7,10 @@ URIs are built with the real pyotp, so they are independent of pyotp_rs's own UR
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
+import os
+import pickle
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -207,6 +210,35 @@ def test_save_refuses_unknown_extensions(tmp_path: Path, name: str) -> None:
     with pytest.raises(ValueError, match="use a .png, .svg or .txt file name"):
         make(URIS["minimal"]).save(tmp_path / name)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_save_creates_files_readable_by_the_owner_only(tmp_path: Path) -> None:
+    """The image holds the secret: a new file gets mode 0600 whatever the umask allows."""
+    old_umask = os.umask(0o022)
+    try:
+        for name in ("code.png", "code.svg", "code.txt"):
+            make(URIS["issuer"]).save(tmp_path / name)
+            assert (tmp_path / name).stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old_umask)
+
+
+@pytest.mark.parametrize("option", [{"scale": 3}, {"invert": True}])
+def test_qr_says_where_rendering_options_belong(option: dict[str, object]) -> None:
+    """``totp.qr(scale=3)`` names the rendering methods instead of pyotp's URI-parameter error."""
+    (name,) = option
+    with pytest.raises(TypeError, match=f"qr\\(\\) got '{name}', which belongs to .* png\\(\\), svg\\(\\)"):
+        pyotp_rs.TOTP(SECRET).qr(**option)
+
+
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_qrcode_pickles_and_copies(protocol: int) -> None:
+    """A QRCode survives pickle (every protocol) and copy with its URI, level and border."""
+    code = make(URIS["issuer"], error_correction="H", border=2)
+    for clone in (pickle.loads(pickle.dumps(code, protocol)), copy.copy(code), copy.deepcopy(code)):
+        assert type(clone) is QRCode
+        assert (clone.uri, clone.error_correction, clone.border) == (code.uri, "H", 2)
+        assert clone.png() == code.png() and clone.terminal() == code.terminal()
 
 
 def test_save_reports_os_errors(tmp_path: Path) -> None:

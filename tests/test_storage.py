@@ -2,9 +2,11 @@
 authenticated format, wallets and key rotation."""
 
 import base64
+import copy
 import hashlib
 import json
 import os
+import pickle
 import re
 import string
 import warnings
@@ -349,6 +351,30 @@ def test_missing_wallet_and_encrypt_flag():
         pyotp_rs.TOTP(S20).to_json(Wallet({"1": "x"}), format="v3")
     with pytest.raises(TypeError):
         pyotp_rs.TOTP.from_dict(VECTOR_B, Wallet({"1": "x"}))
+
+
+def test_plain_format_is_the_unencrypted_form():
+    """``format="plain"`` (the README's name) stores the key unencrypted, even with a wallet."""
+    totp = pyotp_rs.TOTP(S20, name="alice")
+    wallet = Wallet({"1": "application secret"})
+    plain = totp.to_json()
+    assert totp.to_json(format="plain") == totp.to_json(wallet, format="plain") == plain
+    assert totp.to_dict(wallet, format="plain", encrypt=False) == json.loads(plain)
+    assert "enckey" not in json.loads(plain) and "enckey" in json.loads(totp.to_json(wallet))
+    assert passlib.totp.TOTP.from_json(plain).base32_key == totp.secret
+    with pytest.raises(ValueError, match="format='plain' stores the key unencrypted"):
+        totp.to_json(wallet, format="plain", encrypt=True)
+
+
+def test_wallet_refuses_pickling_and_copies_as_itself():
+    """A pickle would hold the application secrets in the clear; a copy is the same immutable wallet."""
+    wallet = Wallet({"1": "application secret"})
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        with pytest.raises(
+            TypeError, match="a Wallet cannot be pickled: the pickle would hold its application"
+        ):
+            pickle.dumps(wallet, protocol)
+    assert copy.copy(wallet) is wallet and copy.deepcopy({"w": wallet})["w"] is wallet
 
 
 def test_unstorable_totp_parameters():

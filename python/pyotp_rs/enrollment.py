@@ -50,7 +50,7 @@ def enroll(
 
     ``issuer`` and ``account_name`` are non-empty strings without ``':'``; ``digits`` is 6 or 8;
     ``period`` is an integer from 10 to 120 seconds; ``algorithm`` is ``"SHA1"``, ``"SHA256"``
-    or ``"SHA512"``. Anything else, including an argument of the wrong type, raises ValueError.
+    or ``"SHA512"``, in any case. Anything else, including an argument of the wrong type, raises ValueError.
     Returns a dict with ``secret``, ``uri``, ``qr_code`` (a PNG data URI) and ``current_code``.
 
     >>> result = enroll("Example", "alice@example.com", digits=8, algorithm="SHA256")
@@ -63,13 +63,13 @@ def enroll(
         raise ValueError(f"digits must be 6 or 8, not {digits!r}")
     if type(period) is not int or not 10 <= period <= 120:
         raise ValueError(f"period must be an integer from 10 to 120 seconds, not {period!r}")
-    if not isinstance(algorithm, str) or algorithm not in _ALGORITHMS:
-        raise ValueError(f"algorithm must be 'SHA1', 'SHA256' or 'SHA512', not {algorithm!r}")
+    if not isinstance(algorithm, str) or algorithm.upper() not in _ALGORITHMS:
+        raise ValueError(f"algorithm must be 'SHA1', 'SHA256' or 'SHA512' (any case), not {algorithm!r}")
     secret = random_base32()
     totp = TOTP(
         secret,
         digits=digits,
-        digest=_ALGORITHMS[algorithm],
+        digest=_ALGORITHMS[algorithm.upper()],
         name=account_name,
         issuer=issuer,
         interval=period,

@@ -46,3 +46,4 @@ pub static TOTP_MODULE: Imported = Imported::new("pyotp_rs", "totp");
 pub static SECONDS: Imported = Imported::new("pyotp_rs.totp", "_seconds");
 pub static STRINGS_EQUAL: Imported = Imported::new("pyotp_rs.utils", "strings_equal");
 pub static NEWOBJ: Imported = Imported::new("copyreg", "__newobj__");
+pub static NEWOBJ_EX: Imported = Imported::new("copyreg", "__newobj_ex__");

@@ -47,7 +47,7 @@ pub mod _pyotp_rs {
     #[pymodule_export]
     use super::uri::build_uri;
     #[pymodule_export]
-    use super::verify::TotpMatch;
+    use super::verify::{_totp_match, TotpMatch};
     use super::*;
 
     #[pymodule_init]

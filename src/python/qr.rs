@@ -1,9 +1,10 @@
 //! `pyotp_rs.qr`: the `QRCode` class and `make()`, thin wrappers over [`crate::qr`].
 
+use super::lazy::NEWOBJ_EX;
 use crate::qr::{Border, ErrorCorrection, QrError, QrMatrix, Scale, DEFAULT_BORDER, DEFAULT_SCALE};
 use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString};
+use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods};
 use pyo3_stub_gen::{PyStubType, TypeInfo};
 use std::path::PathBuf;
@@ -66,12 +67,27 @@ fn uri_of(data: &Bound<'_, PyAny>) -> PyResult<String> {
     provisioning_uri(data, None)
 }
 
+/// The arguments of the rendering methods, which `TOTP.qr()` would otherwise pass on to
+/// `provisioning_uri()` as URI parameters.
+const RENDERING_ARGS: [&str; 2] = ["scale", "invert"];
+
 /// `otp.provisioning_uri(**uri_args)`, which must be a str.
 fn provisioning_uri(
     data: &Bound<'_, PyAny>,
     uri_args: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<String> {
     let py = data.py();
+    if let Some(args) = uri_args {
+        for name in RENDERING_ARGS {
+            if args.contains(name)? {
+                return Err(PyTypeError::new_err(format!(
+                    "qr() got '{name}', which belongs to the QR code's rendering methods: \
+                     pass it to png(), svg(), data_uri(), save() or terminal(), \
+                     e.g. otp.qr().png({name}=...)"
+                )));
+            }
+        }
+    }
     if !data.hasattr(pyo3::intern!(py, "provisioning_uri"))? {
         return Err(PyTypeError::new_err(format!(
             "expected a str URI or an object with provisioning_uri(), not '{}'",
@@ -241,7 +257,8 @@ impl QrCode {
 
     /// Writes the code to ``path`` in the format its extension names: ``.png``, ``.svg`` or
     /// ``.txt`` (the ``terminal()`` text, which has no ``scale``); any other extension raises
-    /// ValueError.
+    /// ValueError. A new file is created readable by its owner only (mode 0600), since the
+    /// code holds the secret.
     #[pyo3(signature = (path, *, scale = Int::SCALE, border = None), text_signature = "($self, path, *, scale=10, border=None)")]
     fn save(&self, py: Python<'_>, path: PathBuf, scale: Int, border: Option<Int>) -> PyResult<()> {
         let extension = path
@@ -263,7 +280,20 @@ impl QrCode {
                 )))
             }
         };
-        Ok(py.detach(|| std::fs::write(&path, contents))?)
+        Ok(py.detach(|| write_private(&path, &contents))?)
+    }
+
+    /// Pickles and copies as ``QRCode(uri, error_correction=..., border=...)``.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("error_correction", self.error_correction())?;
+        kwargs.set_item("border", self.border())?;
+        let args = (
+            py.get_type::<Self>(),
+            PyTuple::new(py, [&self.uri])?,
+            kwargs,
+        );
+        (NEWOBJ_EX.get(py)?, args).into_pyobject(py)
     }
 
     /// The PNG that Jupyter displays for a cell ending with this object.
@@ -285,6 +315,16 @@ impl QrCode {
             self.matrix.error_correction()
         )
     }
+}
+
+/// Writes `contents` to `path`, creating the file with mode 0600 where modes exist.
+fn write_private(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents)
 }
 
 /// Encodes ``uri_or_otp`` (a URI string or an object with ``provisioning_uri()``) as a

@@ -303,6 +303,25 @@ impl PyWallet {
         render(data.py(), &rotated, as_dict)
     }
 
+    /// Refuses pickling: a pickle would write the application secrets out in the clear.
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(PyTypeError::new_err(
+            "a Wallet cannot be pickled: the pickle would hold its application secrets in the \
+             clear; build the Wallet again from the secrets where they are kept (copy.copy and \
+             copy.deepcopy return the same immutable Wallet)",
+        ))
+    }
+
+    /// The same wallet: a Wallet cannot change, so a copy would be indistinguishable.
+    fn __copy__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    /// The same wallet, as for ``copy.copy``.
+    fn __deepcopy__(slf: Py<Self>, _memo: &Bound<'_, PyAny>) -> Py<Self> {
+        slf
+    }
+
     fn __repr__(&self) -> String {
         let tags: Vec<String> = self.inner.tags().map(storage::py_repr).collect();
         format!(
@@ -359,9 +378,12 @@ fn params_of(totp: &Bound<'_, PyAny>) -> PyResult<TotpParams> {
     })
 }
 
+/// The `format` name of the unencrypted form, whatever the wallet.
+const PLAIN: &str = "plain";
+
 /// The document for a TOTP object: encrypted with `wallet` when `encrypt` is true, or by
-/// default when the wallet has secrets; bound to `owner` when given (sealed records only).
-/// Key derivation runs without the GIL.
+/// default when the wallet has secrets; never with `format="plain"`; bound to `owner` when
+/// given (sealed records only). Key derivation runs without the GIL.
 fn document_of(
     totp: &Bound<'_, PyAny>,
     wallet: Option<&PyWallet>,
@@ -369,9 +391,20 @@ fn document_of(
     encrypt: Option<bool>,
     owner: Option<&Owner>,
 ) -> PyResult<Document> {
-    let format = parse_format(format)?;
     let params = params_of(totp)?;
     let key = raw_key(totp)?;
+    if format == PLAIN {
+        if encrypt == Some(true) {
+            return Err(PyValueError::new_err(
+                "format='plain' stores the key unencrypted: it cannot be combined with encrypt=True",
+            ));
+        }
+        if owner.is_some() {
+            return Err(StorageError::OwnerNeedsSealed.into());
+        }
+        return Ok(Document::plain(params, &key)?);
+    }
+    let format = parse_format(format)?;
     let wallet = wallet.map(PyWallet::wallet);
     let encrypt = encrypt.unwrap_or_else(|| wallet.is_some_and(Wallet::has_secrets));
     Ok(if encrypt {

@@ -1,11 +1,12 @@
 //! Binding of replay-safe verification: `TOTP.match` and its result, `TotpMatch`.
 
+use super::lazy::Imported;
 use super::time;
 use crate::verify::{self, Match, MatchError, Search, Token};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyInt, PyString, PyTuple};
-use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pymethods};
+use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods};
 
 pyo3::import_exception!(pyotp_rs.exceptions, MalformedTokenError);
 pyo3::import_exception!(pyotp_rs.exceptions, InvalidTokenError);
@@ -90,6 +91,17 @@ impl TotpMatch {
         Ok(self.as_tuple(py)?.as_any().try_iter()?.into_any())
     }
 
+    /// Pickles and copies through ``_totp_match`` with the four numbers a match is made of.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let Match {
+            counter,
+            time,
+            window,
+            period,
+        } = self.inner;
+        (RESTORE.get(py)?, (counter, time, window, period)).into_pyobject(py)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "<TotpMatch counter={} time={} cache_seconds={}>",
@@ -98,6 +110,27 @@ impl TotpMatch {
             self.inner.cache_seconds()
         )
     }
+}
+
+static RESTORE: Imported = Imported::new("pyotp_rs._pyotp_rs", "_totp_match");
+
+/// Rebuilds a pickled ``TotpMatch`` (used by its ``__reduce__``).
+#[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
+#[pyfunction]
+pub fn _totp_match(counter: i64, time: i64, window: i64, period: i64) -> PyResult<TotpMatch> {
+    if period < 1 || window < 0 {
+        return Err(PyValueError::new_err(
+            "a TotpMatch needs a period of at least 1 and a window of at least 0",
+        ));
+    }
+    Ok(TotpMatch {
+        inner: Match {
+            counter,
+            time,
+            window,
+            period,
+        },
+    })
 }
 
 /// The exception for a refused code, of passlib's class for each reason.

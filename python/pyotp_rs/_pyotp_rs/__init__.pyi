@@ -198,7 +198,12 @@ class QRCode:
         r"""
         Writes the code to ``path`` in the format its extension names: ``.png``, ``.svg`` or
         ``.txt`` (the ``terminal()`` text, which has no ``scale``); any other extension raises
-        ValueError.
+        ValueError. A new file is created readable by its owner only (mode 0600), since the
+        code holds the secret.
+        """
+    def __reduce__(self) -> tuple:
+        r"""
+        Pickles and copies as ``QRCode(uri, error_correction=..., border=...)``.
         """
     def _repr_png_(self) -> bytes:
         r"""
@@ -361,6 +366,10 @@ class TotpMatch:
         """
     def __len__(self) -> builtins.int: ...
     def __iter__(self) -> collections.abc.Iterator[builtins.int]: ...
+    def __reduce__(self) -> tuple:
+        r"""
+        Pickles and copies through ``_totp_match`` with the four numbers a match is made of.
+        """
     def __repr__(self) -> builtins.str: ...
 
 @typing.final
@@ -413,6 +422,18 @@ class Wallet:
         Rotation is how records are migrated, so it reads every form: plain keys, passlib's
         format, and sealed records of pyotp-rs 0.1. Give `owner` to bind the new sealed record
         to an owner id; a sealed record already bound must be given the same owner.
+        """
+    def __reduce__(self) -> None:
+        r"""
+        Refuses pickling: a pickle would write the application secrets out in the clear.
+        """
+    def __copy__(self) -> Wallet:
+        r"""
+        The same wallet: a Wallet cannot change, so a copy would be indistinguishable.
+        """
+    def __deepcopy__(self, _memo: typing.Any) -> Wallet:
+        r"""
+        The same wallet, as for ``copy.copy``.
         """
     def __repr__(self) -> builtins.str: ...
 
@@ -499,6 +520,11 @@ def _read_aegis(text: builtins.str, password: typing.Optional[builtins.str] = No
 def _read_migration(uri: builtins.str) -> tuple[builtins.int, builtins.int, builtins.int, builtins.int, builtins.list[_RawAccount | _Skipped]]:
     r"""
     Reads one `otpauth-migration://` URI: `(version, batch_size, batch_index, batch_id, entries)`.
+    """
+
+def _totp_match(counter: builtins.int, time: builtins.int, window: builtins.int, period: builtins.int) -> TotpMatch:
+    r"""
+    Rebuilds a pickled ``TotpMatch`` (used by its ``__reduce__``).
     """
 
 def _totp_provisioning_uri(otp: TOTP, name: builtins.str | None, issuer_name: builtins.str | None, kwargs: builtins.dict[builtins.str, builtins.str]) -> builtins.str:

@@ -304,6 +304,7 @@ impl PyWallet {
     }
 
     /// Refuses pickling: a pickle would write the application secrets out in the clear.
+    #[gen_stub(override_return_type(type_repr = "typing.NoReturn", imports = ("typing")))]
     fn __reduce__(&self) -> PyResult<()> {
         Err(PyTypeError::new_err(
             "a Wallet cannot be pickled: the pickle would hold its application secrets in the \

@@ -423,7 +423,7 @@ class Wallet:
         format, and sealed records of pyotp-rs 0.1. Give `owner` to bind the new sealed record
         to an owner id; a sealed record already bound must be given the same owner.
         """
-    def __reduce__(self) -> None:
+    def __reduce__(self) -> typing.NoReturn:
         r"""
         Refuses pickling: a pickle would write the application secrets out in the clear.
         """

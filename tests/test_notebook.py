@@ -31,12 +31,8 @@ def kernel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return KERNEL
 
 
-def test_enroll_notebook_shows_a_scannable_code(kernel: str) -> None:
-    notebook = nbformat.read(EXAMPLES / "enroll.ipynb", as_version=4)
-    assert notebook.metadata.kernelspec.name == "python3"
-    NotebookClient(
-        notebook, kernel_name=kernel, timeout=120, resources={"metadata": {"path": str(EXAMPLES)}}
-    ).execute()
+def check_outputs(notebook: nbformat.NotebookNode) -> None:
+    """The notebook printed one URI, showed its QR code (PNG and SVG) and verified a code."""
     outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
     assert not [output for output in outputs if output.output_type == "error"]
     printed = "".join(output.text for output in outputs if output.output_type == "stream")
@@ -54,3 +50,17 @@ def test_enroll_notebook_shows_a_scannable_code(kernel: str) -> None:
     assert shown["text/plain"].startswith("<QRCode version ")
     results = [output.data["text/plain"] for output in outputs if output.output_type == "execute_result"]
     assert results[-1] == "['current_code', 'qr_code', 'secret', 'uri']"
+
+
+def test_enroll_notebook_shows_a_scannable_code(kernel: str) -> None:
+    notebook = nbformat.read(EXAMPLES / "enroll.ipynb", as_version=4)
+    assert notebook.metadata.kernelspec.name == "python3"
+    NotebookClient(
+        notebook, kernel_name=kernel, timeout=120, resources={"metadata": {"path": str(EXAMPLES)}}
+    ).execute()
+    check_outputs(notebook)
+
+
+def test_committed_notebook_shows_its_outputs() -> None:
+    """The notebook is committed with the outputs of a run, so the repository page shows the QR code."""
+    check_outputs(nbformat.read(EXAMPLES / "enroll.ipynb", as_version=4))

@@ -911,3 +911,13 @@ def test_hotp_verify_looks_ahead_by_the_window() -> None:
     assert run("verify", code, "--counter", "46", "--window", "10", stdin=HOTP_URI).returncode == 1
     plain = pyotp.HOTP(SECRET).at(7)
     assert run("verify", plain, "--counter", "5", "--window", "2", stdin=SECRET).stdout == "valid\n"
+
+
+def test_importing_the_cli_stays_light() -> None:
+    """Building the whole parser imports no web framework: every run of every command pays for it."""
+    script = (
+        "import sys, pyotp_rs.cli; pyotp_rs.cli.build_parser(); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'flask', 'werkzeug', 'jinja2', 'sqlalchemy'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout == "[]\n"

@@ -38,3 +38,19 @@ def test_quickstart_enrols_and_verifies() -> None:
     assert uri == pyotp.TOTP(secret, name="alice@example.com", issuer="Example Co").provisioning_uri()
     assert fields["verifies"].strip() == "True"
     assert re.fullmatch(r"\d{6}", fields["current code"].strip())
+
+
+def test_readme_links_work_on_pypi() -> None:
+    """The README is the PyPI description, where relative links and bare anchors lead nowhere."""
+    readme = (ROOT / "README.md").read_text()
+    targets = re.findall(r"\]\(([^)\s]+)\)", readme) + re.findall(r'(?:src|href)="([^"]+)"', readme)
+    assert targets
+    relative = [target for target in targets if not target.startswith(("https://", "data:", "{"))]
+    assert relative == []
+
+
+def test_readme_names_the_minimum_rust_version() -> None:
+    """The README states the Rust version that Cargo.toml requires."""
+    version = re.search(r'^rust-version = "([\d.]+)"', (ROOT / "Cargo.toml").read_text(), re.MULTILINE)
+    assert version is not None
+    assert f"Rust {version[1]} or newer" in (ROOT / "README.md").read_text()

@@ -140,13 +140,12 @@ impl Key {
 /// A decoded secret that is keyed into its HMAC on first use and stays keyed.
 ///
 /// Objects that are only built, or only asked for a provisioning URI, never pay for
-/// keying; every code after the first reuses the keyed state. The secret is wiped on drop.
+/// keying; every code after the first reuses the keyed state, held inline (at most two
+/// SHA-512 states, 128 bytes: no allocation on the first code). The secret is wiped on drop.
 pub struct LazyKey {
     algorithm: Algorithm,
     secret: Zeroizing<Vec<u8>>,
-    // Boxed: a keyed SHA-512 state is hundreds of bytes, and objects that hold a `LazyKey`
-    // are moved while they are built; the box is allocated with the first code.
-    keyed: OnceLock<Box<Key>>,
+    keyed: OnceLock<Key>,
 }
 
 impl std::fmt::Debug for LazyKey {
@@ -173,7 +172,7 @@ impl LazyKey {
     /// The keyed HMAC, keyed now if this is the first use.
     pub fn key(&self) -> &Key {
         self.keyed
-            .get_or_init(|| Box::new(Key::new(self.algorithm, &self.secret)))
+            .get_or_init(|| Key::new(self.algorithm, &self.secret))
     }
 
     /// The 31-bit dynamically truncated HMAC of a counter message.

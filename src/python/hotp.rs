@@ -1,7 +1,7 @@
 //! pyotp's `HOTP` (`pyotp.hotp`): counter-based codes.
 
 use super::arg::Arg;
-use super::dispatch::{generate_via_python, is_own_class};
+use super::dispatch::{self, generate_via_python};
 use super::otp::{check_digest, default_digest, text_of, Given, Otp};
 use super::qr::{Int, QrCode};
 use super::uri::build_uri_from;
@@ -89,14 +89,18 @@ impl Hotp {
         let py = s.py();
         let digest = default_digest(py, digest)?;
         check_digest(&digest)?;
-        slf.borrow_mut().initial_count = initial_count.bind(py)?.unbind();
-        slf.as_super().borrow_mut().init(
+        let old = std::mem::replace(
+            &mut slf.try_borrow_mut()?.initial_count,
+            initial_count.bind(py)?.unbind(),
+        );
+        drop(old);
+        Otp::init(
+            slf.as_super(),
             s,
             &digits.bind(py)?,
             &digest,
             name,
             issuer,
-            false,
             allow_short_secret,
         )
     }
@@ -110,35 +114,41 @@ impl Hotp {
 
     #[setter]
     fn set_initial_count(
-        &mut self,
+        slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.int"))] value: Py<PyAny>,
-    ) {
-        self.initial_count = value;
+    ) -> PyResult<()> {
+        let old = std::mem::replace(&mut slf.try_borrow_mut()?.initial_count, value);
+        drop(old);
+        Ok(())
     }
 
     /// The code for counter `initial_count + count`.
+    #[gen_stub(override_return_type(type_repr = "builtins.str"))]
     fn at<'py>(
         slf: &Bound<'py, Self>,
         #[gen_stub(override_type(type_repr = "builtins.int"))] count: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyString>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        if !is_own_class(slf.as_any()) {
+        if !dispatch::is_native(slf.as_any()) {
             let initial = slf.getattr(pyo3::intern!(py, "initial_count"))?;
             return generate_via_python(slf.as_any(), &initial.add(count)?);
         }
-        let slf = slf.borrow();
-        let initial = slf.initial_count.bind(py);
-        if let (Ok(a), Ok(b)) = (initial.cast_exact::<PyInt>(), count.cast_exact::<PyInt>()) {
-            if let (Ok(a), Ok(b)) = (a.extract::<i64>(), b.extract::<i64>()) {
-                if let Some(sum) = a.checked_add(b) {
-                    return Ok(slf.as_super().code_at(py, sum)?.into_py(py));
-                }
+        let initial = {
+            let this = slf.try_borrow()?;
+            let plain = |v: &Bound<'_, PyAny>| v.cast_exact::<PyInt>().ok()?.extract::<i64>().ok();
+            let sum = plain(this.initial_count.bind(py))
+                .zip(plain(count))
+                .and_then(|(a, b)| a.checked_add(b))
+                .and_then(|sum| u64::try_from(sum).ok());
+            if let Some(code) = sum.and_then(|sum| this.as_super().native_code(sum)) {
+                return Ok(PyString::new(py, &code).into_any());
             }
-        }
-        Ok(slf
-            .as_super()
-            .generate(py, &initial.add(count)?)?
-            .into_py(py))
+            this.initial_count.clone_ref(py)
+        };
+        let counter = initial.bind(py).add(count)?;
+        Ok(Otp::generate(slf.as_super(), &counter)?
+            .into_py(py)
+            .into_any())
     }
 
     /// Whether `otp` is the code for `counter` (compared in constant time).
@@ -151,13 +161,12 @@ impl Hotp {
         #[gen_stub(override_type(type_repr = "builtins.int"))] counter: &Bound<'_, PyAny>,
     ) -> PyResult<bool> {
         let given = text_of(otp)?;
-        let code = if is_own_class(slf.as_any()) {
+        let code = if dispatch::is_native(slf.as_any()) {
             Hotp::at(slf, counter)?
         } else {
             slf.call_method1(pyo3::intern!(slf.py(), "at"), (counter,))?
-                .str()?
         };
-        Given::new(&given)?.matches(code.to_str()?)
+        Given::new(&given).matches(dispatch::text(code)?.to_str()?)
     }
 
     /// A QR code of ``provisioning_uri(**uri_args)`` for authenticator apps (not in pyotp);
@@ -181,7 +190,7 @@ impl Hotp {
 #[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
 #[pyfunction(name = "_hotp_provisioning_uri")]
 pub fn hotp_provisioning_uri<'py>(
-    otp: PyRef<'py, Hotp>,
+    otp: &Bound<'py, Hotp>,
     #[gen_stub(override_type(type_repr = "builtins.str | None"))] name: Option<Bound<'py, PyAny>>,
     #[gen_stub(override_type(type_repr = "builtins.int | None"))] initial_count: Option<
         Bound<'py, PyAny>,
@@ -193,10 +202,10 @@ pub fn hotp_provisioning_uri<'py>(
     kwargs: Bound<'py, PyDict>,
 ) -> PyResult<String> {
     let py = otp.py();
-    let mut args = otp.as_super().uri_args(py, name, issuer_name)?;
+    let mut args = Otp::uri_args(otp.as_super(), name, issuer_name)?;
     args.initial_count = Some(match initial_count {
         Some(count) if !count.is_none() => count,
-        _ => otp.initial_count.bind(py).clone(),
+        _ => otp.try_borrow()?.initial_count.clone_ref(py).into_bound(py),
     });
     build_uri_from(args, &kwargs, &["issuer", "algorithm", "digits"])
 }

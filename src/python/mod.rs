@@ -62,7 +62,7 @@ pub mod _pyotp_rs {
                 py.get_type::<Totp>(),
                 py.get_type::<Steam>(),
             ],
-        );
+        )?;
         m.add("__version__", env!("CARGO_PKG_VERSION"))
     }
 }

@@ -5,12 +5,12 @@
 //! `secret` or `digest` is assigned.
 
 use super::arg::Arg;
-use super::dispatch::is_own_class;
+use super::dispatch;
 use super::lazy::{HMAC_NEW, MD5, NEWOBJ, SHA1, SHA256, SHA512, SHAKE_128, STRINGS_EQUAL};
 use super::uri::UriArgs;
 use crate::otp::{self, Algorithm, Key, LazyKey, OtpError};
 use crate::secret::{self, MinLength};
-use pyo3::exceptions::{PyAttributeError, PyTypeError};
+use pyo3::exceptions::{PyAttributeError, PyBaseException, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyInt, PyString, PyTuple};
 use pyo3_stub_gen::derive::{gen_stub_pyclass, gen_stub_pymethods};
@@ -22,7 +22,7 @@ use zeroize::Zeroizing;
 pub(super) enum Engine {
     Native(LazyKey),
     Python(Zeroizing<Vec<u8>>),
-    Invalid(PyErr),
+    Invalid(Py<PyBaseException>),
     Uninitialised,
 }
 
@@ -184,10 +184,11 @@ pub(super) struct Given<'a, 'py> {
 }
 
 impl<'a, 'py> Given<'a, 'py> {
-    pub(super) fn new(text: &'a Bound<'py, PyString>) -> PyResult<Self> {
-        let cow = text.to_cow()?;
-        let ascii = cow.is_ascii().then_some(cow);
-        Ok(Self { text, ascii })
+    /// Text that is not valid UTF-8 (a lone surrogate) goes to `strings_equal` too, which
+    /// raises pyotp's error when the first candidate is compared, as pyotp does.
+    pub(super) fn new(text: &'a Bound<'py, PyString>) -> Self {
+        let ascii = text.to_cow().ok().filter(|cow| cow.is_ascii());
+        Self { text, ascii }
     }
 
     pub(super) fn matches(&self, code: &str) -> PyResult<bool> {
@@ -245,6 +246,10 @@ pub(super) fn python_mac(
     ))
 }
 
+// No borrow of the object is held while Python code runs, so threads that assign attributes
+// while others take codes never meet "Already borrowed": methods read what they need in one
+// short borrow (a native code is computed inside it, which runs no Python code), and setters
+// do their Python work first and then swap the new values in.
 /// Base class of the one-time password generators (pyotp's `OTP`).
 #[gen_stub_pyclass]
 #[pyclass(module = "pyotp_rs.otp", name = "OTP", subclass, dict, weakref)]
@@ -260,6 +265,46 @@ pub struct Otp {
     pub(super) steam: bool,
     /// Whether secrets shorter than 112 bits are accepted (`allow_short_secret`).
     min_length: MinLength,
+    /// Counts assignments of the engine's inputs (`secret`, `digest`, `allow_short_secret`),
+    /// so that a setter whose inputs changed while it decoded (another thread assigned one)
+    /// decodes again before it swaps its engine in.
+    generation: u64,
+}
+
+/// What a code needs from the object beyond a native key: taken in one short borrow, used
+/// after it (these paths call Python).
+struct CodeInputs {
+    value: Result<u32, Pending>,
+    fast_digits: Option<u32>,
+    digits: Py<PyAny>,
+    steam: bool,
+}
+
+/// An HMAC that has to be computed through Python, or the error that stands in its way.
+enum Pending {
+    Python(Zeroizing<Vec<u8>>, Py<PyAny>),
+    Invalid(Py<PyBaseException>),
+    Uninitialised,
+}
+
+impl Pending {
+    fn value(self, py: Python<'_>, message: &[u8]) -> PyResult<u32> {
+        match self {
+            Self::Python(key, digest) => python_mac(py, &key, message, digest.bind(py)),
+            Self::Invalid(err) => Err(PyErr::from_value(err.into_bound(py).into_any())),
+            Self::Uninitialised => Err(PyAttributeError::new_err(
+                "object has no attribute 'secret' (OTP.__init__ was not called)",
+            )),
+        }
+    }
+}
+
+impl Engine {
+    /// The engine for a secret and digest, or the error that using them raises.
+    fn derive(secret: &Bound<'_, PyAny>, digest: &Bound<'_, PyAny>, min: MinLength) -> Self {
+        make_engine(secret, digest, min)
+            .unwrap_or_else(|err| Self::Invalid(err.into_value(secret.py())))
+    }
 }
 
 impl Otp {
@@ -277,19 +322,22 @@ impl Otp {
             engine: Engine::Uninitialised,
             steam,
             min_length: MinLength::Pyotp,
+            generation: 0,
         }
     }
 
     /// pyotp's `OTP.__init__`: validates in pyotp's order, then sets every attribute.
+    ///
+    /// As in pyotp, the secret is checked last through `self.byte_secret()`: natively for the
+    /// library's own objects, through Python for the others (a subclass's override decides).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn init(
-        &mut self,
+        slf: &Bound<'_, Self>,
         s: &Bound<'_, PyAny>,
         digits: &Bound<'_, PyAny>,
         digest: &Bound<'_, PyAny>,
         name: Option<Bound<'_, PyAny>>,
         issuer: Option<Bound<'_, PyAny>>,
-        steam: bool,
         allow_short: bool,
     ) -> PyResult<()> {
         let py = s.py();
@@ -297,125 +345,242 @@ impl Otp {
         check_digest(digest)?;
         let name = or_default(name, pyo3::intern!(py, "Secret").as_any())?;
         let min_length = MinLength::allowing_short(allow_short);
-        let engine = make_engine(s, digest, min_length)?;
-        *self = Self {
-            secret: s.clone().unbind(),
-            digits: digits.clone().unbind(),
-            digest: digest.clone().unbind(),
-            name: name.unbind(),
-            issuer: issuer.map_or_else(|| py.None(), Bound::unbind),
-            fast_digits,
-            engine,
-            steam,
-            min_length,
+        let native = dispatch::is_native(slf.as_any());
+        let engine = match make_engine(s, digest, min_length) {
+            Ok(engine) => engine,
+            Err(err) if native => return Err(err),
+            Err(err) => Engine::Invalid(err.into_value(py)),
         };
+        let fresh = {
+            let mut this = slf.try_borrow_mut()?;
+            let fresh = Self {
+                secret: s.clone().unbind(),
+                digits: digits.clone().unbind(),
+                digest: digest.clone().unbind(),
+                name: name.unbind(),
+                issuer: issuer.map_or_else(|| py.None(), Bound::unbind),
+                fast_digits,
+                engine,
+                steam: this.steam,
+                min_length,
+                generation: this.generation + 1,
+            };
+            std::mem::replace(&mut *this, fresh)
+        };
+        drop(fresh);
+        if !native {
+            slf.call_method0(pyo3::intern!(py, "byte_secret"))?;
+        }
         Ok(())
     }
 
-    /// The 31-bit truncated HMAC of a counter message.
-    fn value(&self, py: Python<'_>, message: &[u8]) -> PyResult<u32> {
-        match &self.engine {
-            Engine::Native(key) => Ok(key.truncated(message)),
-            Engine::Python(key) => python_mac(py, key, message, self.digest.bind(py)),
-            Engine::Invalid(err) => Err(err.clone_ref(py)),
-            Engine::Uninitialised => Err(PyAttributeError::new_err(
-                "object has no attribute 'secret' (OTP.__init__ was not called)",
+    /// The code for a counter, when it can be computed natively (no Python code runs).
+    pub(super) fn native_code(&self, counter: u64) -> Option<otp::Code> {
+        match (&self.engine, self.fast_digits) {
+            (Engine::Native(key), Some(digits)) => Some(render_native(
+                key.truncated(&counter.to_be_bytes()),
+                digits,
+                self.steam,
             )),
+            _ => None,
         }
     }
 
-    /// The truncated HMAC under a key a Python subclass's `byte_secret()` returned.
-    fn value_with_key(&self, key: &Bound<'_, PyAny>, message: &[u8]) -> PyResult<u32> {
-        let py = key.py();
-        let key: Zeroizing<Vec<u8>> = Zeroizing::new(key.extract()?);
-        let digest = self.digest.bind(py);
-        match native_algorithm(digest)? {
-            Some(algorithm) => Ok(Key::new(algorithm, &key).truncated(message)),
-            None => python_mac(py, &key, message, digest),
+    /// Everything but a native code: the value if the key is native, and how to render it.
+    fn code_inputs(&self, py: Python<'_>, message: &[u8]) -> CodeInputs {
+        let value = match &self.engine {
+            Engine::Native(key) => Ok(key.truncated(message)),
+            Engine::Python(key) => Err(Pending::Python(key.clone(), self.digest.clone_ref(py))),
+            Engine::Invalid(err) => Err(Pending::Invalid(err.clone_ref(py))),
+            Engine::Uninitialised => Err(Pending::Uninitialised),
+        };
+        CodeInputs {
+            value,
+            fast_digits: self.fast_digits,
+            digits: self.digits.clone_ref(py),
+            steam: self.steam,
         }
     }
 
-    /// Renders a truncated value as this object's code.
-    fn render<'py>(&self, py: Python<'py>, value: u32) -> PyResult<Rendered<'py>> {
-        match self.fast_digits {
-            Some(digits) if self.steam => Ok(Rendered::Native(otp::format_steam(
-                (u64::from(value) % 10u64.pow(digits)) as u32,
-            ))),
-            Some(digits) => Ok(Rendered::Native(otp::format_decimal(value, digits))),
-            None => {
-                let digits = self.digits.bind(py);
-                let code = value
-                    .into_pyobject(py)?
-                    .rem(10i64.into_pyobject(py)?.pow(digits, py.None())?)?;
-                let text = 10_000_000_000i64.into_pyobject(py)?.add(code)?.str()?;
-                let slice = py
-                    .eval(c"slice", None, None)?
-                    .call1((digits.neg()?, py.None()))?;
-                let text = text.get_item(slice)?;
-                if !self.steam {
-                    return Ok(Rendered::Python(text.cast_into::<PyString>()?));
-                }
-                // Steam reads the decimal code back as an int; its 5 characters depend on
-                // that int modulo 26**5 only.
-                let int = py.get_type::<PyInt>().call1((text,))?;
-                Ok(Rendered::Native(otp::format_steam(
-                    int.rem(26i64.pow(5))?.extract()?,
-                )))
-            }
-        }
+    /// The code for a counter message, computed natively when it can be.
+    fn code_for<'py>(slf: &Bound<'py, Self>, message: &[u8]) -> PyResult<Rendered<'py>> {
+        let py = slf.py();
+        let inputs = slf.try_borrow()?.code_inputs(py, message);
+        let value = match inputs.value {
+            Ok(value) => value,
+            Err(pending) => pending.value(py, message)?,
+        };
+        render(
+            py,
+            value,
+            inputs.fast_digits,
+            inputs.digits.bind(py),
+            inputs.steam,
+        )
     }
 
     /// The code for a counter that fits in 64 bits.
-    pub(super) fn code_at<'py>(&self, py: Python<'py>, counter: i64) -> PyResult<Rendered<'py>> {
+    pub(super) fn code_at<'py>(slf: &Bound<'py, Self>, counter: i64) -> PyResult<Rendered<'py>> {
         let counter = u64::try_from(counter).map_err(|_| OtpError::NegativeCounter)?;
-        self.render(py, self.value(py, &counter.to_be_bytes())?)
+        if let Some(code) = slf.try_borrow()?.native_code(counter) {
+            return Ok(Rendered::Native(code));
+        }
+        Otp::code_for(slf, &counter.to_be_bytes())
     }
 
+    /// The code for any counter pyotp accepts (a Python int of any size, or what `&` takes).
     pub(super) fn generate<'py>(
-        &self,
-        py: Python<'py>,
+        slf: &Bound<'py, Self>,
         input: &Bound<'_, PyAny>,
     ) -> PyResult<Rendered<'py>> {
         let message = counter_message(input)?;
-        self.render(py, self.value(py, &message)?)
+        Otp::code_for(slf, &message)
     }
 
-    /// The `algorithm` pyotp writes into URIs: `self.digest().name`.
-    fn algorithm_name<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match &self.engine {
-            Engine::Native(key) => Ok(match key.algorithm() {
-                Algorithm::Sha1 => pyo3::intern!(py, "sha1"),
-                Algorithm::Sha256 => pyo3::intern!(py, "sha256"),
-                Algorithm::Sha512 => pyo3::intern!(py, "sha512"),
-            }
-            .clone()
-            .into_any()),
-            _ => self.digest.bind(py).call0()?.getattr("name"),
+    /// The code under a key that `self.byte_secret()` returned through Python.
+    fn code_with_key<'py>(
+        slf: &Bound<'py, Self>,
+        key: &Bound<'_, PyAny>,
+        message: &[u8],
+    ) -> PyResult<Rendered<'py>> {
+        let py = slf.py();
+        let key: Zeroizing<Vec<u8>> = Zeroizing::new(key.extract()?);
+        let (digest, fast_digits, digits, steam) = {
+            let this = slf.try_borrow()?;
+            (
+                this.digest.clone_ref(py),
+                this.fast_digits,
+                this.digits.clone_ref(py),
+                this.steam,
+            )
+        };
+        let digest = digest.bind(py);
+        let value = match native_algorithm(digest)? {
+            Some(algorithm) => Key::new(algorithm, &key).truncated(message),
+            None => python_mac(py, &key, message, digest)?,
+        };
+        render(py, value, fast_digits, digits.bind(py), steam)
+    }
+
+    /// Decodes the secret again with the current inputs and swaps the new engine in, unless
+    /// another thread changed the inputs meanwhile (then it decodes their values).
+    fn rekey(slf: &Bound<'_, Self>) -> PyResult<()> {
+        let py = slf.py();
+        loop {
+            let (secret, digest, min, generation) = {
+                let this = slf.try_borrow()?;
+                (
+                    this.secret.clone_ref(py),
+                    this.digest.clone_ref(py),
+                    this.min_length,
+                    this.generation,
+                )
+            };
+            let engine = Engine::derive(secret.bind(py), digest.bind(py), min);
+            let old = {
+                let mut this = slf.try_borrow_mut()?;
+                if this.generation != generation {
+                    continue;
+                }
+                std::mem::replace(&mut this.engine, engine)
+            };
+            drop(old);
+            return Ok(());
         }
     }
 
-    fn refresh_engine(&mut self, py: Python<'_>) {
-        self.engine = make_engine(self.secret.bind(py), self.digest.bind(py), self.min_length)
-            .unwrap_or_else(Engine::Invalid);
+    /// Assigns one of the engine's inputs, then re-keys.
+    fn set_input(
+        slf: &Bound<'_, Self>,
+        assign: impl FnOnce(&mut Otp) -> Py<PyAny>,
+    ) -> PyResult<()> {
+        let old = {
+            let mut this = slf.try_borrow_mut()?;
+            this.generation += 1;
+            assign(&mut this)
+        };
+        drop(old);
+        Otp::rekey(slf)
     }
 
+    /// What `provisioning_uri` writes, read in one borrow: pyotp's `build_uri` arguments.
     pub(super) fn uri_args<'py>(
-        &self,
-        py: Python<'py>,
+        slf: &Bound<'py, Self>,
         name: Option<Bound<'py, PyAny>>,
         issuer_name: Option<Bound<'py, PyAny>>,
     ) -> PyResult<UriArgs<'py>> {
-        let issuer = or_default(issuer_name, self.issuer.bind(py))?;
+        let py = slf.py();
+        let (secret, own_name, own_issuer, digits, digest, algorithm) = {
+            let this = slf.try_borrow()?;
+            let algorithm = match &this.engine {
+                Engine::Native(key) => Some(key.algorithm()),
+                _ => None,
+            };
+            (
+                this.secret.clone_ref(py).into_bound(py),
+                this.name.clone_ref(py).into_bound(py),
+                this.issuer.clone_ref(py).into_bound(py),
+                this.digits.clone_ref(py).into_bound(py),
+                this.digest.clone_ref(py).into_bound(py),
+                algorithm,
+            )
+        };
+        let issuer = or_default(issuer_name, &own_issuer)?;
+        // pyotp writes `self.digest().name`.
+        let algorithm = match algorithm {
+            Some(algorithm) => PyString::new(py, algorithm.hashlib_name()).into_any(),
+            None => digest.call0()?.getattr("name")?,
+        };
         Ok(UriArgs {
-            secret: self.secret.bind(py).clone(),
-            name: or_default(name, self.name.bind(py))?,
+            secret,
+            name: or_default(name, &own_name)?,
             initial_count: None,
             issuer: (!issuer.is_none()).then_some(issuer),
-            algorithm: Some(self.algorithm_name(py)?),
-            digits: Some(self.digits.bind(py).clone()),
+            algorithm: Some(algorithm),
+            digits: Some(digits),
             period: None,
         })
     }
+}
+
+/// A native code: decimal, or Steam's alphabet.
+fn render_native(value: u32, digits: u32, steam: bool) -> otp::Code {
+    if steam {
+        otp::format_steam((u64::from(value) % 10u64.pow(digits)) as u32)
+    } else {
+        otp::format_decimal(value, digits)
+    }
+}
+
+/// Renders a truncated value as pyotp does, by Python's arithmetic for a `digits` value
+/// that is not a plain int from 1 to 10.
+fn render<'py>(
+    py: Python<'py>,
+    value: u32,
+    fast_digits: Option<u32>,
+    digits: &Bound<'py, PyAny>,
+    steam: bool,
+) -> PyResult<Rendered<'py>> {
+    if let Some(fast) = fast_digits {
+        return Ok(Rendered::Native(render_native(value, fast, steam)));
+    }
+    let code = value
+        .into_pyobject(py)?
+        .rem(10i64.into_pyobject(py)?.pow(digits, py.None())?)?;
+    let text = 10_000_000_000i64.into_pyobject(py)?.add(code)?.str()?;
+    let slice = py
+        .eval(c"slice", None, None)?
+        .call1((digits.neg()?, py.None()))?;
+    let text = text.get_item(slice)?;
+    if !steam {
+        return Ok(Rendered::Python(text.cast_into::<PyString>()?));
+    }
+    // Steam reads the decimal code back as an int; its 5 characters depend on
+    // that int modulo 26**5 only.
+    let int = py.get_type::<PyInt>().call1((text,))?;
+    Ok(Rendered::Native(otp::format_steam(
+        int.rem(26i64.pow(5))?.extract()?,
+    )))
 }
 
 #[gen_stub_pymethods]
@@ -439,7 +604,7 @@ impl Otp {
     /// accepts secrets shorter than pyotp's 112 bits (legacy 80-bit ones), not in pyotp.
     #[pyo3(signature = (s, *, digits = Arg::Default(6), digest = None, name = None, issuer = None, allow_short_secret = false))]
     fn __init__(
-        mut slf: PyRefMut<'_, Self>,
+        slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes"))] s: &Bound<
             '_,
             PyAny,
@@ -456,13 +621,13 @@ impl Otp {
     ) -> PyResult<()> {
         let py = s.py();
         let digest = default_digest(py, digest)?;
-        slf.init(
+        Otp::init(
+            slf,
             s,
             &digits.bind(py)?,
             &digest,
             name,
             issuer,
-            false,
             allow_short_secret,
         )
     }
@@ -476,12 +641,12 @@ impl Otp {
 
     #[setter]
     fn set_secret(
-        &mut self,
+        slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.str"))] value: Bound<'_, PyAny>,
-    ) {
-        let py = value.py();
-        self.secret = value.unbind();
-        self.refresh_engine(py);
+    ) -> PyResult<()> {
+        Otp::set_input(slf, |this| {
+            std::mem::replace(&mut this.secret, value.unbind())
+        })
     }
 
     /// Whether secrets shorter than 112 bits are accepted (not in pyotp; see `__init__`).
@@ -491,9 +656,11 @@ impl Otp {
     }
 
     #[setter]
-    fn set_allow_short_secret(&mut self, value: Bound<'_, PyBool>) {
-        self.min_length = MinLength::allowing_short(value.is_true());
-        self.refresh_engine(value.py());
+    fn set_allow_short_secret(slf: &Bound<'_, Self>, value: Bound<'_, PyBool>) -> PyResult<()> {
+        Otp::set_input(slf, |this| {
+            this.min_length = MinLength::allowing_short(value.is_true());
+            value.into_any().unbind()
+        })
     }
 
     /// Number of digits in a code.
@@ -505,11 +672,17 @@ impl Otp {
 
     #[setter]
     fn set_digits(
-        &mut self,
+        slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.int"))] value: Bound<'_, PyAny>,
-    ) {
-        self.fast_digits = fast_digits(&value);
-        self.digits = value.unbind();
+    ) -> PyResult<()> {
+        let fast = fast_digits(&value);
+        let old = {
+            let mut this = slf.try_borrow_mut()?;
+            this.fast_digits = fast;
+            std::mem::replace(&mut this.digits, value.unbind())
+        };
+        drop(old);
+        Ok(())
     }
 
     /// The hashlib constructor used for the HMAC.
@@ -521,12 +694,12 @@ impl Otp {
 
     #[setter]
     fn set_digest(
-        &mut self,
+        slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "typing.Any"))] value: Bound<'_, PyAny>,
-    ) {
-        let py = value.py();
-        self.digest = value.unbind();
-        self.refresh_engine(py);
+    ) -> PyResult<()> {
+        Otp::set_input(slf, |this| {
+            std::mem::replace(&mut this.digest, value.unbind())
+        })
     }
 
     /// Account name, shown by authenticator apps.
@@ -538,10 +711,12 @@ impl Otp {
 
     #[setter]
     fn set_name(
-        &mut self,
+        slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.str"))] value: Py<PyAny>,
-    ) {
-        self.name = value;
+    ) -> PyResult<()> {
+        let old = std::mem::replace(&mut slf.try_borrow_mut()?.name, value);
+        drop(old);
+        Ok(())
     }
 
     /// Issuer (service) name, or None.
@@ -553,10 +728,12 @@ impl Otp {
 
     #[setter]
     fn set_issuer(
-        &mut self,
+        slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.str | None"))] value: Py<PyAny>,
-    ) {
-        self.issuer = value;
+    ) -> PyResult<()> {
+        let old = std::mem::replace(&mut slf.try_borrow_mut()?.issuer, value);
+        drop(old);
+        Ok(())
     }
 
     /// The code for a counter value (the HOTP algorithm of RFC 4226).
@@ -566,24 +743,23 @@ impl Otp {
         #[gen_stub(override_type(type_repr = "builtins.int"))] input: &Bound<'_, PyAny>,
     ) -> PyResult<Bound<'py, PyString>> {
         let py = slf.py();
-        if is_own_class(slf.as_any()) {
-            return Ok(slf.borrow().generate(py, input)?.into_py(py));
+        if dispatch::is_native(slf.as_any()) {
+            return Ok(Otp::generate(slf, input)?.into_py(py));
         }
-        // A Python subclass may override `byte_secret`, which pyotp calls for every code.
+        // pyotp calls `self.byte_secret()` for every code.
         let message = counter_message(input)?;
         let key = slf.call_method0(pyo3::intern!(py, "byte_secret"))?;
-        let this = slf.borrow();
-        Ok(this
-            .render(py, this.value_with_key(&key, &message)?)?
-            .into_py(py))
+        Ok(Otp::code_with_key(slf, &key, &message)?.into_py(py))
     }
 
-    /// The secret decoded from base32 (at least 14 bytes).
-    fn byte_secret<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        Ok(PyBytes::new(
-            py,
-            &decode_secret(self.secret.bind(py), self.min_length)?,
-        ))
+    /// The secret decoded from base32 (at least 14 bytes, unless `allow_short_secret`).
+    fn byte_secret<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyBytes>> {
+        let py = slf.py();
+        let (secret, min) = {
+            let this = slf.try_borrow()?;
+            (this.secret.clone_ref(py), this.min_length)
+        };
+        Ok(PyBytes::new(py, &decode_secret(secret.bind(py), min)?))
     }
 
     /// `i` as big-endian bytes, left-padded with zeros to `padding` bytes.

@@ -60,7 +60,6 @@ impl Steam {
             name,
             issuer,
             &thirty,
-            true,
             allow_short_secret,
         )
     }

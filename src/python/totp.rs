@@ -1,7 +1,7 @@
 //! pyotp's `TOTP` (`pyotp.totp`): time-based codes, plus passlib's storage and matching methods.
 
 use super::arg::Arg;
-use super::dispatch::{generate_via_python, is_own_class};
+use super::dispatch::{self, generate_via_python};
 use super::otp::{check_digest, default_digest, text_of, Given, Otp};
 use super::qr::{Int, QrCode};
 use super::storage::{self, Owner, PyWallet};
@@ -79,7 +79,7 @@ pyo3_stub_gen::inventory::submit! {
 #[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
 #[pyfunction(name = "_totp_provisioning_uri")]
 pub fn totp_provisioning_uri<'py>(
-    otp: PyRef<'py, Totp>,
+    otp: &Bound<'py, Totp>,
     #[gen_stub(override_type(type_repr = "builtins.str | None"))] name: Option<Bound<'py, PyAny>>,
     #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer_name: Option<
         Bound<'py, PyAny>,
@@ -88,8 +88,8 @@ pub fn totp_provisioning_uri<'py>(
     kwargs: Bound<'py, PyDict>,
 ) -> PyResult<String> {
     let py = otp.py();
-    let mut args = otp.as_super().uri_args(py, name, issuer_name)?;
-    args.period = Some(otp.interval.bind(py).clone());
+    let mut args = Otp::uri_args(otp.as_super(), name, issuer_name)?;
+    args.period = Some(otp.try_borrow()?.interval.clone_ref(py).into_bound(py));
     build_uri_from(args, &kwargs, &["issuer", "algorithm", "digits", "period"])
 }
 
@@ -103,6 +103,50 @@ pub struct Totp {
     interval_secs: Option<f64>,
 }
 
+/// A time step number: native when it fits in 64 bits, otherwise the Python int pyotp
+/// computes (an interval as small as 1e-300 gives one).
+pub(super) enum Timecode<'py> {
+    Native(i64),
+    Python(Bound<'py, PyAny>),
+}
+
+impl<'py> Timecode<'py> {
+    fn into_py(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match self {
+            Self::Native(n) => Ok(n.into_pyobject(py)?.into_any()),
+            Self::Python(n) => Ok(n),
+        }
+    }
+}
+
+/// A `for_time` to be resolved: given, or the clock already read natively.
+enum When<'a, 'py> {
+    Given(&'a Bound<'py, PyAny>),
+    Seconds(i64),
+    Now(Bound<'py, PyAny>),
+}
+
+impl<'a, 'py> When<'a, 'py> {
+    /// `for_time`, or now (read as pyotp reads it: `time.time()`, natively when unpatched).
+    fn of(py: Python<'py>, for_time: Option<&'a Bound<'py, PyAny>>) -> PyResult<Self> {
+        match for_time {
+            Some(t) if !t.is_none() => Ok(Self::Given(t)),
+            _ => Ok(match time::native_now(py)? {
+                Some(seconds) => Self::Seconds(seconds),
+                None => Self::Now(time::now(py)?),
+            }),
+        }
+    }
+
+    fn seconds(&self) -> PyResult<i64> {
+        match self {
+            Self::Given(t) => time::seconds(t),
+            Self::Now(t) => time::seconds(t),
+            Self::Seconds(s) => Ok(*s),
+        }
+    }
+}
+
 impl Totp {
     /// An object `__init__` has not set up yet; `steam` for `Steam`.
     pub(super) fn blank(py: Python<'_>, steam: bool) -> PyClassInitializer<Self> {
@@ -112,7 +156,7 @@ impl Totp {
         })
     }
 
-    /// pyotp's `TOTP.__init__` (and, with `steam`, the part of `Steam.__init__` after its check).
+    /// pyotp's `TOTP.__init__` (and, for Steam, the part of `Steam.__init__` after its check).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn init(
         slf: &Bound<'_, Self>,
@@ -122,20 +166,26 @@ impl Totp {
         name: Option<Bound<'_, PyAny>>,
         issuer: Option<Bound<'_, PyAny>>,
         interval: &Bound<'_, PyAny>,
-        steam: bool,
         allow_short: bool,
     ) -> PyResult<()> {
         let digest = default_digest(s.py(), digest)?;
         check_digest(&digest)?;
         let seconds = check_interval(interval)?;
-        {
-            let mut this = slf.borrow_mut();
-            this.interval = interval.clone().unbind();
+        let old = {
+            let mut this = slf.try_borrow_mut()?;
             this.interval_secs = is_plain_number(interval).then_some(seconds);
-        }
-        slf.as_super()
-            .borrow_mut()
-            .init(s, digits, &digest, name, issuer, steam, allow_short)
+            std::mem::replace(&mut this.interval, interval.clone().unbind())
+        };
+        drop(old);
+        Otp::init(
+            slf.as_super(),
+            s,
+            digits,
+            &digest,
+            name,
+            issuer,
+            allow_short,
+        )
     }
 
     /// A new, initialised TOTP (for `parse_uri`).
@@ -159,13 +209,12 @@ impl Totp {
             name,
             issuer,
             &interval.bind(py)?,
-            false,
             allow_short_secret,
         )?;
         Ok(obj)
     }
 
-    /// `self.timecode(for_time)` through Python, for subclasses; `None` means now.
+    /// `self.timecode(for_time)` through Python, `for_time` read as pyotp reads it.
     fn timecode_via_python<'py>(
         slf: &Bound<'py, Self>,
         for_time: Option<&Bound<'py, PyAny>>,
@@ -178,61 +227,81 @@ impl Totp {
         slf.call_method1(pyo3::intern!(py, "timecode"), (for_time,))
     }
 
-    /// pyotp's verification loop through Python, for subclasses: the first counter in
-    /// `timecode + range(-window, window + 1)` whose `generate_otp` equals `otp`.
+    /// pyotp's verification loop through Python: the first counter in
+    /// `timecode + range(-window, window + 1)` whose `str(self.generate_otp(counter))` equals
+    /// `str(otp)`; with `window` None (a false `valid_window` in `verify`), `timecode` alone.
     fn find_via_python<'py>(
         slf: &Bound<'py, Self>,
         otp: &Bound<'py, PyAny>,
         timecode: &Bound<'py, PyAny>,
-        window: i64,
+        window: Option<i64>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
         let text = text_of(otp)?;
-        let given = Given::new(&text)?;
+        let given = Given::new(&text);
+        let Some(window) = window else {
+            let code = generate_via_python(slf.as_any(), timecode)?;
+            let found = given.matches(dispatch::text(code)?.to_str()?)?;
+            return Ok(found.then(|| timecode.clone()));
+        };
         for offset in -window..=window {
             let counter = timecode.add(offset)?;
-            if given.matches(generate_via_python(slf.as_any(), &counter)?.to_str()?)? {
+            let code = generate_via_python(slf.as_any(), &counter)?;
+            if given.matches(dispatch::text(code)?.to_str()?)? {
                 return Ok(Some(counter));
             }
         }
         Ok(None)
     }
 
-    fn timecode_of(&self, for_time: &Bound<'_, PyAny>) -> PyResult<i64> {
-        self.timecode_from_seconds(for_time.py(), time::seconds(for_time)?)
+    /// The code at `seconds` shifted by `offset` steps, when all of it is native (no Python
+    /// code runs, so it is computed inside the caller's borrow).
+    fn native_code_at(this: &PyRef<'_, Self>, seconds: i64, offset: i64) -> Option<otp::Code> {
+        let timecode = otp::timecode(seconds, this.interval_secs?)?;
+        let counter = u64::try_from(timecode.checked_add(offset)?).ok()?;
+        this.as_super().native_code(counter)
     }
 
-    fn timecode_from_seconds(&self, py: Python<'_>, seconds: i64) -> PyResult<i64> {
-        match self
-            .interval_secs
-            .and_then(|interval| otp::timecode(seconds, interval))
-        {
-            Some(timecode) => Ok(timecode),
-            // pyotp's `int(int(t) / interval)`, with Python's errors for a zero, NaN or
-            // non-numeric interval assigned after construction.
-            None => {
-                let quotient = seconds.into_pyobject(py)?.div(self.interval.bind(py))?;
-                py.get_type::<PyInt>().call1((quotient,))?.extract()
+    /// pyotp's `int(int(t) / self.interval)` for whole seconds `t`.
+    fn timecode_from_seconds<'py>(slf: &Bound<'py, Self>, seconds: i64) -> PyResult<Timecode<'py>> {
+        let py = slf.py();
+        let interval = {
+            let this = slf.try_borrow()?;
+            if let Some(timecode) = this
+                .interval_secs
+                .and_then(|interval| otp::timecode(seconds, interval))
+            {
+                return Ok(Timecode::Native(timecode));
+            }
+            this.interval.clone_ref(py)
+        };
+        // Python's arithmetic, with its errors for a zero, NaN or non-numeric interval
+        // assigned after construction, and its big ints for a tiny one.
+        let quotient = seconds.into_pyobject(py)?.div(interval.bind(py))?;
+        let timecode = py.get_type::<PyInt>().call1((quotient,))?;
+        Ok(match timecode.extract::<i64>() {
+            Ok(n) => Timecode::Native(n),
+            Err(_) => Timecode::Python(timecode),
+        })
+    }
+
+    fn timecode_at<'py>(slf: &Bound<'py, Self>, when: &When<'_, 'py>) -> PyResult<Timecode<'py>> {
+        Totp::timecode_from_seconds(slf, when.seconds()?)
+    }
+
+    /// The code for a timecode shifted by `counter_offset` steps.
+    fn code_at<'py>(
+        slf: &Bound<'py, Self>,
+        timecode: Timecode<'py>,
+        counter_offset: Arg<'py>,
+    ) -> PyResult<Bound<'py, PyString>> {
+        let py = slf.py();
+        if let (Timecode::Native(timecode), Some(offset)) = (&timecode, counter_offset.as_i64()) {
+            if let Some(counter) = timecode.checked_add(offset) {
+                return Ok(Otp::code_at(slf.as_super(), counter)?.into_py(py));
             }
         }
-    }
-
-    fn timecode_or_now(
-        &self,
-        for_time: Option<&Bound<'_, PyAny>>,
-        py: Python<'_>,
-    ) -> PyResult<i64> {
-        match for_time {
-            Some(t) if !t.is_none() => self.timecode_of(t),
-            _ => self.timecode_now(py),
-        }
-    }
-
-    /// The timecode of now: the clock read natively unless `pyotp_rs.totp.time.time` is patched.
-    fn timecode_now(&self, py: Python<'_>) -> PyResult<i64> {
-        match time::native_now(py)? {
-            Some(seconds) => self.timecode_from_seconds(py, seconds),
-            None => self.timecode_of(&time::now(py)?),
-        }
+        let counter = timecode.into_py(py)?.add(counter_offset.bind(py)?)?;
+        Ok(Otp::generate(slf.as_super(), &counter)?.into_py(py))
     }
 
     /// The first counter in `timecode + range(-window, window + 1)` whose code equals `otp`.
@@ -242,18 +311,17 @@ impl Totp {
     /// observable) raises in exactly the same cases but tries offset 0 first: the code a
     /// client sends is nearly always the current one, and each candidate costs an HMAC.
     fn find(
-        slf: &PyRef<'_, Self>,
+        slf: &Bound<'_, Self>,
         otp: &Bound<'_, PyAny>,
         timecode: i64,
         window: i64,
         current_first: bool,
     ) -> PyResult<Option<i64>> {
-        let py = otp.py();
         let text = text_of(otp)?;
-        let given = Given::new(&text)?;
+        let given = Given::new(&text);
         let base = slf.as_super();
         let matches = |counter: i64| -> PyResult<bool> {
-            given.matches(base.code_at(py, counter)?.as_str()?)
+            given.matches(Otp::code_at(base, counter)?.as_str()?)
         };
         if window < 0 {
             return Ok(None);
@@ -326,7 +394,6 @@ impl Totp {
             name,
             issuer,
             &interval.bind(py)?,
-            false,
             allow_short_secret,
         )
     }
@@ -340,49 +407,56 @@ impl Totp {
 
     #[setter]
     fn set_interval(
-        &mut self,
+        slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.int"))] value: Bound<'_, PyAny>,
-    ) {
-        self.interval_secs = fast_interval(&value);
-        self.interval = value.unbind();
+    ) -> PyResult<()> {
+        let fast = fast_interval(&value);
+        let old = {
+            let mut this = slf.try_borrow_mut()?;
+            this.interval_secs = fast;
+            std::mem::replace(&mut this.interval, value.unbind())
+        };
+        drop(old);
+        Ok(())
     }
 
     /// The code at `for_time` (int or float Unix time, or datetime), shifted by `counter_offset` steps.
+    #[gen_stub(override_return_type(type_repr = "builtins.str"))]
     #[pyo3(signature = (for_time, *, counter_offset = Arg::Default(0)), text_signature = "($self, for_time, *, counter_offset=0)")]
     fn at<'py>(
         slf: &Bound<'py, Self>,
         #[gen_stub(override_type(type_repr = "builtins.int | builtins.float | datetime.datetime", imports = ("datetime",)))]
         for_time: &Bound<'py, PyAny>,
         counter_offset: Arg<'py>,
-    ) -> PyResult<Bound<'py, PyString>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        if !is_own_class(slf.as_any()) {
+        if !dispatch::is_native(slf.as_any()) {
             let timecode = Totp::timecode_via_python(slf, Some(for_time))?;
             return generate_via_python(slf.as_any(), &timecode.add(counter_offset.bind(py)?)?);
         }
-        let slf = slf.borrow();
-        let timecode = slf.timecode_of(for_time)?;
-        let code = match counter_offset.as_i64() {
-            Some(offset) => slf
-                .as_super()
-                .code_at(py, timecode.saturating_add(offset))?,
-            None => slf.as_super().generate(
-                py,
-                &timecode.into_pyobject(py)?.add(counter_offset.bind(py)?)?,
-            )?,
-        };
-        Ok(code.into_py(py))
+        let seconds = time::seconds(for_time)?;
+        if let Some(offset) = counter_offset.as_i64() {
+            if let Some(code) = Totp::native_code_at(&slf.try_borrow()?, seconds, offset) {
+                return Ok(PyString::new(py, &code).into_any());
+            }
+        }
+        let timecode = Totp::timecode_from_seconds(slf, seconds)?;
+        Ok(Totp::code_at(slf, timecode, counter_offset)?.into_any())
     }
 
     /// The current code.
-    fn now<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyString>> {
+    #[gen_stub(override_return_type(type_repr = "builtins.str"))]
+    fn now<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        if !is_own_class(slf.as_any()) {
+        if !dispatch::is_native(slf.as_any()) {
             return generate_via_python(slf.as_any(), &Totp::timecode_via_python(slf, None)?);
         }
-        let slf = slf.borrow();
-        let timecode = slf.timecode_now(py)?;
-        Ok(slf.as_super().code_at(py, timecode)?.into_py(py))
+        let seconds = When::of(py, None)?.seconds()?;
+        if let Some(code) = Totp::native_code_at(&slf.try_borrow()?, seconds, 0) {
+            return Ok(PyString::new(py, &code).into_any());
+        }
+        let timecode = Totp::timecode_from_seconds(slf, seconds)?;
+        Ok(Totp::code_at(slf, timecode, Arg::Default(0))?.into_any())
     }
 
     /// Whether `otp` is the code at `for_time` (default: now), give or take `valid_window` steps.
@@ -398,29 +472,33 @@ impl Totp {
         valid_window: Arg<'_>,
     ) -> PyResult<bool> {
         let py = otp.py();
-        let own = is_own_class(slf.as_any());
-        let timecode = if own {
-            slf.borrow().timecode_or_now(for_time, py)?
+        let timecode = if dispatch::is_native(slf.as_any()) {
+            Totp::timecode_at(slf, &When::of(py, for_time)?)?
         } else {
-            let timecode = Totp::timecode_via_python(slf, for_time)?;
-            let window = match valid_window.bind(py)? {
-                w if w.is_truthy()? => window_of(&w)?,
-                _ => 0,
-            };
-            return Ok(Totp::find_via_python(slf, otp, &timecode, window)?.is_some());
+            Timecode::Python(Totp::timecode_via_python(slf, for_time)?)
         };
+        // pyotp: `if valid_window:` loop over `range(-valid_window, valid_window + 1)`,
+        // else compare the code of `timecode` itself.
         let window = match valid_window.as_i64() {
-            Some(w) => w,
+            Some(0) => None,
+            Some(w) => Some(w),
             None => {
                 let w = valid_window.bind(py)?;
                 if w.is_truthy()? {
-                    window_of(&w)?
+                    Some(window_of(&w)?)
                 } else {
-                    0
+                    None
                 }
             }
         };
-        Ok(Totp::find(&slf.borrow(), otp, timecode, window, true)?.is_some())
+        Ok(match timecode {
+            Timecode::Native(timecode) => {
+                Totp::find(slf, otp, timecode, window.unwrap_or(0), true)?.is_some()
+            }
+            Timecode::Python(timecode) => {
+                Totp::find_via_python(slf, otp, &timecode, window)?.is_some()
+            }
+        })
     }
 
     /// Like `verify`, but returns the matching timecode and raises `OTPVerificationError` on mismatch.
@@ -437,21 +515,37 @@ impl Totp {
         valid_window: Arg<'py>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = otp.py();
+        // pyotp reads the clock, then checks the window, then computes the timecode.
+        let native = dispatch::is_native(slf.as_any());
+        let when = if native {
+            When::of(py, for_time)?
+        } else {
+            match for_time {
+                Some(t) if !t.is_none() => When::Given(t),
+                _ => When::Now(time::now(py)?),
+            }
+        };
         let valid_window = valid_window.bind(py)?;
         if valid_window.lt(0)? {
             return Err(OtpError::NegativeWindow.into());
         }
-        let found = if is_own_class(slf.as_any()) {
-            let this = slf.borrow();
-            let timecode = this.timecode_or_now(for_time, py)?;
-            let window = window_of(&valid_window)?;
-            match Totp::find(&this, otp, timecode, window, false)? {
+        let timecode = if native {
+            Totp::timecode_at(slf, &when)?
+        } else {
+            let for_time = match when {
+                When::Given(t) => t.clone(),
+                When::Now(t) => t,
+                When::Seconds(s) => s.into_pyobject(py)?.into_any(),
+            };
+            Timecode::Python(slf.call_method1(pyo3::intern!(py, "timecode"), (for_time,))?)
+        };
+        let window = window_of(&valid_window)?;
+        let found = match timecode {
+            Timecode::Native(timecode) => match Totp::find(slf, otp, timecode, window, false)? {
                 Some(counter) => Some(counter.into_pyobject(py)?.into_any()),
                 None => None,
-            }
-        } else {
-            let timecode = Totp::timecode_via_python(slf, for_time)?;
-            Totp::find_via_python(slf, otp, &timecode, window_of(&valid_window)?)?
+            },
+            Timecode::Python(timecode) => Totp::find_via_python(slf, otp, &timecode, Some(window))?,
         };
         found.ok_or_else(|| OtpError::VerificationFailed.into())
     }
@@ -469,12 +563,13 @@ impl Totp {
     }
 
     /// The time step number of `for_time`: whole seconds divided by `interval`.
-    fn timecode(
-        &self,
+    #[gen_stub(override_return_type(type_repr = "builtins.int"))]
+    fn timecode<'py>(
+        slf: &Bound<'py, Self>,
         #[gen_stub(override_type(type_repr = "builtins.int | builtins.float | datetime.datetime", imports = ("datetime",)))]
-        for_time: &Bound<'_, PyAny>,
-    ) -> PyResult<i64> {
-        self.timecode_of(for_time)
+        for_time: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        Totp::timecode_at(slf, &When::Given(for_time))?.into_py(slf.py())
     }
 
     /// Checks `code` like passlib's `TOTP.match`, refusing replays; `verify` stays pyotp's.
@@ -485,7 +580,7 @@ impl Totp {
     /// or `UsedTokenError` for the code of `last_counter` (all `ValueError`s).
     #[pyo3(name = "match", signature = (code, for_time = None, window = 30, skew = 0, last_counter = None))]
     fn match_code(
-        slf: PyRef<'_, Self>,
+        slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes | builtins.int"))]
         code: &Bound<'_, PyAny>,
         #[gen_stub(override_type(type_repr = "builtins.int | builtins.float | datetime.datetime | None", imports = ("datetime",)))]
@@ -494,12 +589,13 @@ impl Totp {
         skew: i64,
         last_counter: Option<i64>,
     ) -> PyResult<TotpMatch> {
-        let py = code.py();
-        let base = slf.as_super();
-        let generator = verify::Generator {
-            digits: base.fast_digits,
-            steam: base.steam,
-            interval: slf.interval_secs,
+        let generator = {
+            let this = slf.try_borrow()?;
+            verify::Generator {
+                digits: this.as_super().fast_digits,
+                steam: this.as_super().steam,
+                interval: this.interval_secs,
+            }
         };
         let args = verify::MatchArgs {
             code,
@@ -509,7 +605,7 @@ impl Totp {
             last_counter,
         };
         verify::match_code(generator, args, |counter| {
-            Ok(base.code_at(py, counter)?.as_str()?.to_owned())
+            Ok(Otp::code_at(slf.as_super(), counter)?.as_str()?.to_owned())
         })
     }
 

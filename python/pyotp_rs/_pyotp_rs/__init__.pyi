@@ -39,7 +39,7 @@ class HOTP(OTP):
         r"""
         Handler for counter-based OTPs; `initial_count` is added to every counter.
         """
-    def at(self, count: builtins.int) -> str:
+    def at(self, count: builtins.int) -> builtins.str:
         r"""
         The code for counter `initial_count + count`.
         """
@@ -117,7 +117,7 @@ class OTP:
         """
     def byte_secret(self) -> bytes:
         r"""
-        The secret decoded from base32 (at least 14 bytes).
+        The secret decoded from base32 (at least 14 bytes, unless `allow_short_secret`).
         """
     @staticmethod
     def int_to_bytestring(i: builtins.int, *, padding: builtins.int = 8) -> bytes:
@@ -249,11 +249,11 @@ class TOTP(OTP):
         r"""
         Handler for time-based OTPs; `interval` is the time step in seconds (at most 120).
         """
-    def at(self, for_time: builtins.int | builtins.float | datetime.datetime, *, counter_offset: builtins.int = 0) -> str:
+    def at(self, for_time: builtins.int | builtins.float | datetime.datetime, *, counter_offset: builtins.int = 0) -> builtins.str:
         r"""
         The code at `for_time` (int or float Unix time, or datetime), shifted by `counter_offset` steps.
         """
-    def now(self) -> str:
+    def now(self) -> builtins.str:
         r"""
         The current code.
         """

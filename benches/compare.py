@@ -1,4 +1,4 @@
-"""Time pyotp_rs against pyotp 2.12.0 side by side, in one process, and check the speed targets.
+"""Time pyotp_rs against pyotp 2.12.0 and its peers side by side, in one process, and check the targets.
 
 Usage (from the repository root, after a release build)::
 
@@ -17,11 +17,18 @@ pyotp / pyotp_rs: how many times faster pyotp_rs is.
 The floor is what no binding can beat: a near-empty PyO3 method call
 (``totp.timecode(t)``: one positional int, a float division, an int back)
 plus the raw Rust HOTP from the criterion bench (``benches/hotp.rs``).
+
+A second table times the calls that the peers share, in the same way: ``totp-rs`` (a Rust
+extension with a functional API, the target to beat on every row) and, for context, the
+pure-Python ``otpauth``, ``mintotp``, ``onetimepass``, ``passlib.totp`` and pyotp. A one-shot call
+builds from the base32 secret and takes one code, as a server does per request; a prepared
+call reuses an object (or, for totp-rs, the raw key bytes).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import dataclasses
 import hashlib
 import importlib.metadata
@@ -35,10 +42,15 @@ import timeit
 from pathlib import Path
 from typing import Any
 
+import mintotp
+import onetimepass
+import otpauth
+import passlib.totp
 import pyotp
 import pyotp_rs
 import qrcode
 import qrcode.image.svg
+import totp_rs
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 FOR_TIME = 1_700_000_000
@@ -127,12 +139,27 @@ def qr_cases(uri: str) -> list[Case]:
     except ImportError:
         missing = "n/a (pyotp_rs.qr not built)"
         return [
-            Case("QR PNG", op("png()", png=qrcode_png), None, TARGET_QR_PNG, missing=missing),
+            Case(
+                "QR PNG",
+                op("png()", png=qrcode_png),
+                None,
+                TARGET_QR_PNG,
+                missing=missing,
+            ),
             Case("QR SVG", op("svg()", svg=qrcode_svg), None, missing=missing),
         ]
     return [
-        Case("QR PNG", op("png()", png=qrcode_png), op("qr.make(uri).png()", qr=qr, uri=uri), TARGET_QR_PNG),
-        Case("QR SVG", op("svg()", svg=qrcode_svg), op("qr.make(uri).svg()", qr=qr, uri=uri)),
+        Case(
+            "QR PNG",
+            op("png()", png=qrcode_png),
+            op("qr.make(uri).png()", qr=qr, uri=uri),
+            TARGET_QR_PNG,
+        ),
+        Case(
+            "QR SVG",
+            op("svg()", svg=qrcode_svg),
+            op("qr.make(uri).svg()", qr=qr, uri=uri),
+        ),
     ]
 
 
@@ -171,8 +198,20 @@ def cases() -> list[Case]:
         out.append(
             Case(
                 f"TOTP.verify(window={window})",
-                op("t.verify(c, for_time=f, valid_window=w)", t=py_totp, c=code, f=FOR_TIME, w=window),
-                op("t.verify(c, for_time=f, valid_window=w)", t=rs_totp, c=code, f=FOR_TIME, w=window),
+                op(
+                    "t.verify(c, for_time=f, valid_window=w)",
+                    t=py_totp,
+                    c=code,
+                    f=FOR_TIME,
+                    w=window,
+                ),
+                op(
+                    "t.verify(c, for_time=f, valid_window=w)",
+                    t=rs_totp,
+                    c=code,
+                    f=FOR_TIME,
+                    w=window,
+                ),
                 TARGET_VERIFY_1 if window == 1 else None,
             )
         )
@@ -217,6 +256,224 @@ def cases() -> list[Case]:
         ),
     ]
     return out + qr_cases(uri)
+
+
+PEERS = (
+    "pyotp_rs",
+    "totp-rs",
+    "pyotp",
+    "otpauth",
+    "mintotp",
+    "onetimepass",
+    "passlib.totp",
+)
+
+
+@dataclasses.dataclass
+class PeerRow:
+    """One operation as each peer spells it (None: the peer has no such call).
+
+    ``expect`` is the answer every peer must give before timing; ``target`` whether
+    pyotp_rs must be at least as fast as totp-rs on this row.
+    """
+
+    name: str
+    ops: dict[str, Op | None]
+    expect: object
+    target: bool = True
+
+
+def peer_rows() -> list[PeerRow]:
+    """The calls the peers share: one-shot and prepared codes, now, and verify with window 1."""
+    key = base64.b32decode(SECRET)
+    code = pyotp.TOTP(SECRET).at(FOR_TIME)
+    previous = pyotp.TOTP(SECRET).at(FOR_TIME - 30)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    rows = []
+    for alg in ("sha1", "sha256", "sha512"):
+        digest = getattr(hashlib, alg)
+        rows.append(
+            PeerRow(
+                f"one-shot at {alg.upper()}",
+                {
+                    "pyotp_rs": op(
+                        "TOTP(s, digest=d).at(f)",
+                        TOTP=pyotp_rs.TOTP,
+                        s=SECRET,
+                        d=digest,
+                        f=FOR_TIME,
+                    ),
+                    "totp-rs": op(
+                        "gen(s, algorithm=a, time=f)",
+                        gen=totp_rs.totp_generate,
+                        s=SECRET,
+                        a=alg,
+                        f=FOR_TIME,
+                    ),
+                    "pyotp": op(
+                        "TOTP(s, digest=d).at(f)",
+                        TOTP=pyotp.TOTP,
+                        s=SECRET,
+                        d=digest,
+                        f=FOR_TIME,
+                    ),
+                    "otpauth": op(
+                        "str(TOTP.from_b32encode(s, algorithm=a).generate(f)).zfill(6)",
+                        TOTP=otpauth.TOTP,
+                        s=SECRET,
+                        a=alg.upper(),
+                        f=FOR_TIME,
+                    ),
+                    "mintotp": None,
+                    # onetimepass truncates as if every MAC were 20 bytes: SHA1 only.
+                    "onetimepass": op(
+                        "get(s, as_string=True, clock=f).decode()",
+                        get=onetimepass.get_totp,
+                        s=SECRET,
+                        f=FOR_TIME,
+                    )
+                    if alg == "sha1"
+                    else None,
+                    "passlib.totp": op(
+                        "TOTP(key=s, format='base32', alg=a).generate(f).token",
+                        TOTP=passlib.totp.TOTP,
+                        s=SECRET,
+                        a=alg,
+                        f=FOR_TIME,
+                    ),
+                },
+                pyotp.TOTP(SECRET, digest=digest).at(FOR_TIME),
+            )
+        )
+    rows.append(
+        PeerRow(
+            "one-shot now",
+            {
+                "pyotp_rs": op("TOTP(s).now()", TOTP=pyotp_rs.TOTP, s=SECRET),
+                "totp-rs": op("gen(s)", gen=totp_rs.totp_generate, s=SECRET),
+                "pyotp": op("TOTP(s).now()", TOTP=pyotp.TOTP, s=SECRET),
+                "otpauth": op(
+                    "str(TOTP.from_b32encode(s).generate()).zfill(6)",
+                    TOTP=otpauth.TOTP,
+                    s=SECRET,
+                ),
+                "mintotp": op("totp(s)", totp=mintotp.totp, s=SECRET),
+                "onetimepass": op(
+                    "get(s, as_string=True).decode()",
+                    get=onetimepass.get_totp,
+                    s=SECRET,
+                ),
+                "passlib.totp": op(
+                    "TOTP(key=s, format='base32').generate().token",
+                    TOTP=passlib.totp.TOTP,
+                    s=SECRET,
+                ),
+            },
+            None,
+        )
+    )
+    prepared_otpauth = otpauth.TOTP(key)
+    prepared_passlib = passlib.totp.TOTP(key=SECRET, format="base32")
+    rows.append(
+        PeerRow(
+            "prepared at SHA1",
+            {
+                "pyotp_rs": op("t.at(f)", t=pyotp_rs.TOTP(SECRET), f=FOR_TIME),
+                "totp-rs": op("gen(k, time=f)", gen=totp_rs.totp_generate, k=key, f=FOR_TIME),
+                "pyotp": op("t.at(f)", t=pyotp.TOTP(SECRET), f=FOR_TIME),
+                "otpauth": op("str(t.generate(f)).zfill(6)", t=prepared_otpauth, f=FOR_TIME),
+                "mintotp": None,
+                "onetimepass": None,
+                "passlib.totp": op("t.generate(f).token", t=prepared_passlib, f=FOR_TIME),
+            },
+            code,
+        )
+    )
+    for label, given, expect in (
+        ("current", code, True),
+        ("previous", previous, True),
+        ("wrong", wrong, False),
+    ):
+        rows.append(
+            PeerRow(
+                f"verify window=1, {label} code",
+                {
+                    "pyotp_rs": op(
+                        "t.verify(c, for_time=f, valid_window=1)",
+                        t=pyotp_rs.TOTP(SECRET),
+                        c=given,
+                        f=FOR_TIME,
+                    ),
+                    "totp-rs": op(
+                        "check(k, c, time=f, window=1)",
+                        check=totp_rs.totp_verify,
+                        k=key,
+                        c=given,
+                        f=FOR_TIME,
+                    ),
+                    "pyotp": op(
+                        "t.verify(c, for_time=f, valid_window=1)",
+                        t=pyotp.TOTP(SECRET),
+                        c=given,
+                        f=FOR_TIME,
+                    ),
+                    "otpauth": None,
+                    "mintotp": None,
+                    "onetimepass": op(
+                        "valid(c, s, clock=f, window=1)",
+                        valid=onetimepass.valid_totp,
+                        c=given,
+                        s=SECRET,
+                        f=FOR_TIME,
+                    ),
+                    "passlib.totp": op(
+                        "passlib_match(t, c, f)",
+                        passlib_match=passlib_match,
+                        t=prepared_passlib,
+                        c=given,
+                        f=FOR_TIME,
+                    ),
+                },
+                expect,
+            )
+        )
+    return rows
+
+
+def passlib_match(totp: passlib.totp.TOTP, code: str, for_time: int) -> bool:
+    """passlib's ``match`` with one 30 s step either side, as a bool."""
+    try:
+        totp.match(code, time=for_time, window=30)
+    except ValueError:
+        return False
+    return True
+
+
+def check_peer_row(row: PeerRow) -> None:
+    """Every peer gives the row's answer (a code, or the verify result) before it is timed."""
+    for name, o in row.ops.items():
+        if o is None or row.expect is None:
+            continue
+        got = eval(o.stmt, dict(o.names))
+        assert got == row.expect, (row.name, name, got, row.expect)
+
+
+def run_peers(timer: Timer) -> list[dict[str, Any]]:
+    """Times every peer row, the peers of a row interleaved."""
+    out = []
+    for row in peer_rows():
+        check_peer_row(row)
+        present = [(name, o) for name, o in row.ops.items() if o is not None]
+        times = dict(zip([n for n, _ in present], timer.measure([o for _, o in present])))
+        result: dict[str, Any] = {
+            "name": row.name,
+            "ns": {name: times.get(name) for name in PEERS},
+        }
+        ours, theirs = times["pyotp_rs"], times["totp-rs"]
+        result["vs_totp_rs"] = theirs / ours
+        result["status"] = status(ours <= theirs) if row.target else ""
+        out.append(result)
+    return out
 
 
 def criterion_ns(algorithm: str) -> float | None:
@@ -294,6 +551,11 @@ def run(timer: Timer) -> dict[str, Any]:
         "settings": {"min_time_s": timer.min_time, "repeat": timer.repeat},
         "floor": base,
         "rows": rows,
+        "peers": run_peers(timer),
+        "peer_versions": {
+            name: importlib.metadata.version(name)
+            for name in ("totp-rs", "otpauth", "mintotp", "onetimepass", "passlib")
+        },
     }
 
 
@@ -315,7 +577,15 @@ def fmt_ns(value: float | None) -> str:
 
 def table(report: dict[str, Any]) -> str:
     """The human-readable report: the comparison table, then the floor."""
-    head = ("operation", "pyotp ns/op", "pyotp_rs ns/op", "ratio", "target", "floor x", "status")
+    head = (
+        "operation",
+        "pyotp ns/op",
+        "pyotp_rs ns/op",
+        "ratio",
+        "target",
+        "floor x",
+        "status",
+    )
     lines = []
     for row in report["rows"]:
         ratio = "-" if row["ratio"] is None else f"{row['ratio']:,.1f}x"
@@ -324,7 +594,15 @@ def table(report: dict[str, Any]) -> str:
         pyotp_rs_ns = fmt_ns(row["pyotp_rs_ns"]) if row["pyotp_rs_ns"] is not None else row["status"]
         status_text = "" if row["pyotp_rs_ns"] is None else row["status"]
         lines.append(
-            (row["name"], fmt_ns(row["pyotp_ns"]), pyotp_rs_ns, ratio, target, multiple, status_text)
+            (
+                row["name"],
+                fmt_ns(row["pyotp_ns"]),
+                pyotp_rs_ns,
+                ratio,
+                target,
+                multiple,
+                status_text,
+            )
         )
     widths = [max(len(r[i]) for r in [head, *lines]) for i in range(len(head))]
     out = [
@@ -360,6 +638,29 @@ def table(report: dict[str, Any]) -> str:
             f" of >= {report['settings']['min_time_s']} s; load average {load}"
         ),
     ]
+    return "\n".join(out + ["", peer_table(report)])
+
+
+def peer_table(report: dict[str, Any]) -> str:
+    """The peers' table: ns/op of each library, and totp-rs / pyotp_rs."""
+    head = ("operation", *PEERS, "totp-rs/ours", "status")
+    lines = [
+        (
+            row["name"],
+            *(fmt_ns(row["ns"][p]) for p in PEERS),
+            f"{row['vs_totp_rs']:.2f}x",
+            row["status"],
+        )
+        for row in report["peers"]
+    ]
+    widths = [max(len(r[i]) for r in [head, *lines]) for i in range(len(head))]
+    out = [
+        " | ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
+        for r in [head, *lines]
+    ]
+    out.insert(1, "-+-".join("-" * w for w in widths))
+    versions = ", ".join(f"{k} {v}" for k, v in report["peer_versions"].items())
+    out.append(f"ns/op, median of the same repeats; status: pyotp_rs at least as fast as totp-rs; {versions}")
     return "\n".join(out)
 
 

@@ -1,8 +1,9 @@
 //! Criterion benchmarks of the plain-Rust core: the floor under every Python call.
 //!
 //! `hotp/value_at/*` is one HOTP value with the keyed HMAC state reused, as a `TOTP`
-//! object does per `at()`; `hotp/code/*` adds rendering the decimal code. The other
-//! groups time secret decoding and otpauth URI building and parsing.
+//! object does per `at()`; `hotp/code/*` adds rendering the decimal code; `one_shot/*` is
+//! the whole core path of `TOTP(s).at(t)` (decode, key, value, code). The other groups time
+//! secret decoding and otpauth URI building and parsing.
 //! `benches/compare.py` reads `target/criterion/hotp_value_at/*/new/estimates.json`.
 //!
 //! Run with `cargo bench --bench hotp`.
@@ -70,6 +71,22 @@ fn bench_secret(c: &mut Criterion) {
     group.finish();
 }
 
+/// The one-shot path of `TOTP(s).at(t)`: decode the base32 secret, key the HMAC, one value,
+/// the decimal code. What a server pays per request when it builds from the stored secret.
+fn bench_one_shot(c: &mut Criterion) {
+    let mut group = c.benchmark_group("one_shot");
+    for (name, algorithm) in ALGORITHMS {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                secret::decode_str(black_box(SECRET), MinLength::Pyotp).map(|raw| {
+                    format_decimal(Key::new(algorithm, &raw).value_at(black_box(COUNTER)), 6)
+                })
+            });
+        });
+    }
+    group.finish();
+}
+
 fn bench_uri(c: &mut Criterion) {
     let parts = uri::UriParts {
         secret: SECRET.as_bytes(),
@@ -88,5 +105,12 @@ fn bench_uri(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_value_at, bench_code, bench_secret, bench_uri);
+criterion_group!(
+    benches,
+    bench_value_at,
+    bench_code,
+    bench_one_shot,
+    bench_secret,
+    bench_uri
+);
 criterion_main!(benches);

@@ -64,6 +64,28 @@ def test_rows_hold_positive_times_and_consistent_ratios(report: dict) -> None:
             assert row["status"] in {"pass", "MISS"}, row
 
 
+EXPECTED_PEER_ROWS = [
+    "one-shot at SHA1",
+    "one-shot at SHA256",
+    "one-shot at SHA512",
+    "one-shot now",
+    "prepared at SHA1",
+    "verify window=1, current code",
+    "verify window=1, previous code",
+    "verify window=1, wrong code",
+]
+
+
+def test_peers_are_timed_in_the_same_run(report: dict) -> None:
+    assert [row["name"] for row in report["peers"]] == EXPECTED_PEER_ROWS
+    for row in report["peers"]:
+        assert is_positive(row["ns"]["pyotp_rs"]), row
+        assert is_positive(row["ns"]["totp-rs"]), row
+        assert row["vs_totp_rs"] == pytest.approx(row["ns"]["totp-rs"] / row["ns"]["pyotp_rs"])
+        assert row["status"] in {"pass", "MISS"}, row
+    assert report["peer_versions"]["totp-rs"] == "2.0.0"
+
+
 def test_floor_is_reported(report: dict) -> None:
     floor = report["floor"]
     for key in ("pyo3_method_ns", "pyo3_getter_ns", "cpython_builtin_method_ns"):
@@ -87,6 +109,6 @@ def test_table_output_lists_every_operation() -> None:
         timeout=300,
         check=True,
     )
-    for name in EXPECTED_ROWS:
+    for name in EXPECTED_ROWS + EXPECTED_PEER_ROWS:
         assert name in done.stdout
     assert "floor:" in done.stdout

@@ -41,7 +41,8 @@ def test_every_route_is_documented() -> None:
         for method in item
         if method != "parameters"
     }
-    assert documented | {("/api/v1/openapi.json", "get"), ("/api/docs", "get")} == routes
+    pages = {("/api/v1/openapi.json", "get"), ("/api/docs", "get"), ("/", "get"), ("/assets/{name}", "get")}
+    assert documented | pages == routes
 
 
 def test_openapi_document_is_served(service: ServiceProcess) -> None:

@@ -250,6 +250,44 @@ def document() -> dict[str, Any]:
                     },
                 },
             },
+            "/api/v1/codes/next": {
+                "get": {
+                    "operationId": "getNextCodes",
+                    "summary": "Every token's current and next code (the web page shows the next one in a step's "
+                    "last seconds)",
+                    "tags": ["Web page"],
+                    "responses": {
+                        "200": _ok({"type": "array", "items": _ref("NextCode")}, "Every token's codes"),
+                        **_errors(_TOTPHOG_ERROR),
+                    },
+                }
+            },
+            "/api/v1/qr/decode": {
+                "post": {
+                    "operationId": "decodeQrCode",
+                    "summary": "The text of the QR code in an image (a screenshot dropped on the web page)",
+                    "tags": ["Web page"],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            kind: {"schema": {"type": "string", "format": "binary"}}
+                            for kind in ("image/png", "image/jpeg", "image/gif", "image/bmp", "image/webp")
+                        },
+                    },
+                    "responses": {
+                        "200": _ok(
+                            {
+                                "type": "object",
+                                "required": ["text"],
+                                "properties": {"text": {"type": "string"}},
+                            },
+                            "The QR code's text",
+                        ),
+                        **_errors(_TOTPHOG_ERROR, 400),
+                        "413": _json(_TOTPHOG_ERROR, "Image over 8 MiB"),
+                    },
+                }
+            },
             "/setup": {
                 "post": {
                     "operationId": "setup",
@@ -368,6 +406,32 @@ def document() -> dict[str, Any]:
                             "properties": {"current_code": _ref("Code")},
                         },
                     ]
+                },
+                "NextCode": {
+                    "type": "object",
+                    "required": [
+                        "id",
+                        "code",
+                        "next_code",
+                        "remaining_seconds",
+                        "ends_in_ms",
+                        "period",
+                        "generated_at",
+                    ],
+                    "properties": {
+                        "id": {"type": "string", "format": "uuid"},
+                        "code": {"type": "string", "pattern": "^[0-9]{6,10}$"},
+                        "next_code": {"type": "string", "pattern": "^[0-9]{6,10}$"},
+                        "remaining_seconds": {"type": "integer", "minimum": 1, "maximum": 120},
+                        "ends_in_ms": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": 120000,
+                            "description": "When the current code's step ends, in milliseconds",
+                        },
+                        "period": {"type": "integer", "minimum": 1, "maximum": 120},
+                        "generated_at": {"type": "string", "format": "date-time"},
+                    },
                 },
                 "NewToken": _NEW_TOKEN,
                 "Health": {

@@ -1,0 +1,115 @@
+"""The web page at ``/``: its static files, and the two endpoints only the page needs.
+
+The page is a client of the TOTPHog API. It adds ``GET /api/v1/codes/next`` (each token's current
+and next code, for the last seconds of a step) and ``POST /api/v1/qr/decode`` (the otpauth URI in a
+dropped or pasted QR-code screenshot, read by zxing-cpp on the server).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import zxingcpp
+from flask import Blueprint, Response, request, send_from_directory
+from PIL import Image, UnidentifiedImageError
+
+from .http import public, service
+from .service import BadRequest, ServiceError, TokenService, iso_time
+
+__all__ = ["blueprint", "decode_qr"]
+
+blueprint = Blueprint("web", __name__)
+
+STATIC = Path(__file__).with_name("static")
+MAX_IMAGE_BYTES = 8 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000
+_PAGE_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
+    "connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+class ImageTooLarge(ServiceError):
+    """An uploaded image over :data:`MAX_IMAGE_BYTES` (413)."""
+
+    status = 413
+
+
+@blueprint.get("/")
+@public
+def page() -> Response:
+    """The page itself (it holds no token data: the script fetches it from the API)."""
+    response = send_from_directory(STATIC, "index.html")
+    response.headers["Content-Security-Policy"] = _PAGE_POLICY
+    return response
+
+
+@blueprint.get("/assets/<path:name>")
+@public
+def asset(name: str) -> Response:
+    """The page's script and style sheet."""
+    return send_from_directory(STATIC, name)
+
+
+@blueprint.get("/api/v1/codes/next")
+def next_codes() -> Any:
+    """Every token's current and next code, all at the same second.
+
+    ``ends_in_ms`` is when the current code's step ends, to the millisecond, for the page's switch
+    to the next code (``remaining_seconds`` counts whole seconds of the request's second).
+    """
+    moment = time.time()
+    now = int(moment)
+    data = []
+    for token in service().list_tokens():
+        current = TokenService.code_of(token, now)
+        following = TokenService.code_of(token, now + current.remaining_seconds)
+        data.append(
+            {
+                "id": token.id,
+                "code": current.code,
+                "next_code": following.code,
+                "remaining_seconds": current.remaining_seconds,
+                "ends_in_ms": math.ceil((now + current.remaining_seconds - moment) * 1000),
+                "period": token.period,
+                "generated_at": iso_time(now),
+            }
+        )
+    return {"success": True, "data": data}
+
+
+@blueprint.post("/api/v1/qr/decode")
+def qr_decode() -> Any:
+    """The text of the QR code in the image sent as the request body (PNG, JPEG, GIF, BMP or WebP)."""
+    if (request.content_length or 0) > MAX_IMAGE_BYTES:
+        raise ImageTooLarge(f"Image too large: the limit is {MAX_IMAGE_BYTES // (1024 * 1024)} MiB")
+    request.max_content_length = MAX_IMAGE_BYTES
+    return {"success": True, "data": {"text": decode_qr(request.get_data(cache=False))}}
+
+
+def decode_qr(data: bytes) -> str:
+    """The text of the one QR code in an image file's bytes; anything else is a :class:`BadRequest`."""
+    if not data:
+        raise BadRequest("Send the image file as the request body")
+    try:
+        image = Image.open(io.BytesIO(data))
+        width, height = image.size
+        if width * height > MAX_IMAGE_PIXELS:
+            raise BadRequest(f"Image too large: {width}x{height} pixels, the limit is {MAX_IMAGE_PIXELS}")
+        grey = image.convert("L")
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise BadRequest("Not an image this service can read (PNG, JPEG, GIF, BMP or WebP)") from None
+    found = zxingcpp.read_barcodes(
+        grey,
+        formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode),
+        text_mode=zxingcpp.TextMode.Plain,
+    )
+    if not found:
+        raise BadRequest("No QR code found in the image")
+    if len(found) > 1:
+        raise BadRequest(f"The image holds {len(found)} QR codes: crop it to the one to add")
+    return found[0].text

@@ -13,6 +13,18 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r requirements-dist.txt
 
+echo "== Chromium for the web page's browser tests (Debian's package; Playwright cannot download one here)"
+if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+        echo "check.sh: the browser tests need /usr/bin/chromium: run 'apt-get install -y chromium' as root" >&2
+        exit 1
+    fi
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; then
+        echo "check.sh: could not install Debian's chromium, which the browser tests need" >&2
+        exit 1
+    fi
+fi
+
 echo "== Rust: format, lint, unit tests"
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings

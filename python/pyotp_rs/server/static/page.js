@@ -107,13 +107,17 @@ async function fetchNext() {
   try {
     const answer = await api("GET", "/api/v1/codes/next");
     const arrived = performance.now();
+    const answered = new Set();
     for (const item of answer.data) {
       const entry = state.cards.get(item.id);
       if (!entry) continue;
+      answered.add(item.id);
       entry.code = item.code;
       entry.next = item.next_code;
       entry.deadline = arrived + item.ends_in_ms;
     }
+    // A card the answer lacks was deleted elsewhere: ending its step now makes the next tick refresh.
+    for (const [id, entry] of state.cards) if (!answered.has(id)) entry.deadline = arrived;
     state.lastFetch = arrived;
   } catch (error) {
     failed(error);

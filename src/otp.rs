@@ -42,7 +42,21 @@ pub enum OtpError {
     /// No code in the window matched (`OTPVerificationError`).
     #[error("OTP verification failed")]
     VerificationFailed,
+    /// A `valid_window` wider than [`MAX_WINDOW`] steps.
+    #[error("valid_window must be at most {MAX_WINDOW}: a wider window cannot be checked quickly")]
+    WindowTooWide,
+    /// A MAC too short for the dynamic offset its last byte names (Python raises `IndexError`
+    /// on the same index).
+    #[error("bytearray index out of range")]
+    MacIndex,
+    /// A padding too large to allocate (Python raises `MemoryError`).
+    #[error("cannot allocate {0} bytes")]
+    TooLarge(usize),
 }
+
+/// Widest `valid_window` accepted: 2 * 100000 + 1 codes, milliseconds of work. pyotp has no
+/// limit, and `valid_window=10**9` at the largest time takes minutes.
+pub const MAX_WINDOW: i64 = 100_000;
 
 /// The three hash functions of the otpauth format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -128,7 +142,7 @@ impl Key {
             Self::Sha256(key) => key.mac_into(message, &mut mac),
             Self::Sha512(key) => key.mac_into(message, &mut mac),
         };
-        truncate(&mac[..len])
+        truncate(&mac[..len]).expect("SHA-1 and SHA-2 MACs are at least 20 bytes")
     }
 
     /// The 31-bit value for a counter that fits in 64 bits.
@@ -181,33 +195,46 @@ impl LazyKey {
     }
 }
 
-/// RFC 4226 dynamic truncation of a MAC of any length (at least 18 bytes).
-pub fn truncate(mac: &[u8]) -> u32 {
-    let offset = usize::from(mac[mac.len() - 1] & 0x0f);
-    let word = [
-        mac[offset],
-        mac[offset + 1],
-        mac[offset + 2],
-        mac[offset + 3],
-    ];
-    u32::from_be_bytes(word) & 0x7fff_ffff
+/// RFC 4226 dynamic truncation of a MAC of any length: the four bytes at the offset named by
+/// the last byte's low nibble. A MAC that ends before them (a short custom digest) is
+/// [`OtpError::MacIndex`], where pyotp raises `IndexError`.
+pub fn truncate(mac: &[u8]) -> Result<u32, OtpError> {
+    let last = mac.last().ok_or(OtpError::MacIndex)?;
+    let offset = usize::from(last & 0x0f);
+    let word = mac.get(offset..offset + 4).ok_or(OtpError::MacIndex)?;
+    let word: [u8; 4] = word.try_into().map_err(|_| OtpError::MacIndex)?;
+    Ok(u32::from_be_bytes(word) & 0x7fff_ffff)
 }
 
 /// The counter message of pyotp: big-endian, at least 8 bytes, longer for counters past 2**64.
-pub fn counter_message(counter_be: &[u8]) -> Vec<u8> {
+pub fn counter_message(counter_be: &[u8]) -> Result<Vec<u8>, OtpError> {
     int_to_bytestring(counter_be, 8)
 }
 
 /// pyotp's `int_to_bytestring`: a big-endian integer without its leading zero bytes,
-/// left-padded with zeros to at least `padding` bytes.
-pub fn int_to_bytestring(counter_be: &[u8], padding: usize) -> Vec<u8> {
+/// left-padded with zeros to at least `padding` bytes; [`OtpError::TooLarge`] when that does
+/// not fit in memory.
+pub fn int_to_bytestring(counter_be: &[u8], padding: usize) -> Result<Vec<u8>, OtpError> {
     let digits = counter_be
         .iter()
         .position(|&b| b != 0)
         .map_or(&[][..], |i| &counter_be[i..]);
-    let mut message = vec![0u8; padding.saturating_sub(digits.len())];
-    message.extend_from_slice(digits);
+    let len = padding.max(digits.len());
+    let mut message = Vec::new();
     message
+        .try_reserve_exact(len)
+        .map_err(|_| OtpError::TooLarge(len))?;
+    message.resize(len - digits.len(), 0);
+    message.extend_from_slice(digits);
+    Ok(message)
+}
+
+/// Refuses a `valid_window` half-width over [`MAX_WINDOW`].
+pub fn check_window(window: i64) -> Result<(), OtpError> {
+    if window > MAX_WINDOW {
+        return Err(OtpError::WindowTooWide);
+    }
+    Ok(())
 }
 
 /// Validates `digits` (6..=10).
@@ -341,31 +368,51 @@ mod tests {
             0x1f, 0x86, 0x98, 0x69, 0x0e, 0x02, 0xca, 0x16, 0x61, 0x85, 0x50, 0xef, 0x7f, 0x19,
             0xda, 0x8e, 0x94, 0x5b, 0x55, 0x5a,
         ];
-        assert_eq!(truncate(&mac), 0x50ef7f19);
-        assert_eq!(format_decimal(truncate(&mac), 6).as_str(), "872921");
+        assert_eq!(truncate(&mac), Ok(0x50ef7f19));
+        assert_eq!(format_decimal(0x50ef7f19, 6).as_str(), "872921");
         assert_eq!(format_decimal(5, 10).as_str(), "0000000005");
         assert_eq!(format_decimal(1_234_567_890, 6).as_str(), "567890");
     }
 
     #[test]
+    fn short_macs_fail_where_python_indexes_past_the_end() {
+        // The last byte names offset 15: bytes 15..19 are needed, 19 bytes.
+        let mut mac = [0u8; 19];
+        mac[18] = 0x0f;
+        assert!(truncate(&mac).is_ok());
+        assert_eq!(truncate(&mac[1..]), Err(OtpError::MacIndex));
+        assert_eq!(truncate(&[]), Err(OtpError::MacIndex));
+        assert_eq!(truncate(&[0x00, 1, 2, 0x10]), Ok(0x0001_0210));
+    }
+
+    #[test]
     fn counter_messages_grow_past_64_bits() {
-        assert_eq!(counter_message(&[0, 0, 5]), vec![0, 0, 0, 0, 0, 0, 0, 5]);
         assert_eq!(
-            counter_message(&[1, 0, 0, 0, 0, 0, 0, 0, 0]),
+            counter_message(&[0, 0, 5]).unwrap(),
+            vec![0, 0, 0, 0, 0, 0, 0, 5]
+        );
+        assert_eq!(
+            counter_message(&[1, 0, 0, 0, 0, 0, 0, 0, 0]).unwrap(),
             vec![1, 0, 0, 0, 0, 0, 0, 0, 0]
         );
-        assert_eq!(counter_message(&[]), vec![0; 8]);
+        assert_eq!(counter_message(&[]).unwrap(), vec![0; 8]);
     }
 
     #[test]
     fn int_to_bytestring_pads_to_any_width() {
         assert_eq!(
-            int_to_bytestring(&[0, 5], 9),
+            int_to_bytestring(&[0, 5], 9).unwrap(),
             vec![0, 0, 0, 0, 0, 0, 0, 0, 5]
         );
-        assert_eq!(int_to_bytestring(&[0, 0, 1, 2], 0), vec![1, 2]);
-        assert_eq!(int_to_bytestring(&[0; 8], 0), Vec::<u8>::new());
-        assert_eq!(int_to_bytestring(&[3, 4], 1), vec![3, 4]);
+        assert_eq!(int_to_bytestring(&[0, 0, 1, 2], 0).unwrap(), vec![1, 2]);
+        assert_eq!(int_to_bytestring(&[0; 8], 0).unwrap(), Vec::<u8>::new());
+        assert_eq!(int_to_bytestring(&[3, 4], 1).unwrap(), vec![3, 4]);
+        assert_eq!(
+            int_to_bytestring(&[1], usize::MAX),
+            Err(OtpError::TooLarge(usize::MAX))
+        );
+        assert_eq!(check_window(MAX_WINDOW), Ok(()));
+        assert_eq!(check_window(MAX_WINDOW + 1), Err(OtpError::WindowTooWide));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! matches that last counter is reported as used, so a caller who stores the matched counter
 //! refuses every replay.
 
-use crate::otp::constant_time_eq;
+use crate::otp::{constant_time_eq, MAX_WINDOW};
 use crate::storage::is_py_space;
 
 /// A code as given by the caller.
@@ -41,6 +41,9 @@ pub enum MatchError<E> {
     /// A negative `period` (never produced for a valid TOTP object).
     #[error("period must be >= 1")]
     Period,
+    /// A window spanning more time steps than `verify` may check (see [`MAX_WINDOW`]).
+    #[error("window must span at most {} time steps", 2 * MAX_WINDOW + 1)]
+    WindowTooWide,
     /// Computing a code failed.
     #[error("{0}")]
     Code(E),
@@ -144,6 +147,9 @@ pub fn find_match<E>(
     let window = i128::from(search.window);
     let start = last.max((client - window).div_euclid(period)).max(0);
     let end = ((client + window).div_euclid(period) + 1).min(i128::from(i64::MAX));
+    if end - start > i128::from(2 * MAX_WINDOW + 1) {
+        return Err(MatchError::WindowTooWide);
+    }
     let token = normalize_token(token, digits)?;
     let mut counter = start;
     while counter < end {
@@ -256,6 +262,14 @@ mod tests {
         assert_eq!(
             find_match(Token::Text("x"), 6, negative, code),
             Err(MatchError::NegativeWindow)
+        );
+        let huge = Search {
+            window: i64::MAX,
+            ..s
+        };
+        assert_eq!(
+            find_match(Token::Text("287082"), 6, huge, code),
+            Err(MatchError::WindowTooWide)
         );
     }
 

@@ -24,6 +24,9 @@ impl From<OtpError> for PyErr {
     fn from(err: OtpError) -> Self {
         match err {
             OtpError::VerificationFailed => OTPVerificationError::new_err(err.to_string()),
+            OtpError::MacIndex => PyIndexError::new_err(err.to_string()),
+            // Python's own MemoryError carries no message.
+            OtpError::TooLarge(_) => PyMemoryError::new_err(()),
             _ => PyValueError::new_err(err.to_string()),
         }
     }

@@ -9,7 +9,7 @@ use super::dispatch;
 use super::lazy::{HMAC_NEW, MD5, NEWOBJ, SHA1, SHA256, SHA512, SHAKE_128, STRINGS_EQUAL};
 use super::uri::UriArgs;
 use crate::otp::{self, Algorithm, Key, LazyKey, OtpError};
-use crate::secret::{self, MinLength};
+use crate::secret::{self, MinLength, SecretError};
 use pyo3::exceptions::{PyAttributeError, PyBaseException, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyInt, PyString, PyTuple};
@@ -33,7 +33,9 @@ pub(super) fn decode_secret(
     min: MinLength,
 ) -> PyResult<Zeroizing<Vec<u8>>> {
     if let Ok(text) = secret.cast::<PyString>() {
-        return Ok(secret::decode_str(&text.to_cow()?, min)?);
+        // Text that UTF-8 cannot encode holds a lone surrogate: not ASCII, as Python says.
+        let text = text.to_cow().map_err(|_| SecretError::NonAscii)?;
+        return Ok(secret::decode_str(&text, min)?);
     }
     if let Ok(bytes) = secret.cast::<PyBytes>() {
         return Ok(secret::decode(bytes.as_bytes(), true, min)?);
@@ -135,7 +137,7 @@ pub(super) fn counter_message(input: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if input.cast::<PyInt>().is_err() && input.lt(0)? {
         return Err(OtpError::NegativeCounter.into());
     }
-    Ok(otp::counter_message(&counter_bytes(input)?))
+    Ok(otp::counter_message(&counter_bytes(input)?)?)
 }
 
 /// The big-endian bytes of `int_to_bytestring`'s input, as pyotp's `while i != 0` loop
@@ -243,7 +245,7 @@ pub(super) fn python_mac(
     }
     Ok(otp::truncate(
         mac.call_method0("digest")?.cast::<PyBytes>()?.as_bytes(),
-    ))
+    )?)
 }
 
 // No borrow of the object is held while Python code runs, so threads that assign attributes
@@ -773,7 +775,7 @@ impl Otp {
         let digits = counter_bytes(i)?;
         // `bytes.rjust(padding)`: a negative width pads nothing.
         let padding = usize::try_from(padding.bind(py)?.extract::<isize>()?).unwrap_or(0);
-        Ok(PyBytes::new(py, &otp::int_to_bytestring(&digits, padding)))
+        Ok(PyBytes::new(py, &otp::int_to_bytestring(&digits, padding)?))
     }
 
     /// Pickles as pyotp's objects do: a new object of the class (no `__init__`, so subclasses

@@ -8,8 +8,9 @@ use super::totp::Totp;
 use crate::otp::Algorithm;
 use crate::uri::{self, OtpKind, UriError, UriInt};
 use pyo3::prelude::*;
-use pyo3::types::{PyInt, PyString};
+use pyo3::types::{PyBytes, PyInt, PyString};
 use pyo3_stub_gen::derive::gen_stub_pyfunction;
+use std::borrow::Cow;
 
 struct PyUriInt<'py>(Bound<'py, PyAny>);
 
@@ -49,6 +50,57 @@ fn urlparse_host_check(uri: &Bound<'_, PyAny>, text: &str) -> PyResult<()> {
     Ok(())
 }
 
+/// First of the private-use code points (U+10F800..=U+10FFFF) that stand in for the lone
+/// surrogates U+D800..=U+DFFF while a URI holding them goes through the UTF-8 parser.
+const STAND_IN: u32 = 0x10_F800;
+
+/// The text of `uri` for the UTF-8 parser. A Python string may hold lone surrogates, which
+/// UTF-8 cannot, and pyotp parses them like any other character; they go through the parser as
+/// private-use stand-ins, turned back into surrogates by [`py_text`]. `None` when the text
+/// already holds one of the stand-ins, which would make the way back ambiguous.
+fn with_stand_ins(uri: &Bound<'_, PyString>) -> PyResult<Option<String>> {
+    let encoded = uri.call_method1("encode", ("utf-16-le", "surrogatepass"))?;
+    let units = encoded
+        .cast::<PyBytes>()?
+        .as_bytes()
+        .chunks_exact(2)
+        .map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
+    let mut text = String::new();
+    for unit in char::decode_utf16(units) {
+        let c = match unit {
+            Ok(c) if u32::from(c) >= STAND_IN => return Ok(None),
+            Ok(c) => c,
+            Err(lone) => char::from_u32(STAND_IN + u32::from(lone.unpaired_surrogate()) - 0xD800)
+                .unwrap_or(char::REPLACEMENT_CHARACTER),
+        };
+        text.push(c);
+    }
+    Ok(Some(text))
+}
+
+/// A parsed part as a Python string, with any stand-in turned back into its lone surrogate
+/// when the URI held stand-ins (`restore`).
+fn py_text<'py>(py: Python<'py>, text: &str, restore: bool) -> PyResult<Bound<'py, PyAny>> {
+    if !restore || !text.chars().any(|c| u32::from(c) >= STAND_IN) {
+        return Ok(PyString::new(py, text).into_any());
+    }
+    let mut utf16 = Vec::with_capacity(text.len() * 2);
+    for c in text.chars() {
+        let mut units = [0u16; 2];
+        let units: &[u16] = match u32::from(c).checked_sub(STAND_IN) {
+            Some(offset) => {
+                units[0] = 0xD800 + offset as u16;
+                &units[..1]
+            }
+            None => c.encode_utf16(&mut units),
+        };
+        for unit in units {
+            utf16.extend(unit.to_le_bytes());
+        }
+    }
+    PyBytes::new(py, &utf16).call_method1("decode", ("utf-16-le", "surrogatepass"))
+}
+
 /// Parses an `otpauth://` URI into a TOTP, HOTP or Steam object, as pyotp's `parse_uri`.
 ///
 /// `allow_short_secret` (not in pyotp) accepts a secret shorter than 112 bits and is kept
@@ -68,7 +120,12 @@ pub fn parse_uri<'py>(
         URLPARSE.get(py)?.call1((uri,))?;
         return Err(UriError::<PyErr>::NotOtpauth.into());
     };
-    let text = text.to_str()?;
+    let text = match text.to_str() {
+        Ok(text) => Cow::Borrowed(text),
+        Err(err) => Cow::Owned(with_stand_ins(text)?.ok_or(err)?),
+    };
+    let restore = matches!(text, Cow::Owned(_));
+    let text = text.as_ref();
     let parsed = match uri::parse(text, |s| python_int(py, s)) {
         Ok(parsed) => parsed,
         Err(err) => {
@@ -80,9 +137,12 @@ pub fn parse_uri<'py>(
     if parsed.kind == OtpKind::Steam {
         urlparse_host_check(uri, text)?;
     }
-    let secret = PyString::new(py, &parsed.secret).into_any();
-    let name = parsed.name.map(|n| PyString::new(py, &n).into_any());
-    let issuer = parsed.issuer.map(|i| PyString::new(py, &i).into_any());
+    let secret = py_text(py, &parsed.secret, restore)?;
+    let name = parsed.name.map(|n| py_text(py, &n, restore)).transpose()?;
+    let issuer = parsed
+        .issuer
+        .map(|i| py_text(py, &i, restore))
+        .transpose()?;
     let digits = parsed.digits.map_or(Arg::Default(6), |d| Arg::Given(d.0));
     let interval = parsed.period.map_or(Arg::Default(30), |p| Arg::Given(p.0));
     let digest = digest_of(py, parsed.algorithm)?;

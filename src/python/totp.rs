@@ -236,6 +236,9 @@ impl Totp {
         timecode: &Bound<'py, PyAny>,
         window: Option<i64>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        if let Some(window) = window {
+            otp::check_window(window)?;
+        }
         let text = text_of(otp)?;
         let given = Given::new(&text);
         let Some(window) = window else {
@@ -329,6 +332,7 @@ impl Totp {
         if timecode.checked_sub(window).is_none_or(|first| first < 0) {
             return Err(OtpError::NegativeCounter.into());
         }
+        otp::check_window(window)?;
         if current_first {
             if matches(timecode)? {
                 return Ok(Some(timecode));

@@ -150,7 +150,9 @@ fn match_error(py: Python<'_>, err: MatchError<PyErr>) -> PyErr {
             };
             build().unwrap_or_else(|err| err)
         }
-        MatchError::NegativeWindow | MatchError::Period => PyValueError::new_err(msg),
+        MatchError::NegativeWindow | MatchError::Period | MatchError::WindowTooWide => {
+            PyValueError::new_err(msg)
+        }
         MatchError::Code(err) => err,
     }
 }

@@ -1,0 +1,110 @@
+"""Hostile input that used to abort, panic or hang: huge sizes, digests shorter than the
+truncation reads, windows too wide to check, lone surrogates. Each gets pyotp's exception type
+(or its result), checked against the real pyotp where pyotp finishes."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pyotp
+import pyotp_rs
+import pytest
+from parity import same
+
+SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+
+
+def blake18(*args: Any) -> Any:
+    """An 18-byte digest: enough for pyotp's size check, one byte short for offset 15."""
+    return hashlib.blake2b(*args, digest_size=18)
+
+
+class Truncated:
+    """A hash object whose `digest()` is shorter than its `digest_size` claims."""
+
+    digest_size = 32
+    block_size = 64
+    name = "truncated"
+
+    def __init__(self, data: bytes = b"") -> None:
+        self._inner = hashlib.sha256(data)
+
+    def update(self, data: bytes) -> None:
+        self._inner.update(data)
+
+    def copy(self) -> Truncated:
+        other = Truncated()
+        other._inner = self._inner.copy()
+        return other
+
+    def digest(self) -> bytes:
+        return self._inner.digest()[:6]
+
+
+@pytest.mark.parametrize("digest", [blake18, Truncated], ids=["18-byte", "short-digest"])
+def test_a_digest_too_short_for_the_offset_raises_index_error(digest: Any) -> None:
+    outcomes = {same(lambda m, c=counter: m.HOTP(SECRET, digest=digest).at(c))[0] for counter in range(64)}
+    assert outcomes == {"ok", "error"}  # some counters truncate fine, others index past the end
+    with pytest.raises(IndexError, match="bytearray index out of range"):
+        for counter in range(64):
+            pyotp_rs.HOTP(SECRET, digest=digest).at(counter)
+
+
+def test_a_padding_that_cannot_be_allocated_raises_memory_error() -> None:
+    same(lambda m: m.OTP.int_to_bytestring(1, padding=10**12))
+    same(lambda m: m.OTP.int_to_bytestring(1, padding=2**62))
+    same(lambda m: m.OTP.int_to_bytestring(2**70, padding=11))
+
+
+@pytest.mark.parametrize("window", [100_001, 10**9])
+def test_windows_too_wide_to_check_are_refused(window: int) -> None:
+    totp = pyotp_rs.TOTP(SECRET)
+    late = 253_402_300_799  # the last second pyotp accepts: no counter goes below 0
+    with pytest.raises(ValueError, match="valid_window must be at most 100000"):
+        totp.verify("000000", for_time=late, valid_window=window)
+    with pytest.raises(ValueError, match="valid_window must be at most 100000"):
+        totp.verify_and_get_timecode("000000", for_time=late, valid_window=window)
+    with pytest.raises(ValueError, match="window must span at most 200001 time steps"):
+        totp.match("000000", for_time=late, window=window * 30)
+
+
+def test_the_widest_window_is_still_checked() -> None:
+    same(lambda m: m.TOTP(SECRET).verify("000000", for_time=10**9, valid_window=1000))
+    late = 253_402_300_799
+    code = pyotp_rs.TOTP(SECRET).at(late - 100_000 * 30)
+    assert pyotp_rs.TOTP(SECRET).verify(code, for_time=late, valid_window=100_000)
+
+
+def test_near_the_epoch_a_wide_window_keeps_pyotps_error() -> None:
+    # pyotp fails at once on the first negative counter, before any wide loop.
+    same(lambda m: m.TOTP(SECRET).verify("000000", for_time=59, valid_window=10**9))
+    same(lambda m: m.TOTP(SECRET).verify("000000", for_time=59, valid_window=2**70))
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        f"otpauth://totp/\ud800?secret={SECRET}",
+        f"otpauth://totp/Acme:al\udfffice?secret={SECRET}&issuer=Acme",
+        f"otpauth://totp/a?secret={SECRET}&issuer=\udc80x\ud83d",
+        f"otpauth://hotp/\ud800:b?secret={SECRET}&counter=3",
+        f"otpauth://totp/Steam:\ud800?secret={SECRET}&encoder=steam",
+        f"otpauth://totp/a?secret={SECRET}\ud800",
+        f"otpauth://totp/a?secret={SECRET}&digits=\ud800",
+        f"otpauth://totp/\U0010f800?secret={SECRET}",
+        "otpauth://\ud800/a?secret=" + SECRET,
+    ],
+)
+def test_lone_surrogates_parse_as_pyotp_parses_them(uri: str) -> None:
+    theirs = same(lambda m: m.parse_uri(uri)) if "digits" not in uri else None
+    if theirs is None:  # int() quotes the text in its message: only the type is compared
+        with pytest.raises(ValueError):
+            pyotp.parse_uri(uri)
+        with pytest.raises(ValueError):
+            pyotp_rs.parse_uri(uri)
+
+
+def test_a_secret_with_a_lone_surrogate_is_not_ascii() -> None:
+    same(lambda m: m.TOTP(SECRET + "\ud800"))
+    same(lambda m: m.HOTP("\udc80" * 32))

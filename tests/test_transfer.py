@@ -258,6 +258,7 @@ def test_short_secrets_are_imported_and_said_so():
         ("hello", "unrecognised input"),
         ("{}", "unrecognised JSON"),
         ("{", "looks like JSON but is not"),
+        ("[" * 100_000, "nested too deeply"),
     ],
 )
 def test_bad_inputs_are_clear_value_errors(text, message):

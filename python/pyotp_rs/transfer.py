@@ -300,6 +300,8 @@ def read(data: str | bytes, *, password: str | None = None) -> ImportReport:
             document = json.loads(text)
         except json.JSONDecodeError as error:
             raise ValueError(f"the input looks like JSON but is not: {error}") from None
+        except RecursionError:
+            raise ValueError("the input looks like JSON but is nested too deeply") from None
         return _read_json(text, document, password)
     return _read_lines(text)
 

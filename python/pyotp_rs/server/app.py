@@ -8,7 +8,7 @@ from collections.abc import Callable
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from . import docs, enrolment, team, totphog, web
+from . import docs, enrolment, team, totphog, transfer, web
 from .config import MAX_BODY_BYTES, ServiceConfig
 from .service import ServiceError, TokenService, open_service
 
@@ -50,7 +50,7 @@ def create_app(config: ServiceConfig | None = None, *, service: TokenService | N
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes if config else MAX_BODY_BYTES
     app.extensions["pyotp_rs"] = service
-    for module in (totphog, team, enrolment, docs, web):
+    for module in (totphog, team, enrolment, transfer, docs, web):
         app.register_blueprint(module.blueprint)
 
     @app.before_request

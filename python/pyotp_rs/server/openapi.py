@@ -113,8 +113,9 @@ def document() -> dict[str, Any]:
             "title": "pyotp-rs team TOTP service",
             "version": __version__,
             "description": (
-                "The TOTPHog API under /api/v1, the team API (/setup, /get-totp), and enrolment "
-                "(/v1/auth/totp-generate). Secrets are stored encrypted. When the service has API tokens, "
+                "The TOTPHog API under /api/v1, the team API (/setup, /get-totp), enrolment "
+                "(/v1/auth/totp-generate), and import and export (/api/v1/import, /api/v1/export). "
+                "Secrets are stored encrypted. When the service has API tokens, "
                 "every endpoint except the health check and this description needs `Authorization: Bearer`."
             ),
         },
@@ -288,6 +289,86 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/import": {
+                "post": {
+                    "operationId": "importAccounts",
+                    "summary": "Import an export: a token per account, and the entries that were skipped",
+                    "description": (
+                        "Google Authenticator otpauth-migration:// URIs, an Aegis vault (plain or encrypted), "
+                        "TOTPHog's tokens.json, a team secrets.json (its users are set up for /get-totp) or "
+                        'otpauth:// URIs one per line; sent as a file upload, as {"data": ..., "password": ...}, '
+                        "or as the body itself."
+                    ),
+                    "tags": ["Transfer"],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["file"],
+                                    "properties": {
+                                        "file": {"type": "string", "format": "binary"},
+                                        "password": {
+                                            "type": "string",
+                                            "description": "Of an encrypted vault",
+                                        },
+                                    },
+                                }
+                            },
+                            "application/json": {
+                                "schema": {
+                                    "description": (
+                                        '{"data": "<export text>", "password": "..."}, '
+                                        "or a JSON export itself (Aegis vault, tokens.json, secrets.json)"
+                                    ),
+                                },
+                                "example": {"data": "otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP"},
+                            },
+                            "text/plain": {"schema": {"type": "string", "description": "The export text"}},
+                        },
+                    },
+                    "responses": {
+                        "201": _ok(_ref("ImportResult"), "At least one token or user was created"),
+                        "200": _ok(_ref("ImportResult"), "Nothing was created; `skipped` says why"),
+                        **_errors(_TOTPHOG_ERROR, 400, 413),
+                    },
+                }
+            },
+            "/api/v1/export": {
+                "get": {
+                    "operationId": "exportAccounts",
+                    "summary": "Every token as otpauth:// URIs, Google Authenticator migration QR codes, or an Aegis vault",
+                    "tags": ["Transfer"],
+                    "parameters": [
+                        {
+                            "name": "format",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string", "enum": ["uris", "migration", "aegis"]},
+                        },
+                        {
+                            "name": "X-Export-Password",
+                            "in": "header",
+                            "description": "aegis: encrypt the vault with this password",
+                            "schema": {"type": "string"},
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": (
+                                "uris: text, one URI per line; migration: the URIs and their QR codes (one per "
+                                "10 accounts); aegis: the vault"
+                            ),
+                            "content": {
+                                "text/plain": {"schema": {"type": "string"}},
+                                "application/json": {"schema": {"type": "object"}},
+                            },
+                        },
+                        **_errors(_TOTPHOG_ERROR, 400),
+                    },
+                }
+            },
             "/setup": {
                 "post": {
                     "operationId": "setup",
@@ -434,6 +515,30 @@ def document() -> dict[str, Any]:
                     },
                 },
                 "NewToken": _NEW_TOKEN,
+                "ImportResult": {
+                    "type": "object",
+                    "required": ["format", "created", "skipped", "warnings"],
+                    "properties": {
+                        "format": {
+                            "type": "string",
+                            "enum": ["migration", "aegis", "totphog", "team", "uris"],
+                        },
+                        "created": {
+                            "type": "array",
+                            "description": "Tokens, or {username} for the users of a team secrets.json",
+                            "items": {"type": "object"},
+                        },
+                        "skipped": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["label", "reason"],
+                                "properties": {"label": {"type": "string"}, "reason": {"type": "string"}},
+                            },
+                        },
+                        "warnings": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
                 "Health": {
                     "type": "object",
                     "required": ["status", "service", "version", "timestamp"],

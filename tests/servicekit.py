@@ -4,6 +4,10 @@
 key file in ``directory`` and returns once the server prints the address it listens on. Use the
 ``service_factory`` fixture (conftest.py), which stops every process it started. ``rfc6238`` is
 an independent reference computation for secrets that pyotp 2.12 refuses (under 112 bits).
+
+Every service test runs on both engines (``ENGINES``): ``new_database`` gives an SQLite file in the
+test's directory or a new database on the session's PostgreSQL server (started on first use), and
+``ServiceProcess.sql`` reads either one.
 """
 
 from __future__ import annotations
@@ -23,11 +27,40 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
+import sqlalchemy as sa
+from pgkit import PostgresServer
+from pyotp_rs.server.config import database_url
 
 PYOTP_RS = str(Path(sys.executable).with_name("pyotp-rs"))
+ENGINES = ("sqlite", "postgresql")
 _LISTENING = re.compile(r"listening on (http://\S+)")
 START_TIMEOUT = 60.0
+
+
+def new_database(engine: str, directory: Path, request: pytest.FixtureRequest) -> str:
+    """A ``--db`` for a test: ``directory``'s SQLite file, or a new database on the session's PostgreSQL."""
+    if engine == "sqlite":
+        return str(directory / "service.sqlite3")
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.url(server.new_database())
+
+
+def is_sqlite(db: str) -> bool:
+    """True when ``db`` (a ``--db`` value) is an SQLite file."""
+    return database_url(db).startswith("sqlite")
+
+
+def run_sql(db: str, query: str, **params: Any) -> list[tuple[Any, ...]]:
+    """Runs one SQL statement, in its own transaction, on the database ``db`` names; returns its rows."""
+    engine = sa.create_engine(database_url(db))
+    try:
+        with engine.begin() as connection:
+            result = connection.execute(sa.text(query), params)
+            return [tuple(row) for row in result] if result.returns_rows else []
+    finally:
+        engine.dispose()
 
 
 def service_env(directory: Path, **extra: str) -> dict[str, str]:
@@ -44,7 +77,8 @@ class ServiceProcess:
 
     process: subprocess.Popen[str]
     url: str
-    db: Path
+    db: str
+    """The ``--db`` it was started with: an SQLite file path or a PostgreSQL URL."""
     key_file: Path
     output: list[str] = field(default_factory=list)
     session: requests.Session = field(default_factory=requests.Session)
@@ -67,6 +101,10 @@ class ServiceProcess:
 
     def delete(self, path: str, **kwargs: Any) -> requests.Response:
         return self.request("DELETE", path, **kwargs)
+
+    def sql(self, query: str, **params: Any) -> list[tuple[Any, ...]]:
+        """Runs one SQL statement on the server's database (see :func:`run_sql`)."""
+        return run_sql(self.db, query, **params)
 
     def worker_pids(self) -> list[int]:
         """The PIDs of the server's worker processes."""
@@ -100,12 +138,12 @@ def start_service(
     directory: Path,
     *args: str,
     env: dict[str, str] | None = None,
-    db: Path | None = None,
+    db: Path | str | None = None,
     key_file: Path | None = None,
     workers: int = 1,
 ) -> ServiceProcess:
     """Starts ``pyotp-rs serve`` on a free loopback port; raises with its output if it does not start."""
-    db = db or directory / "service.sqlite3"
+    db = str(db or directory / "service.sqlite3")
     key_file = key_file or directory / "server.key"
     command = [PYOTP_RS, "serve", "--port", "0", "--db", str(db), "--key-file", str(key_file)]
     command += ["--workers", str(workers), *args]

@@ -3,17 +3,16 @@ created and revoked by ``pyotp-rs api-token``, and no start beyond loopback with
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 from pathlib import Path
 
-from servicekit import ServiceProcess, run_pyotp_rs, service_env
+from servicekit import ServiceProcess, is_sqlite, run_pyotp_rs, service_env
 
 LONG = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 
 
 def api_token(service: ServiceProcess, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return run_pyotp_rs("api-token", *args, "--db", str(service.db), env=service_env(tmp_path))
+    return run_pyotp_rs("api-token", *args, "--db", service.db, env=service_env(tmp_path))
 
 
 def create_token(service: ServiceProcess, tmp_path: Path, name: str) -> str:
@@ -64,10 +63,10 @@ def test_tokens_turn_auth_on_for_every_endpoint_but_health(service_factory, tmp_
     assert created.status_code == 401
     assert service.get("/api/v1/tokens", headers=good).json()["count"] == 1
 
-    with sqlite3.connect(service.db) as connection:
-        stored = connection.execute("SELECT name, token_hash FROM api_tokens").fetchall()
+    stored = service.sql("SELECT name, token_hash FROM api_tokens")
     assert len(stored) == 1 and stored[0][0] == "ci" and token not in stored[0][1]
-    assert token.encode() not in service.db.read_bytes()
+    if is_sqlite(service.db):
+        assert token.encode() not in Path(service.db).read_bytes()
 
     listing = api_token(service, tmp_path, "list")
     assert listing.returncode == 0 and listing.stdout.startswith("ci\tcreated ")
@@ -101,9 +100,8 @@ def test_no_start_beyond_loopback_without_tokens(tmp_path: Path) -> None:
     assert "pyotp-rs api-token create NAME --db sqlite:///" in result.stderr
 
 
-def test_beyond_loopback_auth_stays_on_without_tokens(service_factory, tmp_path: Path) -> None:
-    db = tmp_path / "service.sqlite3"
-    created = run_pyotp_rs("api-token", "create", "ops", "--db", str(db), env=service_env(tmp_path))
+def test_beyond_loopback_auth_stays_on_without_tokens(service_factory, database: str, tmp_path: Path) -> None:
+    created = run_pyotp_rs("api-token", "create", "ops", "--db", database, env=service_env(tmp_path))
     token = created.stdout.strip()
     service = service_factory("--host", "0.0.0.0")
     assert "pyotp-rs serve: auth on (1 API token)\n" in service.output
@@ -111,7 +109,8 @@ def test_beyond_loopback_auth_stays_on_without_tokens(service_factory, tmp_path:
     headers = {"Authorization": f"Bearer {token}"}
     assert service.session.get(local + "/api/v1/tokens", headers=headers, timeout=10).status_code == 200
     assert (
-        run_pyotp_rs("api-token", "revoke", "ops", "--db", str(db), env=service_env(tmp_path)).returncode == 0
+        run_pyotp_rs("api-token", "revoke", "ops", "--db", database, env=service_env(tmp_path)).returncode
+        == 0
     )
     assert service.session.get(local + "/api/v1/tokens", timeout=10).status_code == 401
     assert service.session.get(local + "/api/v1/health", timeout=10).status_code == 200

@@ -8,13 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from pyotp_rs.server.config import database_url
 from servicekit import run_pyotp_rs, service_env
 
 
-def test_start_prints_database_auth_and_address_and_ctrl_c_stops(service_factory, tmp_path: Path) -> None:
+def test_start_prints_database_auth_and_address_and_ctrl_c_stops(service_factory, database: str) -> None:
     service = service_factory()
     assert service.output[:2] == [
-        f"pyotp-rs serve: database sqlite:///{tmp_path / 'service.sqlite3'}\n",
+        f"pyotp-rs serve: database {database_url(database)}\n",
         "pyotp-rs serve: auth off (loopback only, no API tokens)\n",
     ]
     assert service.output[2] == f"pyotp-rs serve: listening on {service.url} (Ctrl-C stops)\n"
@@ -38,8 +39,8 @@ def test_default_database_and_key_file_are_in_the_data_directory(tmp_path: Path)
     ("db", "message"),
     [
         (
-            "postgresql://user@host/db",
-            "--db: unsupported database 'postgresql'; this version stores tokens in SQLite",
+            "mysql://user@host/db",
+            "--db: unsupported database 'mysql'; use a file path, sqlite:///PATH or postgresql://USER@HOST/DB",
         ),
         ("sqlite://", "--db: the service needs a database file that all its workers share"),
         ("sqlite:///:memory:", "--db: the service needs a database file that all its workers share"),
@@ -55,6 +56,8 @@ def test_unsupported_databases_are_refused(tmp_path: Path, db: str, message: str
     [
         (["--port", "70000"], "argument --port: must be from 0 to 65535, not '70000'"),
         (["--workers", "0"], "argument --workers: must be from 1 to 64, not '0'"),
+        (["--verify-limit", "0"], "argument --verify-limit: must be from 1 to 1000, not '0'"),
+        (["--verify-window", "x"], "argument --verify-window: must be an integer, not 'x'"),
     ],
 )
 def test_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> None:

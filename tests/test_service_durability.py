@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import threading
 import time
 
 import pytest
 import requests
+from servicekit import is_sqlite
 
 LONG = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 
@@ -56,12 +56,10 @@ def test_kill_9_during_writes_keeps_every_acknowledged_write(service_factory) ->
         writer.join(30)
     assert len(acknowledged) >= 60
 
-    with sqlite3.connect(service.db) as connection:
-        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        stored = dict(connection.execute("SELECT id, name FROM tokens WHERE username IS NULL").fetchall())
-        stored_users = {
-            row[0] for row in connection.execute("SELECT username FROM tokens WHERE username IS NOT NULL")
-        }
+    if is_sqlite(service.db):
+        assert service.sql("PRAGMA integrity_check") == [("ok",)]
+    stored = dict(service.sql("SELECT id, name FROM tokens WHERE username IS NULL"))
+    stored_users = {row[0] for row in service.sql("SELECT username FROM tokens WHERE username IS NOT NULL")}
     assert acknowledged.items() <= stored.items()
     assert set(users) <= stored_users
 

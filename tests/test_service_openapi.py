@@ -11,14 +11,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from servicekit import ServiceProcess, start_service
+from servicekit import ENGINES, ServiceProcess, new_database, start_service
 
 SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
-    server = start_service(tmp_path_factory.mktemp("openapi"), workers=2)
+@pytest.fixture(scope="module", params=ENGINES)
+def service(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServiceProcess]:
+    """One server for the module, on each engine in turn."""
+    directory = tmp_path_factory.mktemp("openapi")
+    server = start_service(directory, db=new_database(request.param, directory, request), workers=2)
     yield server
     server.stop()
 

@@ -1,15 +1,20 @@
-"""Storage of ``pyotp-rs serve``: restarts, secrets encrypted at rest, the server key, key rotation."""
+"""Storage of ``pyotp-rs serve``: restarts, secrets encrypted at rest, the server key, key rotation.
+
+Each test runs on SQLite and on PostgreSQL (the ``database`` fixture), except those about the SQLite
+file itself.
+"""
 
 from __future__ import annotations
 
 import base64
 import os
-import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
 from servicekit import ServiceProcess, run_pyotp_rs, service_env
+
+SQLITE_ONLY = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
 SECRETS = ["GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "JBSWY3DPEHPK3PXP", "N5XHAZLOPJQXG43BMVZGK4TFONXW2ZJA"]
 
@@ -26,9 +31,10 @@ def add_tokens(service: ServiceProcess) -> list[dict]:
     return made
 
 
-def database_bytes(db: Path) -> bytes:
+def database_bytes(db: str) -> bytes:
     """The database file with its WAL and shared-memory files, as a reader of the disk sees them."""
-    return b"".join(path.read_bytes() for path in db.parent.iterdir() if path.name.startswith(db.name))
+    file = Path(db)
+    return b"".join(path.read_bytes() for path in file.parent.iterdir() if path.name.startswith(file.name))
 
 
 def test_restart_keeps_every_token(service_factory, tmp_path: Path) -> None:
@@ -43,6 +49,7 @@ def test_restart_keeps_every_token(service_factory, tmp_path: Path) -> None:
     assert second.get("/get-totp/team-user").status_code == 200
 
 
+@SQLITE_ONLY
 def test_the_database_holds_no_secret(service_factory) -> None:
     service = service_factory()
     add_tokens(service)
@@ -57,16 +64,29 @@ def test_the_database_holds_no_secret(service_factory) -> None:
         secret.encode() in stored or base64.b32decode(secret + "=" * (-len(secret) % 8)) in stored
         for secret in SECRETS
     )
-    with sqlite3.connect(service.db) as connection:
-        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert service.sql("PRAGMA journal_mode") == [("wal",)]
 
 
+def test_no_secret_in_any_column(service_factory) -> None:
+    service = service_factory()
+    add_tokens(service)
+    rows = service.sql("SELECT * FROM tokens")
+    assert len(rows) == len(SECRETS) + 1
+    for secret in SECRETS:
+        raw = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        for value in (v for row in rows for v in row if isinstance(v, (str, bytes, memoryview))):
+            stored = value.encode() if isinstance(value, str) else bytes(value)
+            assert secret.encode() not in stored.upper() and raw not in stored
+
+
+@SQLITE_ONLY
 def test_key_file_and_database_are_created_0600(service_factory) -> None:
     service = service_factory()
     add_tokens(service)
     mode = stat.S_IMODE(service.key_file.stat().st_mode)
     assert mode == 0o600
-    files = [path for path in service.db.parent.iterdir() if path.name.startswith(service.db.name)]
+    db = Path(service.db)
+    files = [path for path in db.parent.iterdir() if path.name.startswith(db.name)]
     assert len(files) >= 2 and all(stat.S_IMODE(path.stat().st_mode) == 0o600 for path in files)
     key = service.key_file.read_bytes()
     service.stop()
@@ -74,7 +94,7 @@ def test_key_file_and_database_are_created_0600(service_factory) -> None:
     assert service.key_file.read_bytes() == key
 
 
-def test_key_file_readable_by_others_is_refused(service_factory, tmp_path: Path) -> None:
+def test_key_file_readable_by_others_is_refused(service_factory, database: str, tmp_path: Path) -> None:
     service_factory().stop()
     key_file = tmp_path / "server.key"
     key_file.chmod(0o644)
@@ -83,7 +103,7 @@ def test_key_file_readable_by_others_is_refused(service_factory, tmp_path: Path)
         "--port",
         "0",
         "--db",
-        str(tmp_path / "service.sqlite3"),
+        database,
         "--key-file",
         str(key_file),
         env=service_env(tmp_path),
@@ -96,28 +116,28 @@ def test_key_file_readable_by_others_is_refused(service_factory, tmp_path: Path)
     assert "Traceback" not in result.stderr
 
 
-def serve_result(tmp_path: Path, **env: str):
+def serve_result(tmp_path: Path, database: str, **env: str):
     return run_pyotp_rs(
         "serve",
         "--port",
         "0",
         "--db",
-        str(tmp_path / "service.sqlite3"),
+        database,
         "--key-file",
         str(tmp_path / "server.key"),
         env=service_env(tmp_path, **env),
     )
 
 
-def test_wrong_key_is_refused_at_start(service_factory, tmp_path: Path) -> None:
+def test_wrong_key_is_refused_at_start(service_factory, database: str, tmp_path: Path) -> None:
     add_tokens(service_factory()).clear()
     other = base64.urlsafe_b64encode(os.urandom(32)).decode()
-    result = serve_result(tmp_path, PYOTP_RS_SERVER_KEY=other)
+    result = serve_result(tmp_path, database, PYOTP_RS_SERVER_KEY=other)
     assert result.returncode == 1
     assert "wrong server key: the key from PYOTP_RS_SERVER_KEY is not the key the database" in result.stderr
     assert "Traceback" not in result.stderr
     (tmp_path / "server.key").unlink()
-    result = serve_result(tmp_path)
+    result = serve_result(tmp_path, database)
     assert result.returncode == 1
     assert "no server key: the database" in result.stderr and "does not exist" in result.stderr
     assert not (tmp_path / "server.key").exists()
@@ -125,7 +145,7 @@ def test_wrong_key_is_refused_at_start(service_factory, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("value", ["short", "x" * 42, base64.b64encode(os.urandom(16)).decode(), "zz" * 32])
 def test_malformed_key_is_refused_at_start(tmp_path: Path, value: str) -> None:
-    result = serve_result(tmp_path, PYOTP_RS_SERVER_KEY=value)
+    result = serve_result(tmp_path, str(tmp_path / "service.sqlite3"), PYOTP_RS_SERVER_KEY=value)
     assert result.returncode == 1
     assert "PYOTP_RS_SERVER_KEY must hold 32 random bytes written as base64 or 64 hex digits" in result.stderr
 
@@ -145,11 +165,11 @@ def test_key_from_the_environment(service_factory, tmp_path: Path) -> None:
 def test_a_ciphertext_copied_to_another_row_is_refused(service_factory) -> None:
     service = service_factory()
     first, second, _ = add_tokens(service)
-    with sqlite3.connect(service.db) as connection:
-        connection.execute(
-            "UPDATE tokens SET secret_sealed = (SELECT secret_sealed FROM tokens WHERE id = ?) WHERE id = ?",
-            (first["id"], second["id"]),
-        )
+    service.sql(
+        "UPDATE tokens SET secret_sealed = (SELECT secret_sealed FROM tokens WHERE id = :first) WHERE id = :second",
+        first=first["id"],
+        second=second["id"],
+    )
     response = service.get(f"/api/v1/tokens/{second['id']}")
     assert response.status_code == 500
     assert response.json() == {
@@ -165,27 +185,23 @@ def test_rotate_key_with_a_key_file(service_factory, tmp_path: Path) -> None:
     made = add_tokens(service)
     service.stop()
     old_key = service.key_file.read_text()
-    sealed_before = dict(
-        sqlite3.connect(service.db).execute("SELECT id, secret_sealed FROM tokens").fetchall()
-    )
+    sealed_before = dict(service.sql("SELECT id, secret_sealed FROM tokens"))
     result = run_pyotp_rs(
-        "rotate-key", "--db", str(service.db), "--key-file", str(service.key_file), env=service_env(tmp_path)
+        "rotate-key", "--db", service.db, "--key-file", str(service.key_file), env=service_env(tmp_path)
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "re-encrypted 4 token secrets under the new server key\n"
     assert service.key_file.read_text() != old_key
     assert stat.S_IMODE(service.key_file.stat().st_mode) == 0o600
     assert not Path(f"{service.key_file}.new").exists()
-    sealed_after = dict(
-        sqlite3.connect(service.db).execute("SELECT id, secret_sealed FROM tokens").fetchall()
-    )
+    sealed_after = dict(service.sql("SELECT id, secret_sealed FROM tokens"))
     assert sealed_after.keys() == sealed_before.keys()
     assert all(sealed_after[key] != sealed_before[key] for key in sealed_before)
     again = service_factory()
     assert again.get("/api/v1/tokens").json()["data"][:3] == made
     again.stop()
     old = service_env(tmp_path, PYOTP_RS_SERVER_KEY=old_key.strip())
-    result = run_pyotp_rs("serve", "--port", "0", "--db", str(service.db), env=old)
+    result = run_pyotp_rs("serve", "--port", "0", "--db", service.db, env=old)
     assert result.returncode == 1 and "wrong server key" in result.stderr
 
 
@@ -195,7 +211,7 @@ def test_rotate_key_with_environment_keys(service_factory, tmp_path: Path) -> No
     made = add_tokens(service)
     service.stop()
     missing = run_pyotp_rs(
-        "rotate-key", "--db", str(service.db), env=service_env(tmp_path, PYOTP_RS_SERVER_KEY=old_key)
+        "rotate-key", "--db", service.db, env=service_env(tmp_path, PYOTP_RS_SERVER_KEY=old_key)
     )
     assert missing.returncode == 1
     assert (
@@ -203,7 +219,7 @@ def test_rotate_key_with_environment_keys(service_factory, tmp_path: Path) -> No
         in missing.stderr
     )
     env = service_env(tmp_path, PYOTP_RS_SERVER_KEY=old_key, PYOTP_RS_NEW_SERVER_KEY=new_key)
-    result = run_pyotp_rs("rotate-key", "--db", str(service.db), env=env)
+    result = run_pyotp_rs("rotate-key", "--db", service.db, env=env)
     assert result.returncode == 0, result.stderr
     again = service_factory(env=service_env(tmp_path, PYOTP_RS_SERVER_KEY=new_key))
     assert again.get("/api/v1/tokens").json()["data"][:3] == made
@@ -218,7 +234,7 @@ def test_an_interrupted_rotation_is_finished_or_dropped_at_start(service_factory
     old_key = key_file.read_text()
     # Committed: the database is under the new key, the new key still waits in ".new".
     result = run_pyotp_rs(
-        "rotate-key", "--db", str(service.db), "--key-file", str(key_file), env=service_env(tmp_path)
+        "rotate-key", "--db", service.db, "--key-file", str(key_file), env=service_env(tmp_path)
     )
     assert result.returncode == 0
     new_key = key_file.read_text()

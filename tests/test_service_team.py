@@ -19,16 +19,20 @@ import pyotp
 import pytest
 from PIL import Image
 from qrdecode import decode
-from servicekit import ServiceProcess, rfc6238, start_service
+from servicekit import ENGINES, ServiceProcess, new_database, rfc6238, start_service
 
 SHORT = "JBSWY3DPEHPK3PXP"
 LONG = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 OTHER = "N5XHAZLOPJQXG43BMVZGK4TFONXW2ZJA"
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
-    server = start_service(tmp_path_factory.mktemp("team"), workers=2)
+@pytest.fixture(scope="module", params=ENGINES)
+def service(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServiceProcess]:
+    """One server for the module, on each engine in turn."""
+    directory = tmp_path_factory.mktemp("team")
+    server = start_service(directory, db=new_database(request.param, directory, request), workers=2)
     yield server
     server.stop()
 

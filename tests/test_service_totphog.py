@@ -10,21 +10,24 @@ import hashlib
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pyotp
 import pyotp_rs
 import pytest
 from qrdecode import decode, open_png
-from servicekit import ServiceProcess, rfc6238, start_service
+from servicekit import ENGINES, ServiceProcess, new_database, rfc6238, start_service
 
 SHORT = "JBSWY3DPEHPK3PXP"  # TOTPHog's examples: 80 bits
 LONG = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # 160 bits
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
-    server = start_service(tmp_path_factory.mktemp("totphog"), workers=2)
+@pytest.fixture(scope="module", params=ENGINES)
+def service(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServiceProcess]:
+    """One server for the module, on each engine in turn."""
+    directory = tmp_path_factory.mktemp("totphog")
+    server = start_service(directory, db=new_database(request.param, directory, request), workers=2)
     yield server
     server.stop()
 
@@ -172,17 +175,14 @@ def test_delete_one(service: ServiceProcess) -> None:
     assert_error(service.delete(f"/api/v1/tokens/{token['id']}"), 404, "Token not found")
 
 
-def test_delete_all(tmp_path: Path) -> None:
-    server = start_service(tmp_path)
-    try:
-        for i in range(5):
-            create(server, name=f"t{i}", secret=LONG)
-        response = server.delete("/api/v1/tokens")
-        assert response.json() == {"success": True, "message": "Deleted 5 tokens", "deleted_count": 5}
-        assert server.get("/api/v1/tokens").json() == {"success": True, "data": [], "count": 0}
-        assert server.delete("/api/v1/tokens").json()["deleted_count"] == 0
-    finally:
-        server.stop()
+def test_delete_all(service_factory) -> None:
+    server = service_factory()
+    for i in range(5):
+        create(server, name=f"t{i}", secret=LONG)
+    response = server.delete("/api/v1/tokens")
+    assert response.json() == {"success": True, "message": "Deleted 5 tokens", "deleted_count": 5}
+    assert server.get("/api/v1/tokens").json() == {"success": True, "data": [], "count": 0}
+    assert server.delete("/api/v1/tokens").json()["deleted_count"] == 0
 
 
 ODD_IDS = [

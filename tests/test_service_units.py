@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import os
+import time
 from pathlib import Path
 
+import flask
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -60,19 +62,33 @@ def test_sealed_secrets_are_bound_to_row_and_key() -> None:
     assert SecretBox(KEY).fingerprint == box.fingerprint != SecretBox(os.urandom(32)).fingerprint
 
 
-def test_migrations_build_exactly_the_stores_schema(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+def test_migrations_build_exactly_the_stores_schema(database: str) -> None:
+    store = Store(database_url(database))
     store.migrate()
     store.migrate()
     with store.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0001"
+    assert version == "0002"
+    assert store.tokens_generation() == 0
+    store.dispose()
+
+
+def test_messages_show_no_database_password() -> None:
+    store = Store("postgresql+psycopg://otp:hunter2@db.internal:5433/otp")
+    assert store.url == "postgresql+psycopg://otp:***@db.internal:5433/otp"
 
 
 @pytest.mark.parametrize(
     ("db", "url"),
-    [("x.sqlite3", None), ("sqlite:////tmp/a.db", "sqlite:////tmp/a.db"), ("~/t.db", None)],
+    [
+        ("x.sqlite3", None),
+        ("sqlite:////tmp/a.db", "sqlite:////tmp/a.db"),
+        ("~/t.db", None),
+        ("postgresql://u:p@db.internal:5433/otp", "postgresql+psycopg://u:p@db.internal:5433/otp"),
+        ("postgres://u@db/otp", "postgresql+psycopg://u@db/otp"),
+        ("postgresql+psycopg://u@db/otp?sslmode=require", "postgresql+psycopg://u@db/otp?sslmode=require"),
+    ],
 )
 def test_database_urls(db: str, url: str | None) -> None:
     expected = url or f"sqlite:///{Path(db).expanduser().resolve()}"
@@ -107,3 +123,42 @@ def test_create_app_for_another_wsgi_server(tmp_path: Path) -> None:
     again = create_app(config).test_client()
     assert again.get(f"/api/v1/tokens/{token_id}").get_json()["data"]["secret"] == "JBSWY3DPEHPK3PXP"
     assert (tmp_path / "server.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_codes_body_is_what_jsonify_writes(tmp_path: Path) -> None:
+    from pyotp_rs.server.app import create_app
+    from pyotp_rs.server.config import ServiceConfig
+    from pyotp_rs.server.service import TokenFields, open_service
+    from pyotp_rs.server.totphog import code_json, token_json
+
+    config = ServiceConfig.from_options(db=str(tmp_path / "db.sqlite3"), key_file=str(tmp_path / "key"))
+    service = open_service(config)
+    app = create_app(config, service=service)
+    client = app.test_client()
+    names = ['jürgen "quoted" \\ </script>', "\u2028 line separator", "plain"]
+    service.create_tokens(
+        [TokenFields(name=name, secret=base64.b32encode(os.urandom(20)).decode()) for name in names]
+    )
+    service.create_token(
+        TokenFields(name="eight", secret="JBSWY3DPEHPK3PXP", digits=8, period=45, algorithm="sha512")
+    )
+    for _ in range(2):  # built, then from the worker's cache
+        while True:  # a request within one second, so that the expected body is for that second
+            now = int(time.time())
+            response = client.get("/api/v1/codes")
+            if int(time.time()) == now:
+                break
+        with app.app_context():
+            expected = flask.jsonify(
+                success=True,
+                data=[
+                    {**token_json(token), "current_code": code_json(service.code_of(token, now))}
+                    for token in service.list_tokens()
+                ],
+            ).get_data()
+        assert response.get_data() == expected
+        assert response.mimetype == "application/json"
+    service.delete_token(service.list_tokens()[0].id)
+    assert [entry["name"] for entry in client.get("/api/v1/codes").get_json()["data"]] == names[1:] + [
+        "eight"
+    ]

@@ -21,24 +21,19 @@ __all__ = ["register"]
 _EXTRA = "the service needs the server extra: pip install 'pyotp-rs[server]'"
 
 
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer, not {text!r}") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 65535, not {text!r}")
-    return port
+def _bounded(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: an integer from ``low`` to ``high``."""
 
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be an integer, not {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, not {text!r}")
+        return value
 
-def _workers(text: str) -> int:
-    try:
-        workers = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer, not {text!r}") from None
-    if not 1 <= workers <= 64:
-        raise argparse.ArgumentTypeError(f"must be from 1 to 64, not {text!r}")
-    return workers
+    return parse
 
 
 def _add_storage_options(parser: argparse.ArgumentParser) -> None:
@@ -65,8 +60,24 @@ def register(commands: Commands[argparse.ArgumentParser]) -> None:
         "loopback only; any other address needs 'pyotp-rs api-token create' first.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=_port, default=8045, help="port (default 8045; 0 picks a free one)")
-    serve.add_argument("--workers", type=_workers, default=2, help="worker processes (default 2)")
+    serve.add_argument(
+        "--port", type=_bounded(0, 65535), default=8045, help="port (default 8045; 0 picks a free one)"
+    )
+    serve.add_argument("--workers", type=_bounded(1, 64), default=2, help="worker processes (default 2)")
+    serve.add_argument(
+        "--verify-limit",
+        type=_bounded(1, 1000),
+        default=5,
+        metavar="N",
+        help="wrong codes counted per token before verify answers 429 (default 5; the same on every instance)",
+    )
+    serve.add_argument(
+        "--verify-window",
+        type=_bounded(1, 86400),
+        default=300,
+        metavar="SECONDS",
+        help="how long the wrong-code count lasts from the first wrong code (default 300)",
+    )
     _add_storage_options(serve)
     serve.set_defaults(handler=_cmd_serve)
 
@@ -113,11 +124,16 @@ def _run(action: Callable[[], int]) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     def action() -> int:
-        from ..server.config import ServiceConfig
+        from ..server.config import RateLimit, ServiceConfig
         from ..server.runner import serve
 
         config = ServiceConfig.from_options(
-            db=args.db, key_file=args.key_file, host=args.host, port=args.port, workers=args.workers
+            db=args.db,
+            key_file=args.key_file,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            rate_limit=RateLimit(failures=args.verify_limit, window_seconds=args.verify_window),
         )
         serve(config)
         return 0

@@ -9,6 +9,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from . import docs, enrolment, team, totphog, transfer, web
+from .codes import CodeSheet
 from .config import MAX_BODY_BYTES, ServiceConfig
 from .service import ServiceError, TokenService, open_service
 
@@ -50,6 +51,7 @@ def create_app(config: ServiceConfig | None = None, *, service: TokenService | N
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes if config else MAX_BODY_BYTES
     app.extensions["pyotp_rs"] = service
+    app.extensions["pyotp_rs_codes"] = CodeSheet(service, totphog.token_json)
     for module in (totphog, team, enrolment, transfer, docs, web):
         app.register_blueprint(module.blueprint)
 
@@ -67,8 +69,9 @@ def create_app(config: ServiceConfig | None = None, *, service: TokenService | N
 
     @app.errorhandler(Exception)
     def _error(error: Exception) -> Response:
+        headers: dict[str, str] = {}
         if isinstance(error, ServiceError):
-            status, message = error.status, error.message
+            status, message, headers = error.status, error.message, error.headers()
             if status >= 500:
                 _log.error("%s %s: %s", request.method, request.path, message)
         elif isinstance(error, HTTPException):
@@ -80,6 +83,7 @@ def create_app(config: ServiceConfig | None = None, *, service: TokenService | N
             _log.exception("%s %s failed", request.method, request.path)
             status, message = 500, "Internal server error"
         response = _error_shape(request.path)(status, message)
+        response.headers.update(headers)
         if status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
         if isinstance(error, HTTPException):

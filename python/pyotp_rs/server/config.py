@@ -7,14 +7,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DEFAULT_PORT", "ConfigError", "ServiceConfig", "data_dir", "database_url"]
+__all__ = ["DEFAULT_PORT", "ConfigError", "RateLimit", "ServiceConfig", "data_dir", "database_url"]
 
 DEFAULT_PORT = 8045
 DEFAULT_HOST = "127.0.0.1"
 MAX_BODY_BYTES = 64 * 1024
 KEY_ENV = "PYOTP_RS_SERVER_KEY"
 NEW_KEY_ENV = "PYOTP_RS_NEW_SERVER_KEY"
-_SUPPORTED_SCHEMES = ("sqlite",)
+_POSTGRESQL_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 
 
 class ConfigError(Exception):
@@ -28,14 +28,21 @@ def data_dir() -> Path:
 
 
 def database_url(db: str | None) -> str:
-    """The SQLAlchemy URL for ``--db``: a file path, ``sqlite:///path``, or the default file."""
+    """The SQLAlchemy URL for ``--db``: a file path, ``sqlite:///path``, a PostgreSQL URL, or the default file.
+
+    ``postgresql://`` and ``postgres://`` URLs are served by psycopg 3 (``postgresql+psycopg://``).
+    """
     if not db:
         return f"sqlite:///{data_dir() / 'service.sqlite3'}"
-    scheme, sep, _ = db.partition("://")
+    scheme, sep, rest = db.partition("://")
     if not sep:
         return f"sqlite:///{Path(db).expanduser().resolve()}"
-    if scheme.split("+", 1)[0] not in _SUPPORTED_SCHEMES:
-        raise ConfigError(f"--db: unsupported database {scheme!r}; this version stores tokens in SQLite")
+    if scheme in _POSTGRESQL_SCHEMES:
+        return f"postgresql+psycopg://{rest}"
+    if scheme.split("+", 1)[0] != "sqlite":
+        raise ConfigError(
+            f"--db: unsupported database {scheme!r}; use a file path, sqlite:///PATH or postgresql://USER@HOST/DB"
+        )
     if db.rstrip("/") in ("sqlite:", "sqlite:/", "sqlite://") or db.startswith("sqlite:///:memory:"):
         raise ConfigError("--db: the service needs a database file that all its workers share")
     return db
@@ -49,6 +56,14 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``failures`` wrong codes per token within ``window_seconds`` of the first one counted."""
+
+    failures: int = 5
+    window_seconds: int = 300
 
 
 @dataclass(frozen=True)
@@ -66,6 +81,7 @@ class ServiceConfig:
     port: int = DEFAULT_PORT
     workers: int = 2
     max_body_bytes: int = MAX_BODY_BYTES
+    rate_limit: RateLimit = RateLimit()
 
     @classmethod
     def from_options(
@@ -76,6 +92,7 @@ class ServiceConfig:
         host: str = DEFAULT_HOST,
         port: int = DEFAULT_PORT,
         workers: int = 2,
+        rate_limit: RateLimit | None = None,
         environ: dict[str, str] | None = None,
     ) -> ServiceConfig:
         """Builds the config from the ``serve`` flags and the environment (``PYOTP_RS_SERVER_KEY``)."""
@@ -87,6 +104,7 @@ class ServiceConfig:
             host=host,
             port=port,
             workers=workers,
+            rate_limit=rate_limit or RateLimit(),
         )
 
     @property

@@ -47,6 +47,7 @@ def _errors(schema: dict[str, str], *statuses: int) -> dict[str, Any]:
         401: "An API token is required (when the service has API tokens, or listens beyond loopback)",
         404: "Not found",
         413: f"Request body over {MAX_BODY_BYTES} bytes",
+        429: "Too many wrong codes for this token: wait the seconds that Retry-After gives",
     }
     return {str(status): _json(schema, words[status]) for status in (401, *statuses)}
 
@@ -170,6 +171,7 @@ def document() -> dict[str, Any]:
                                     ("GetToken", "getToken"),
                                     ("GetCode", "getCode"),
                                     ("GetQrCode", "getQrCode"),
+                                    ("VerifyCode", "verifyCode"),
                                     ("DeleteToken", "deleteToken"),
                                 )
                             },
@@ -222,6 +224,35 @@ def document() -> dict[str, Any]:
                     "responses": {
                         "200": _ok(_ref("Code"), "The current code"),
                         **_errors(_TOTPHOG_ERROR, 404),
+                    },
+                },
+            },
+            "/api/v1/tokens/{id}/verify": {
+                "parameters": [_ID],
+                "post": {
+                    "operationId": "verifyCode",
+                    "summary": "Verify a user's code: each time step is accepted once, wrong codes are throttled",
+                    "description": (
+                        "A wrong or malformed code counts against the token (5 per 5 minutes by default, shared by "
+                        "every worker and instance); past the limit every request for the token gets 429."
+                    ),
+                    "tags": ["Verification"],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("VerifyRequest")}},
+                    },
+                    "responses": {
+                        "200": _ok(_ref("Verdict"), "The verdict: accepted with its time step, or why not"),
+                        **_errors(_TOTPHOG_ERROR, 400, 404, 413),
+                        "429": {
+                            **_json(_TOTPHOG_ERROR, "Too many wrong codes for this token"),
+                            "headers": {
+                                "Retry-After": {
+                                    "description": "Seconds until the token accepts codes again",
+                                    "schema": {"type": "integer", "minimum": 1},
+                                }
+                            },
+                        },
                     },
                 },
             },
@@ -537,6 +568,39 @@ def document() -> dict[str, Any]:
                             },
                         },
                         "warnings": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+                "VerifyRequest": {
+                    "type": "object",
+                    "required": ["code"],
+                    "properties": {
+                        "code": {
+                            "type": "string",
+                            "pattern": "^[0-9]{6,10}$",
+                            "description": "As the user typed it",
+                        },
+                        "valid_window": {
+                            "type": "integer",
+                            "nullable": True,
+                            "minimum": 0,
+                            "maximum": 10,
+                            "default": 1,
+                            "description": "Time steps accepted on each side of the current one",
+                        },
+                    },
+                    "example": {"code": "123456"},
+                },
+                "Verdict": {
+                    "type": "object",
+                    "required": ["valid"],
+                    "properties": {
+                        "valid": {"type": "boolean"},
+                        "timecode": {"type": "integer", "description": "The accepted time step (when valid)"},
+                        "reason": {
+                            "type": "string",
+                            "enum": ["invalid", "replayed"],
+                            "description": "Why not (when not valid): a wrong code, or a step already accepted",
+                        },
                     },
                 },
                 "Health": {

@@ -41,7 +41,7 @@ def serve(config: ServiceConfig) -> None:
     if not config.loopback and not api_tokens:
         raise ConfigError(
             f"refusing to listen on {config.host} without API tokens: anyone who can reach it could read every "
-            f"secret. Create one first: pyotp-rs api-token create NAME --db {config.database_url}"
+            f"secret. Create one first: pyotp-rs api-token create NAME --db {service.store.url}"
         )
     app = create_app(config, service=service)
     service.store.dispose()
@@ -49,7 +49,7 @@ def serve(config: ServiceConfig) -> None:
         auth = f"on ({len(api_tokens)} API token{'s' if len(api_tokens) != 1 else ''})"
     else:
         auth = "off (loopback only, no API tokens)"
-    print(f"pyotp-rs serve: database {config.database_url}", flush=True)
+    print(f"pyotp-rs serve: database {service.store.url}", flush=True)
     print(f"pyotp-rs serve: auth {auth}", flush=True)
 
     def when_ready(server: Any) -> None:

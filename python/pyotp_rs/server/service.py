@@ -24,7 +24,7 @@ from ..enrollment import enroll
 from ..exceptions import PyOTPError
 from ..totp import TOTP
 from ..utils import build_uri
-from .config import KEY_ENV, NEW_KEY_ENV, ServiceConfig
+from .config import KEY_ENV, NEW_KEY_ENV, RateLimit, ServiceConfig
 from .keys import (
     SecretBox,
     ServerKeyError,
@@ -72,6 +72,10 @@ class ServiceError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the error response carries besides the JSON body."""
+        return {}
 
 
 class BadRequest(ServiceError):
@@ -207,15 +211,20 @@ def hash_api_token(token: str) -> str:
 class TokenService:
     """The operations of the three APIs over one store and one server key."""
 
-    def __init__(self, store: Store, box: SecretBox, *, require_auth: bool = False) -> None:
+    def __init__(
+        self, store: Store, box: SecretBox, *, require_auth: bool = False, rate_limit: RateLimit | None = None
+    ) -> None:
         self.store = store
         self.box = box
         self.require_auth = require_auth
         """Ask for an API token even while none exists (the service listens beyond loopback)."""
+        self.rate_limit = rate_limit or RateLimit()
+        """How many wrong codes verification counts per token before it answers 429."""
 
     # Tokens
 
-    def _token(self, row: TokenRow) -> Token:
+    def token_of(self, row: TokenRow) -> Token:
+        """The stored row as the API shows it, its secret decrypted (500 if it does not authenticate)."""
         try:
             secret = self.box.open(row.id, row.secret_sealed)
         except StoredSecretError as error:
@@ -248,22 +257,32 @@ class TokenService:
 
     def list_tokens(self) -> list[Token]:
         """Every token, oldest first."""
-        return [self._token(row) for row in self.store.list_tokens()]
+        return [self.token_of(row) for row in self.store.list_tokens()]
 
     def get_token(self, token_id: str) -> Token:
         """One token by id."""
         row = self.store.get_token(token_id)
         if row is None:
             raise NotFound("Token not found")
-        return self._token(row)
+        return self.token_of(row)
 
     def create_token(self, fields: TokenFields) -> Token:
         """Stores a token given field by field."""
-        name = check_text("name", fields.name)
-        issuer = None if fields.issuer is None else check_text("issuer", fields.issuer)
-        algorithm = algorithm_name(fields.algorithm)
-        totp = checked_totp(fields.secret, digits=fields.digits, period=fields.period, algorithm=algorithm)
-        return self._insert(totp, name=name, issuer=issuer)
+        return self.create_tokens([fields])[0]
+
+    def create_tokens(self, many: list[TokenFields]) -> list[Token]:
+        """Stores tokens given field by field, all or none, in one transaction (imports, benchmarks)."""
+        rows = []
+        for fields in many:
+            name = check_text("name", fields.name)
+            issuer = None if fields.issuer is None else check_text("issuer", fields.issuer)
+            algorithm = algorithm_name(fields.algorithm)
+            totp = checked_totp(
+                fields.secret, digits=fields.digits, period=fields.period, algorithm=algorithm
+            )
+            rows.append(self._row(totp, str(uuid.uuid4()), name=name, issuer=issuer))
+        self.store.insert_tokens(rows)
+        return [self.token_of(row) for row in rows]
 
     def create_from_uri(self, uri: str) -> Token:
         """Stores the token of an ``otpauth://totp/`` URI (label percent-decoded, issuer as pyotp reads it)."""
@@ -284,12 +303,9 @@ class TokenService:
         name = check_text("name", otp.name or "Unknown")
         issuer = None if otp.issuer is None else check_text("issuer", otp.issuer)
         totp = checked_totp(otp.secret, digits=otp.digits, period=otp.interval, algorithm=algorithm)
-        return self._insert(totp, name=name, issuer=issuer)
-
-    def _insert(self, totp: TOTP, *, name: str, issuer: str | None) -> Token:
         row = self._row(totp, str(uuid.uuid4()), name=name, issuer=issuer)
-        self.store.insert_token(row)
-        return self._token(row)
+        self.store.insert_tokens([row])
+        return self.token_of(row)
 
     def delete_token(self, token_id: str) -> None:
         """Deletes one token."""
@@ -316,11 +332,6 @@ class TokenService:
     def code(self, token_id: str) -> Code:
         """The current code of one token."""
         return self.code_of(self.get_token(token_id), int(time.time()))
-
-    def codes(self) -> list[tuple[Token, Code]]:
-        """Every token with its current code, all at the same second."""
-        now = int(time.time())
-        return [(token, self.code_of(token, now)) for token in self.list_tokens()]
 
     def uri(self, token_id: str) -> str:
         """The token's provisioning URI."""
@@ -353,7 +364,7 @@ class TokenService:
         row = self.store.get_user(username)
         if row is None:
             raise NotFound("User not found")
-        token = self._token(row)
+        token = self.token_of(row)
         return make_totp(
             token.secret, digits=token.digits, period=token.period, algorithm=token.algorithm
         ).now()
@@ -455,7 +466,7 @@ def open_service(config: ServiceConfig) -> TokenService:
             f"wrong server key: the key from {source} is not the key the database {store.url} was encrypted "
             "with; start with the original key (rotate keys with 'pyotp-rs rotate-key')"
         )
-    return TokenService(store, box, require_auth=not config.loopback)
+    return TokenService(store, box, require_auth=not config.loopback, rate_limit=config.rate_limit)
 
 
 def rotate_server_key(config: ServiceConfig, new_key_text: str | None) -> int:

@@ -1,9 +1,13 @@
 """SQL storage of the service: tokens (secrets sealed by the caller), API tokens (hashed) and settings.
 
-SQLAlchemy Core on any URL SQLAlchemy supports; the schema is created and upgraded by the Alembic
-migrations in ``migrations/``. SQLite differs in the connection set-up only: WAL journal, a busy
-timeout, and ``BEGIN IMMEDIATE`` for write transactions, so that several workers write safely.
-No code here knows about HTTP, encryption or TOTP.
+SQLAlchemy Core on SQLite or PostgreSQL (psycopg 3); the schema is created and upgraded by the
+Alembic migrations in ``migrations/``. The engines differ in a few lines of set-up: SQLite gets a WAL
+journal, a busy timeout and ``BEGIN IMMEDIATE`` for write transactions; on PostgreSQL the write
+transactions that read before they write take one transaction-scoped advisory lock, the same
+database-wide write lock that ``BEGIN IMMEDIATE`` is, so both engines run them one at a time. The
+verification updates need no such lock: each is one conditional statement whose row count decides.
+Each process (each gunicorn worker) has its own connection pool. No code here knows about HTTP,
+encryption or TOTP.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 __all__ = ["ApiTokenRow", "Store", "TokenRow", "metadata"]
 
 BUSY_TIMEOUT_MS = 10_000
+WRITE_LOCK_KEY = 0x7079_6F74_7072_73  # "pyotprs": the advisory lock of PostgreSQL write transactions
 
 metadata = sa.MetaData()
 
@@ -39,8 +44,18 @@ tokens = sa.Table(
     sa.Column("secret_sealed", sa.LargeBinary, nullable=False),
     sa.Column("created_us", sa.BigInteger, nullable=False),
     sa.Column("username", sa.Text, nullable=True, unique=True),
+    sa.Column("last_step", sa.BigInteger, nullable=True),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("failures_since_us", sa.BigInteger, nullable=True),
 )
 sa.Index("ix_tokens_created", tokens.c.created_us, tokens.c.id)
+
+generations = sa.Table(
+    "generations",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
 
 api_tokens = sa.Table(
     "api_tokens",
@@ -60,7 +75,11 @@ settings = sa.Table(
 
 @dataclass(frozen=True)
 class TokenRow:
-    """One stored token; ``secret_sealed`` is the encrypted secret."""
+    """One stored token; ``secret_sealed`` is the encrypted secret.
+
+    ``last_step`` is the last time step accepted by verification; ``failures`` wrong codes were counted
+    since ``failures_since_us``.
+    """
 
     id: str
     name: str
@@ -71,6 +90,9 @@ class TokenRow:
     secret_sealed: bytes
     created_us: int
     username: str | None = None
+    last_step: int | None = None
+    failures: int = 0
+    failures_since_us: int | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +114,9 @@ def _token(row: Any) -> TokenRow:
         secret_sealed=bytes(row.secret_sealed),
         created_us=row.created_us,
         username=row.username,
+        last_step=row.last_step,
+        failures=row.failures,
+        failures_since_us=row.failures_since_us,
     )
 
 
@@ -126,15 +151,19 @@ class Store:
     """The service's database; every method runs in one transaction of its own."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
-        self.engine = sa.create_engine(url)
-        if self.engine.dialect.name == "sqlite":
+        self.url = sa.engine.make_url(url).render_as_string(hide_password=True)
+        """The URL as messages show it: any password is ``***``."""
+        if sa.engine.make_url(url).get_backend_name() == "sqlite":
+            self.engine = sa.create_engine(url)
             if self.engine.url.database:
                 _create_private(Path(self.engine.url.database))
             _sqlite_setup(self.engine)
+        else:
+            self.engine = sa.create_engine(url, pool_pre_ping=True)
+        self.postgresql = self.engine.dialect.name == "postgresql"
 
     def migrate(self) -> None:
-        """Creates or upgrades the schema to the newest migration."""
+        """Creates or upgrades the schema to the newest migration (one instance at a time)."""
         config = AlembicConfig()
         config.set_main_option("script_location", "pyotp_rs.server:migrations")
         with self._write() as connection:
@@ -151,16 +180,35 @@ class Store:
             yield connection
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def _write(self, *, exclusive: bool = True) -> Iterator[Connection]:
+        """A write transaction; ``exclusive`` ones (read, then write) run one at a time on both engines."""
         with self.engine.connect().execution_options(pyotp_rs_write=True) as connection, connection.begin():
+            if exclusive and self.postgresql:
+                connection.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
             yield connection
+
+    @staticmethod
+    def _tokens_changed(connection: Connection) -> None:
+        connection.execute(
+            generations.update().where(generations.c.name == "tokens").values(value=generations.c.value + 1)
+        )
+
+    def tokens_generation(self) -> int:
+        """A number that every change to the tokens (not to their verification state) increases."""
+        with self._read() as connection:
+            return int(
+                connection.execute(
+                    sa.select(generations.c.value).where(generations.c.name == "tokens")
+                ).scalar_one()
+            )
 
     # Tokens
 
-    def insert_token(self, row: TokenRow) -> None:
-        """Stores a new token."""
+    def insert_tokens(self, rows: list[TokenRow]) -> None:
+        """Stores new tokens, all in one transaction."""
         with self._write() as connection:
-            connection.execute(tokens.insert().values(**row.__dict__))
+            connection.execute(tokens.insert(), [row.__dict__ for row in rows])
+            self._tokens_changed(connection)
 
     def get_token(self, token_id: str) -> TokenRow | None:
         """The token with this id, if any."""
@@ -183,12 +231,16 @@ class Store:
     def delete_token(self, token_id: str) -> bool:
         """Deletes one token; False if there was none with this id."""
         with self._write() as connection:
-            return connection.execute(tokens.delete().where(tokens.c.id == token_id)).rowcount > 0
+            deleted = connection.execute(tokens.delete().where(tokens.c.id == token_id)).rowcount > 0
+            self._tokens_changed(connection)
+            return deleted
 
     def delete_all_tokens(self) -> int:
         """Deletes every token and returns how many there were."""
         with self._write() as connection:
-            return connection.execute(tokens.delete()).rowcount
+            count = connection.execute(tokens.delete()).rowcount
+            self._tokens_changed(connection)
+            return count
 
     def upsert_user(self, username: str, new_row: TokenRow, reseal: Callable[[str], bytes]) -> None:
         """Sets up ``username``: replaces the secret of its token (``reseal(id)``), or inserts ``new_row``."""
@@ -200,8 +252,13 @@ class Store:
                 connection.execute(tokens.insert().values(**new_row.__dict__))
             else:
                 connection.execute(
-                    tokens.update().where(tokens.c.id == existing).values(secret_sealed=reseal(existing))
+                    tokens.update()
+                    .where(tokens.c.id == existing)
+                    .values(
+                        secret_sealed=reseal(existing), last_step=None, failures=0, failures_since_us=None
+                    )
                 )
+            self._tokens_changed(connection)
 
     def reseal_all(self, reseal: Callable[[str, bytes], bytes], setting: str, value: str) -> int:
         """Replaces every sealed secret by ``reseal(id, sealed)`` and sets ``setting``, all in one transaction."""
@@ -214,7 +271,43 @@ class Store:
                     .values(secret_sealed=reseal(row.id, bytes(row.secret_sealed)))
                 )
             self._set(connection, setting, value)
+            self._tokens_changed(connection)
         return len(rows)
+
+    # Verification state (single conditional statements: their row count decides)
+
+    def accept_step(self, token_id: str, step: int) -> bool:
+        """Records ``step`` as the token's last accepted time step unless it or a later one already is.
+
+        One conditional UPDATE whose row count decides: of concurrent submissions of one code, on any
+        worker or instance, exactly one updates the row. An accepted code also clears the wrong-code count.
+        """
+        with self._write(exclusive=False) as connection:
+            result = connection.execute(
+                tokens.update()
+                .where(
+                    tokens.c.id == token_id, sa.or_(tokens.c.last_step.is_(None), tokens.c.last_step < step)
+                )
+                .values(last_step=step, failures=0, failures_since_us=None)
+            )
+        return result.rowcount == 1
+
+    def count_failure(self, token_id: str, now_us: int, cutoff_us: int, limit: int) -> bool:
+        """Counts one wrong code unless ``limit`` were already counted since ``cutoff_us``; True if counted.
+
+        One conditional UPDATE: a window that began at or before ``cutoff_us`` restarts at ``now_us``.
+        """
+        expired = sa.or_(tokens.c.failures_since_us.is_(None), tokens.c.failures_since_us <= cutoff_us)
+        with self._write(exclusive=False) as connection:
+            result = connection.execute(
+                tokens.update()
+                .where(tokens.c.id == token_id, sa.or_(expired, tokens.c.failures < limit))
+                .values(
+                    failures=sa.case((expired, 1), else_=tokens.c.failures + 1),
+                    failures_since_us=sa.case((expired, now_us), else_=tokens.c.failures_since_us),
+                )
+            )
+        return result.rowcount == 1
 
     # Settings
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 
 from .._pyotp_rs import __version__
 from .http import integer_field, json_object, public, service, string_field
 from .service import DEFAULT_ISSUER, BadRequest, Code, Token, TokenFields, iso_time
+from .verification import MAX_VALID_WINDOW, verify_code
 
 __all__ = ["blueprint", "error_response"]
 
@@ -115,13 +116,24 @@ def token_code(token_id: str) -> Any:
     return {"success": True, "data": code_json(service().code(token_id))}
 
 
+@blueprint.post("/tokens/<token_id>/verify")
+def verify(token_id: str) -> Any:
+    """Checks a user's ``code``: accepted once per time step, wrong codes counted (429 past the limit)."""
+    data = json_object()
+    window = integer_field(data, "valid_window", 1)
+    if not 0 <= window <= MAX_VALID_WINDOW:
+        raise BadRequest(f"valid_window must be from 0 to {MAX_VALID_WINDOW}")
+    verdict = verify_code(service(), token_id, data.get("code"), window)
+    if verdict.valid:
+        return {"success": True, "data": {"valid": True, "timecode": verdict.timecode}}
+    return {"success": True, "data": {"valid": False, "reason": verdict.reason}}
+
+
 @blueprint.get("/codes")
-def all_codes() -> Any:
-    """Every token with its ``current_code``."""
-    return {
-        "success": True,
-        "data": [{**token_json(token), "current_code": code_json(code)} for token, code in service().codes()],
-    }
+def all_codes() -> Response:
+    """Every token with its ``current_code`` (rendered by the application's :class:`CodeSheet`)."""
+    body = current_app.extensions["pyotp_rs_codes"].render(int(time.time()))
+    return Response(body + "\n", mimetype="application/json")
 
 
 @blueprint.get("/tokens/<token_id>/qr")

@@ -120,6 +120,11 @@ def _token(row: Any) -> TokenRow:
     )
 
 
+def _storable(text: str) -> bool:
+    """False for text that no row can hold: PostgreSQL text has no NUL character (a lookup would fail)."""
+    return "\x00" not in text
+
+
 def _create_private(path: Path) -> None:
     """Creates an SQLite file readable by its owner only (SQLite gives its WAL files the same mode)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -212,12 +217,16 @@ class Store:
 
     def get_token(self, token_id: str) -> TokenRow | None:
         """The token with this id, if any."""
+        if not _storable(token_id):
+            return None
         with self._read() as connection:
             row = connection.execute(tokens.select().where(tokens.c.id == token_id)).first()
         return None if row is None else _token(row)
 
     def get_user(self, username: str) -> TokenRow | None:
         """The token set up for this username (team API), if any."""
+        if not _storable(username):
+            return None
         with self._read() as connection:
             row = connection.execute(tokens.select().where(tokens.c.username == username)).first()
         return None if row is None else _token(row)
@@ -230,6 +239,8 @@ class Store:
 
     def delete_token(self, token_id: str) -> bool:
         """Deletes one token; False if there was none with this id."""
+        if not _storable(token_id):
+            return False
         with self._write() as connection:
             deleted = connection.execute(tokens.delete().where(tokens.c.id == token_id)).rowcount > 0
             self._tokens_changed(connection)

@@ -111,10 +111,10 @@ def test_qr_decode_limits(server: ServiceProcess) -> None:
 
 
 def test_page_endpoints_need_the_api_token(
-    service_factory: Callable[..., ServiceProcess], tmp_path: Path
+    service_factory: Callable[..., ServiceProcess], database: str, tmp_path: Path
 ) -> None:
     env = service_env(tmp_path)
-    created = run_pyotp_rs("api-token", "create", "t", "--db", str(tmp_path / "service.sqlite3"), env=env)
+    created = run_pyotp_rs("api-token", "create", "t", "--db", database, env=env)
     assert created.returncode == 0, created.stderr
     server = service_factory(env=env)
     assert server.get("/").status_code == 200

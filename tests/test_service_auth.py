@@ -114,3 +114,20 @@ def test_beyond_loopback_auth_stays_on_without_tokens(service_factory, database:
     )
     assert service.session.get(local + "/api/v1/tokens", timeout=10).status_code == 401
     assert service.session.get(local + "/api/v1/health", timeout=10).status_code == 200
+
+
+def test_a_revoked_token_is_refused_at_once_by_every_worker(service_factory, tmp_path: Path) -> None:
+    """Every request reads the API tokens from the database: no worker keeps a revoked one."""
+    service = service_factory(workers=3)
+    kept, revoked = create_token(service, tmp_path, "kept"), create_token(service, tmp_path, "revoked")
+    for token in (kept, revoked):
+        for _ in range(6):  # on every worker
+            assert service.get("/api/v1/codes", headers={"Authorization": f"Bearer {token}"}).ok
+    assert api_token(service, tmp_path, "revoke", "revoked").returncode == 0
+    for _ in range(6):
+        refused = service.get("/api/v1/codes", headers={"Authorization": f"Bearer {revoked}"})
+        assert (refused.status_code, refused.json()["error"]) == (401, "Invalid API token")
+        assert (
+            service.get("/get-totp/nobody", headers={"Authorization": f"Bearer {revoked}"}).status_code == 401
+        )
+        assert service.get("/api/v1/codes", headers={"Authorization": f"Bearer {kept}"}).status_code == 200

@@ -180,3 +180,24 @@ def test_a_worker_killed_mid_request_loses_nothing_acknowledged(two_instances) -
         for token_id, code in accepted[:10]:
             verdict = instance.post(f"/api/v1/tokens/{token_id}/verify", json={"code": code}).json()["data"]
             assert verdict == {"valid": False, "reason": "replayed"}
+
+
+@ON_POSTGRESQL
+def test_connections_the_database_dropped_are_replaced(service_factory) -> None:
+    """After PostgreSQL ends every connection (as a restart does), the next requests succeed on new ones."""
+    service = service_factory(workers=2)
+    token_id = new_token(service, "t")
+    verify = f"/api/v1/tokens/{token_id}/verify"
+    for _ in range(6):  # every worker holds connections now
+        assert service.get("/api/v1/codes").status_code == 200
+        assert service.post(verify, json={"code": "000000"}).status_code in (200, 429)
+    ended = service.sql(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    assert len(ended) >= 2 and all(row == (True,) for row in ended)
+    for _ in range(6):
+        assert service.get("/api/v1/codes").json()["data"][0]["id"] == token_id
+        assert service.get(f"/api/v1/tokens/{token_id}/code").status_code == 200
+        assert service.post(verify, json={"code": pyotp.TOTP(SECRET).now()}).status_code in (200, 429)
+        assert service.post("/api/v1/tokens", json={"name": "u", "secret": SECRET}).status_code == 201

@@ -14,7 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from pyotp_rs.server.config import ConfigError, database_url, is_loopback
 from pyotp_rs.server.keys import SecretBox, ServerKeyError, StoredSecretError, new_key, parse_key
-from pyotp_rs.server.store import Store, metadata
+from pyotp_rs.server.store import RequestState, Store, TokenRow, metadata
 
 KEY = os.urandom(32)
 
@@ -162,3 +162,37 @@ def test_codes_body_is_what_jsonify_writes(tmp_path: Path) -> None:
     assert [entry["name"] for entry in client.get("/api/v1/codes").get_json()["data"]] == names[1:] + [
         "eight"
     ]
+
+
+def test_request_state_follows_token_changes_and_api_tokens(database: str) -> None:
+    """The one statement each request runs: generation bumped by token changes only, API tokens as stored."""
+    store = Store(database_url(database))
+    store.migrate()
+    assert store.request_state(None) == RequestState(tokens_generation=0, api_tokens=False, matched=False)
+    assert store.add_api_token("app", "a" * 64, 1)
+    assert store.request_state("a" * 64) == RequestState(tokens_generation=0, api_tokens=True, matched=True)
+    assert store.request_state("b" * 64) == RequestState(tokens_generation=0, api_tokens=True, matched=False)
+    assert store.request_state(None).matched is False
+    row = TokenRow(
+        id="t1",
+        name="n",
+        issuer=None,
+        digits=6,
+        period=30,
+        algorithm="sha1",
+        secret_sealed=b"s",
+        created_us=1,
+    )
+    store.insert_tokens([row])
+    assert store.request_state(None).tokens_generation == 1
+    assert store.accept_step("t1", 5) and not store.accept_step("t1", 5)
+    assert store.count_failure("t1", now_us=10, cutoff_us=0, limit=1)
+    assert not store.count_failure("t1", now_us=11, cutoff_us=0, limit=1)
+    assert store.get_token("t1") == TokenRow(
+        **{**row.__dict__, "last_step": 5, "failures": 1, "failures_since_us": 10}
+    )
+    assert store.tokens_generation() == 1
+    assert store.delete_token("t1") and store.get_token("t1") is None
+    assert store.delete_api_token("app")
+    assert store.request_state("a" * 64) == RequestState(tokens_generation=2, api_tokens=False, matched=False)
+    store.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from . import docs, enrolment, team, totphog, transfer, web
@@ -59,7 +59,7 @@ def create_app(config: ServiceConfig | None = None, *, service: TokenService | N
     def _authorize() -> None:
         view = app.view_functions.get(request.endpoint or "")
         if view is None or not getattr(view, "public", False):
-            service.authorize(request.headers.get("Authorization"))
+            g.tokens_generation = service.authorize(request.headers.get("Authorization"))
 
     @app.after_request
     def _no_store(response: Response) -> Response:

@@ -5,8 +5,9 @@ opening the AES-GCM secret, building a TOTP object, formatting two datetimes and
 the code itself (the HMAC, in Rust) was a small part. So each worker keeps, per token, the TOTP
 object and the token's JSON text, and keeps them while the tokens' generation is unchanged (a
 counter that every change to the tokens table increments in the same transaction, so changes made
-by any worker or instance are seen). A request then costs one small query, one Rust call per
-token and string joins; its bytes are those ``jsonify`` would write for the same data.
+by any worker or instance are seen). The generation comes with the request's API-token check, in
+the same statement, so a request costs that one statement, one Rust call per token and string
+joins; its bytes are those ``jsonify`` would write for the same data.
 """
 
 from __future__ import annotations
@@ -44,8 +45,7 @@ class CodeSheet:
         self._cached: tuple[int | None, list[_Entry]] = (None, [])
         self._lock = threading.Lock()
 
-    def _entries(self) -> list[_Entry]:
-        generation = self._service.store.tokens_generation()
+    def _entries(self, generation: int) -> list[_Entry]:
         cached_generation, entries = self._cached
         if generation == cached_generation:
             return entries
@@ -63,12 +63,15 @@ class CodeSheet:
             self._cached = (generation, entries)
         return entries
 
-    def render(self, now: int) -> str:
-        """The JSON text of ``{"success": true, "data": [token + current_code, ...]}`` at ``now``."""
+    def render(self, now: int, generation: int) -> str:
+        """The JSON text of ``{"success": true, "data": [token + current_code, ...]}`` at ``now``.
+
+        ``generation`` is the tokens' generation read by this request (:meth:`TokenService.authorize`).
+        """
         generated_at = _compact(iso_time(now))
         parts = [
             f'{entry.head},"current_code":{{"code":"{entry.totp.at(now)}","remaining_seconds":'
             f'{entry.period - now % entry.period},"period":{entry.period},"generated_at":{generated_at}}}}}'
-            for entry in self._entries()
+            for entry in self._entries(generation)
         ]
         return '{"success":true,"data":[' + ",".join(parts) + "]}"

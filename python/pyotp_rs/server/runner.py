@@ -59,7 +59,7 @@ def serve(config: ServiceConfig) -> None:
             print(f"pyotp-rs serve: listening on http://{shown}:{port} (Ctrl-C stops)", flush=True)
 
     def post_fork(_server: Any, _worker: Any) -> None:
-        service.store.engine.dispose(close=False)
+        service.store.forget_connections()
 
     options = {
         "bind": [_bind_address(config.host, config.port)],

@@ -391,13 +391,17 @@ class TokenService:
 
     # API tokens
 
-    def authorize(self, authorization: str | None) -> None:
-        """Checks an ``Authorization`` header; open when no API token exists and loopback-only."""
+    def authorize(self, authorization: str | None) -> int:
+        """Checks an ``Authorization`` header; open when no API token exists and loopback-only.
+
+        Returns the tokens' generation, read by the same statement as the API tokens: the one
+        statement a request needs before it knows whether its worker's cached tokens are current.
+        """
         scheme, _, credential = (authorization or "").partition(" ")
         bearer = credential.strip() if scheme.lower() == "bearer" and credential.strip() else None
-        any_token, matched = self.store.api_token_state(hash_api_token(bearer) if bearer else None)
-        if matched or not (any_token or self.require_auth):
-            return
+        state = self.store.request_state(hash_api_token(bearer) if bearer else None)
+        if state.matched or not (state.api_tokens or self.require_auth):
+            return state.tokens_generation
         if bearer is None:
             raise Unauthorized("Authorization required: send 'Authorization: Bearer <API token>'")
         raise Unauthorized("Invalid API token")

@@ -8,12 +8,19 @@ database-wide write lock that ``BEGIN IMMEDIATE`` is, so both engines run them o
 verification updates need no such lock: each is one conditional statement whose row count decides.
 Each process (each gunicorn worker) has its own connection pool. No code here knows about HTTP,
 encryption or TOTP.
+
+Every operation that is one statement (the check each request makes, the lookups, the verification
+updates) runs as a transaction of its own, with no explicit ``BEGIN``/``COMMIT``, on a pooled DBAPI
+connection in autocommit mode, from SQL compiled once per engine. Profiled, SQLAlchemy's work around
+a tiny statement (cache key, execution context, events, result object, ``BEGIN`` and ``COMMIT``) cost
+about ten times the statement itself on SQLite.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +30,11 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
-__all__ = ["ApiTokenRow", "Store", "TokenRow", "metadata"]
+__all__ = ["ApiTokenRow", "RequestState", "Store", "TokenRow", "metadata"]
 
 BUSY_TIMEOUT_MS = 10_000
 WRITE_LOCK_KEY = 0x7079_6F74_7072_73  # "pyotprs": the advisory lock of PostgreSQL write transactions
@@ -103,21 +112,86 @@ class ApiTokenRow:
     created_us: int
 
 
-def _token(row: Any) -> TokenRow:
-    return TokenRow(
-        id=row.id,
-        name=row.name,
-        issuer=row.issuer,
-        digits=row.digits,
-        period=row.period,
-        algorithm=row.algorithm,
-        secret_sealed=bytes(row.secret_sealed),
-        created_us=row.created_us,
-        username=row.username,
-        last_step=row.last_step,
-        failures=row.failures,
-        failures_since_us=row.failures_since_us,
+@dataclass(frozen=True)
+class RequestState:
+    """What every request reads, in one statement: the tokens' generation and the API-token check."""
+
+    tokens_generation: int
+    """A number that every change to the tokens (not to their verification state) increases."""
+    api_tokens: bool
+    """Whether any API token exists."""
+    matched: bool
+    """Whether the hash asked about is one of them."""
+
+
+_TOKEN_FIELDS = tuple(field.name for field in dataclasses.fields(TokenRow))
+
+
+def _token(row: Sequence[Any]) -> TokenRow:
+    """A row of the columns ``_TOKEN_FIELDS`` names, in that order."""
+    values = dict(zip(_TOKEN_FIELDS, row))
+    values["secret_sealed"] = bytes(values["secret_sealed"])
+    return TokenRow(**values)
+
+
+def _parameter(name: str, type_: Any) -> Any:
+    return sa.bindparam(name, None, type_=type_)
+
+
+_select_tokens = sa.select(*(tokens.c[name] for name in _TOKEN_FIELDS))
+_failures_expired = sa.or_(
+    tokens.c.failures_since_us.is_(None), tokens.c.failures_since_us <= _parameter("cutoff_us", sa.BigInteger)
+)
+
+_STATEMENTS: dict[str, ClauseElement] = {
+    "request_state": sa.select(
+        sa.select(generations.c.value).where(generations.c.name == "tokens").scalar_subquery(),
+        sa.select(sa.func.count()).select_from(api_tokens).scalar_subquery(),
+        sa.select(sa.func.count())
+        .select_from(api_tokens)
+        .where(api_tokens.c.token_hash == _parameter("token_hash", sa.String))
+        .scalar_subquery(),
+    ),
+    "token_by_id": _select_tokens.where(tokens.c.id == _parameter("token_id", sa.String)),
+    "token_by_username": _select_tokens.where(tokens.c.username == _parameter("username", sa.Text)),
+    "all_tokens": _select_tokens.order_by(tokens.c.created_us, tokens.c.id),
+    "accept_step": tokens.update()
+    .where(
+        tokens.c.id == _parameter("token_id", sa.String),
+        sa.or_(tokens.c.last_step.is_(None), tokens.c.last_step < _parameter("step", sa.BigInteger)),
     )
+    .values(last_step=_parameter("step", sa.BigInteger), failures=0, failures_since_us=None),
+    "count_failure": tokens.update()
+    .where(
+        tokens.c.id == _parameter("token_id", sa.String),
+        sa.or_(_failures_expired, tokens.c.failures < _parameter("limit", sa.Integer)),
+    )
+    .values(
+        failures=sa.case((_failures_expired, 1), else_=tokens.c.failures + 1),
+        failures_since_us=sa.case(
+            (_failures_expired, _parameter("now_us", sa.BigInteger)), else_=tokens.c.failures_since_us
+        ),
+    ),
+    "setting": sa.select(settings.c.value).where(settings.c.key == _parameter("key", sa.String)),
+    "api_tokens": sa.select(api_tokens.c.name, api_tokens.c.created_us).order_by(api_tokens.c.created_us),
+}
+"""The one-statement operations, compiled once per engine by :class:`_Compiled`."""
+
+
+class _Compiled:
+    """A statement compiled for one dialect: its SQL text and how to lay out its parameters."""
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        self.sql = compiled.string
+        self._defaults = compiled.construct_params()
+        self._order = tuple(compiled.positiontup or ()) if compiled.positional else None
+
+    def parameters(self, values: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        """The DBAPI parameters for these values of the named ones."""
+        merged = {**self._defaults, **values}
+        return merged if self._order is None else tuple(merged[name] for name in self._order)
 
 
 def _storable(text: str) -> bool:
@@ -163,9 +237,12 @@ class Store:
             if self.engine.url.database:
                 _create_private(Path(self.engine.url.database))
             _sqlite_setup(self.engine)
+            self._autocommit = self.engine
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True)
+            self._autocommit = sa.create_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
         self.postgresql = self.engine.dialect.name == "postgresql"
+        self._compiled = {name: _Compiled(stmt, self.engine.dialect) for name, stmt in _STATEMENTS.items()}
 
     def migrate(self) -> None:
         """Creates or upgrades the schema to the newest migration (one instance at a time)."""
@@ -175,14 +252,49 @@ class Store:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
+    def _engines(self) -> tuple[Engine, ...]:
+        return (self.engine,) if self._autocommit is self.engine else (self.engine, self._autocommit)
+
     def dispose(self) -> None:
         """Closes pooled connections (before the server forks its workers)."""
-        self.engine.dispose()
+        for engine in self._engines():
+            engine.dispose()
 
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as connection, connection.begin():
-            yield connection
+    def forget_connections(self) -> None:
+        """Drops pooled connections without closing them: in a forked worker, they are the parent's."""
+        for engine in self._engines():
+            engine.dispose(close=False)
+
+    def _run(self, name: str, **values: Any) -> tuple[Sequence[Any], int]:
+        """Runs one statement of ``_STATEMENTS`` in a transaction of its own; its rows and row count.
+
+        SQLite connections are in autocommit mode (``_sqlite_setup``), PostgreSQL ones come from an
+        autocommit engine whose connections are not pinged on checkout: a connection the server
+        dropped fails here instead, and the statement runs again on a new one (the pool is replaced,
+        since its other connections are as stale). An update whose connection broke after the server
+        ran it is thus run twice; for the verification updates that errs on the refusing side only
+        (an accepted step answers ``replayed``, a wrong code counts twice), never accepting twice.
+        """
+        compiled = self._compiled[name]
+        parameters = compiled.parameters(values)
+        for attempt in (1, 2):
+            connection = self._autocommit.raw_connection()
+            try:
+                cursor = connection.cursor()
+                try:
+                    cursor.execute(compiled.sql, parameters)
+                    return (cursor.fetchall() if cursor.description else []), cursor.rowcount
+                finally:
+                    cursor.close()
+            except self._autocommit.dialect.loaded_dbapi.Error as error:
+                dialect = self._autocommit.dialect
+                if attempt == 2 or not dialect.is_disconnect(error, connection.dbapi_connection, None):
+                    raise
+                connection.invalidate(error)
+                self._autocommit.dispose()
+            finally:
+                connection.close()
+        raise AssertionError("unreachable")
 
     @contextmanager
     def _write(self, *, exclusive: bool = True) -> Iterator[Connection]:
@@ -198,14 +310,14 @@ class Store:
             generations.update().where(generations.c.name == "tokens").values(value=generations.c.value + 1)
         )
 
+    def request_state(self, token_hash: str | None) -> RequestState:
+        """The tokens' generation and whether ``token_hash`` is an API token's, in one statement."""
+        ((generation, count, matched),), _ = self._run("request_state", token_hash=token_hash)
+        return RequestState(tokens_generation=int(generation), api_tokens=count > 0, matched=matched > 0)
+
     def tokens_generation(self) -> int:
         """A number that every change to the tokens (not to their verification state) increases."""
-        with self._read() as connection:
-            return int(
-                connection.execute(
-                    sa.select(generations.c.value).where(generations.c.name == "tokens")
-                ).scalar_one()
-            )
+        return self.request_state(None).tokens_generation
 
     # Tokens
 
@@ -219,22 +331,19 @@ class Store:
         """The token with this id, if any."""
         if not _storable(token_id):
             return None
-        with self._read() as connection:
-            row = connection.execute(tokens.select().where(tokens.c.id == token_id)).first()
-        return None if row is None else _token(row)
+        rows, _ = self._run("token_by_id", token_id=token_id)
+        return _token(rows[0]) if rows else None
 
     def get_user(self, username: str) -> TokenRow | None:
         """The token set up for this username (team API), if any."""
         if not _storable(username):
             return None
-        with self._read() as connection:
-            row = connection.execute(tokens.select().where(tokens.c.username == username)).first()
-        return None if row is None else _token(row)
+        rows, _ = self._run("token_by_username", username=username)
+        return _token(rows[0]) if rows else None
 
     def list_tokens(self) -> list[TokenRow]:
         """Every token, oldest first."""
-        with self._read() as connection:
-            rows = connection.execute(tokens.select().order_by(tokens.c.created_us, tokens.c.id)).all()
+        rows, _ = self._run("all_tokens")
         return [_token(row) for row in rows]
 
     def delete_token(self, token_id: str) -> bool:
@@ -293,39 +402,25 @@ class Store:
         One conditional UPDATE whose row count decides: of concurrent submissions of one code, on any
         worker or instance, exactly one updates the row. An accepted code also clears the wrong-code count.
         """
-        with self._write(exclusive=False) as connection:
-            result = connection.execute(
-                tokens.update()
-                .where(
-                    tokens.c.id == token_id, sa.or_(tokens.c.last_step.is_(None), tokens.c.last_step < step)
-                )
-                .values(last_step=step, failures=0, failures_since_us=None)
-            )
-        return result.rowcount == 1
+        _, count = self._run("accept_step", token_id=token_id, step=step)
+        return count == 1
 
     def count_failure(self, token_id: str, now_us: int, cutoff_us: int, limit: int) -> bool:
         """Counts one wrong code unless ``limit`` were already counted since ``cutoff_us``; True if counted.
 
         One conditional UPDATE: a window that began at or before ``cutoff_us`` restarts at ``now_us``.
         """
-        expired = sa.or_(tokens.c.failures_since_us.is_(None), tokens.c.failures_since_us <= cutoff_us)
-        with self._write(exclusive=False) as connection:
-            result = connection.execute(
-                tokens.update()
-                .where(tokens.c.id == token_id, sa.or_(expired, tokens.c.failures < limit))
-                .values(
-                    failures=sa.case((expired, 1), else_=tokens.c.failures + 1),
-                    failures_since_us=sa.case((expired, now_us), else_=tokens.c.failures_since_us),
-                )
-            )
-        return result.rowcount == 1
+        _, count = self._run(
+            "count_failure", token_id=token_id, now_us=now_us, cutoff_us=cutoff_us, limit=limit
+        )
+        return count == 1
 
     # Settings
 
     def get_setting(self, key: str) -> str | None:
         """A stored setting (such as the server key fingerprint), if set."""
-        with self._read() as connection:
-            return connection.execute(sa.select(settings.c.value).where(settings.c.key == key)).scalar()
+        rows, _ = self._run("setting", key=key)
+        return str(rows[0][0]) if rows else None
 
     def set_setting_once(self, key: str, value: str) -> str:
         """Stores ``value`` unless the setting exists; returns the stored value either way."""
@@ -364,21 +459,5 @@ class Store:
 
     def list_api_tokens(self) -> list[ApiTokenRow]:
         """The API tokens, oldest first."""
-        with self._read() as connection:
-            rows = connection.execute(
-                sa.select(api_tokens.c.name, api_tokens.c.created_us).order_by(api_tokens.c.created_us)
-            ).all()
-        return [ApiTokenRow(name=row.name, created_us=row.created_us) for row in rows]
-
-    def api_token_state(self, token_hash: str | None) -> tuple[bool, bool]:
-        """(any API token exists, ``token_hash`` is one of them) in one query."""
-        matches = (
-            sa.func.sum(sa.case((api_tokens.c.token_hash == token_hash, 1), else_=0))
-            if token_hash
-            else sa.literal(0)
-        )
-        with self._read() as connection:
-            count, matched = connection.execute(
-                sa.select(sa.func.count(), matches).select_from(api_tokens)
-            ).one()
-        return count > 0, bool(matched)
+        rows, _ = self._run("api_tokens")
+        return [ApiTokenRow(name=name, created_us=created_us) for name, created_us in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, current_app, g, jsonify
 
 from .._pyotp_rs import __version__
 from .http import integer_field, json_object, public, service, string_field
@@ -132,7 +132,7 @@ def verify(token_id: str) -> Any:
 @blueprint.get("/codes")
 def all_codes() -> Response:
     """Every token with its ``current_code`` (rendered by the application's :class:`CodeSheet`)."""
-    body = current_app.extensions["pyotp_rs_codes"].render(int(time.time()))
+    body = current_app.extensions["pyotp_rs_codes"].render(int(time.time()), g.tokens_generation)
     return Response(body + "\n", mimetype="application/json")
 
 

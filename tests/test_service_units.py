@@ -158,10 +158,27 @@ def test_codes_body_is_what_jsonify_writes(tmp_path: Path) -> None:
             ).get_data()
         assert response.get_data() == expected
         assert response.mimetype == "application/json"
+    sheet = app.extensions["pyotp_rs_codes"]
+    generation = service.store.tokens_generation()
+    start = 45 * 30 * 1_000_000 + 28  # 2 s before a 30 s step ends, 17 s before a 45 s one
+    for now in (start, start + 1, start + 2, start + 3, start + 17, start + 18, start + 18 + 30):
+        with app.app_context():
+            expected = flask.jsonify(
+                success=True,
+                data=[
+                    {**token_json(token), "current_code": code_json(service.code_of(token, now))}
+                    for token in service.list_tokens()
+                ],
+            ).get_data()
+        assert (sheet.render(now, generation) + "\n").encode() == expected, now
     service.delete_token(service.list_tokens()[0].id)
     assert [entry["name"] for entry in client.get("/api/v1/codes").get_json()["data"]] == names[1:] + [
         "eight"
     ]
+    for token in service.list_tokens()[:2]:
+        service.delete_token(token.id)
+    only_eight = client.get("/api/v1/codes").get_json()["data"]
+    assert [(entry["name"], entry["current_code"]["period"]) for entry in only_eight] == [("eight", 45)]
 
 
 def test_request_state_follows_token_changes_and_api_tokens(database: str) -> None:

@@ -6,8 +6,13 @@ the code itself (the HMAC, in Rust) was a small part. So each worker keeps, per 
 object and the token's JSON text, and keeps them while the tokens' generation is unchanged (a
 counter that every change to the tokens table increments in the same transaction, so changes made
 by any worker or instance are seen). The generation comes with the request's API-token check, in
-the same statement, so a request costs that one statement, one Rust call per token and string
-joins; its bytes are those ``jsonify`` would write for the same data.
+the same statement.
+
+A token's code changes only with its time step, and what follows the code (remaining seconds,
+period, the time) is the same for every token of one period. So the worker also keeps each token's
+JSON text up to and including its code for the current time steps, and a request joins those
+pieces with that shared tail: one string join, one Rust call per token only when a step ends. The
+bytes are those ``jsonify`` would write for the same data.
 """
 
 from __future__ import annotations
@@ -28,8 +33,26 @@ __all__ = ["CodeSheet"]
 class _Entry:
     totp: TOTP
     head: str
-    """The token's JSON object without its closing brace."""
+    """The token's JSON object up to the opening quote of its current code."""
     period: int
+
+
+@dataclass(frozen=True)
+class _Tokens:
+    """Every token's entry at one generation, and the distinct periods among them."""
+
+    generation: int
+    entries: list[_Entry]
+    periods: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class _Codes:
+    """Each entry's head and code, for the time steps ``steps`` (one per period) of ``tokens``."""
+
+    tokens: _Tokens
+    steps: tuple[int, ...]
+    pieces: list[str]
 
 
 def _compact(value: Any) -> str:
@@ -42,36 +65,56 @@ class CodeSheet:
     def __init__(self, service: TokenService, token_json: Callable[[Token], dict[str, Any]]) -> None:
         self._service = service
         self._token_json = token_json
-        self._cached: tuple[int | None, list[_Entry]] = (None, [])
+        self._tokens: _Tokens | None = None
+        self._codes: _Codes | None = None
         self._lock = threading.Lock()
 
-    def _entries(self, generation: int) -> list[_Entry]:
-        cached_generation, entries = self._cached
-        if generation == cached_generation:
-            return entries
+    def _tokens_at(self, generation: int) -> _Tokens:
+        tokens = self._tokens
+        if tokens is not None and tokens.generation == generation:
+            return tokens
         with self._lock:
             entries = [
                 _Entry(
                     totp=make_totp(
                         token.secret, digits=token.digits, period=token.period, algorithm=token.algorithm
                     ),
-                    head=_compact(self._token_json(token))[:-1],
+                    head=_compact(self._token_json(token))[:-1] + ',"current_code":{"code":"',
                     period=token.period,
                 )
                 for token in self._service.list_tokens()
             ]
-            self._cached = (generation, entries)
-        return entries
+            tokens = _Tokens(generation, entries, tuple(sorted({entry.period for entry in entries})))
+            self._tokens = tokens
+        return tokens
+
+    def _pieces(self, tokens: _Tokens, now: int) -> list[str]:
+        steps = tuple(now // period for period in tokens.periods)
+        codes = self._codes
+        if codes is not None and codes.tokens is tokens and codes.steps == steps:
+            return codes.pieces
+        pieces = [entry.head + entry.totp.at(now) for entry in tokens.entries]
+        self._codes = _Codes(tokens, steps, pieces)
+        return pieces
 
     def render(self, now: int, generation: int) -> str:
         """The JSON text of ``{"success": true, "data": [token + current_code, ...]}`` at ``now``.
 
         ``generation`` is the tokens' generation read by this request (:meth:`TokenService.authorize`).
         """
+        tokens = self._tokens_at(generation)
+        pieces = self._pieces(tokens, now)
         generated_at = _compact(iso_time(now))
-        parts = [
-            f'{entry.head},"current_code":{{"code":"{entry.totp.at(now)}","remaining_seconds":'
-            f'{entry.period - now % entry.period},"period":{entry.period},"generated_at":{generated_at}}}}}'
-            for entry in self._entries(generation)
-        ]
-        return '{"success":true,"data":[' + ",".join(parts) + "]}"
+        tails = {
+            period: f'","remaining_seconds":{period - now % period},"period":{period},'
+            f'"generated_at":{generated_at}}}}}'
+            for period in tokens.periods
+        }
+        if len(tails) == 1:
+            (tail,) = tails.values()
+            data = (tail + ",").join(pieces) + tail
+        else:
+            data = ",".join(
+                [piece + tails[entry.period] for piece, entry in zip(pieces, tokens.entries, strict=True)]
+            )
+        return '{"success":true,"data":[' + data + "]}"

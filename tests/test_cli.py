@@ -723,7 +723,7 @@ def test_new_json_is_the_enrolment_dict() -> None:
 
 
 def test_new_writes_private_png_and_svg_files(tmp_path: Path) -> None:
-    """``--png``/``--svg`` write the URI's QR images, readable by the owner only, instead of the terminal."""
+    """``--png``/``--svg`` write the URI's QR images, readable by the owner only, and name them on stderr."""
     png, svg = tmp_path / "alice.png", tmp_path / "alice.svg"
     result = run(
         "new",
@@ -739,6 +739,10 @@ def test_new_writes_private_png_and_svg_files(tmp_path: Path) -> None:
         "3",
     )
     assert result.returncode == 0, result.stderr
+    assert (
+        result.stderr
+        == f"pyotp-rs: wrote the PNG QR code to {png}\npyotp-rs: wrote the SVG QR code to {svg}\n"
+    )
     lines = result.stdout.splitlines()
     assert len(lines) == 3 and lines[2].startswith("Current code: ")
     code = pyotp_rs.qr.make(lines[1].removeprefix("URI:    "))

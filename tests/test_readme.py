@@ -54,3 +54,13 @@ def test_readme_names_the_minimum_rust_version() -> None:
     version = re.search(r'^rust-version = "([\d.]+)"', (ROOT / "Cargo.toml").read_text(), re.MULTILINE)
     assert version is not None
     assert f"Rust {version[1]} or newer" in (ROOT / "README.md").read_text()
+
+
+def test_readme_installs_from_pypi_before_a_checkout() -> None:
+    """On PyPI the README is read by users of the wheel: its install section starts with PyPI."""
+    readme = (ROOT / "README.md").read_text()
+    install = readme.index("\n## Install\n")
+    assert readme.index("\npip install pyotp-rs\n", install) < readme.index(
+        "\n### From a checkout\n", install
+    )
+    assert "checkout" not in readme[:install]

@@ -138,6 +138,13 @@ impl BlockHash for Sha512 {
     }
 }
 
+/// XORs every byte of a block with `pad`.
+fn xor_bytes<B: AsMut<[u8]>>(block: &mut B, pad: u8) {
+    for byte in block.as_mut() {
+        *byte ^= pad;
+    }
+}
+
 /// The largest digest of the three, in bytes.
 pub const MAX_OUTPUT_BYTES: usize = 64;
 
@@ -177,31 +184,24 @@ pub struct HmacKey<H: BlockHash> {
 impl<H: BlockHash> HmacKey<H> {
     /// Keys the HMAC: a key longer than a block is hashed first, then zero-padded to a block.
     pub fn new(key: &[u8]) -> Self {
-        let mut padded = Zeroizing::new(H::ZERO_BLOCK);
-        let block: &mut H::Block = &mut padded;
         let hashed;
-        let key = if key.len() > block.as_ref().len() {
+        let key = if key.len() > H::ZERO_BLOCK.as_ref().len() {
             hashed = H::digest(key);
             &hashed[..]
         } else {
             key
         };
+        // One block holds the key XOR ipad, then (XOR-ed again) the key XOR opad.
+        let mut block = H::ZERO_BLOCK;
         block.as_mut()[..key.len()].copy_from_slice(key);
-        Self {
-            inner: Self::pad_state(&padded, 0x36),
-            outer: Self::pad_state(&padded, 0x5c),
-        }
-    }
-
-    fn pad_state(key: &H::Block, pad: u8) -> H::State {
-        let mut padded = Zeroizing::new(*key);
-        let block: &mut H::Block = &mut padded;
-        for byte in block.as_mut() {
-            *byte ^= pad;
-        }
-        let mut state = H::IV;
-        H::compress(&mut state, block);
-        state
+        let mut inner = H::IV;
+        xor_bytes(&mut block, 0x36);
+        H::compress(&mut inner, &block);
+        let mut outer = H::IV;
+        xor_bytes(&mut block, 0x36 ^ 0x5c);
+        H::compress(&mut outer, &block);
+        block.zeroize();
+        Self { inner, outer }
     }
 
     /// The HMAC of `message`, written to the start of `out` (at least the digest size);

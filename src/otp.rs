@@ -1,8 +1,6 @@
 //! HOTP (RFC 4226) and TOTP (RFC 6238) computation with a key that is decoded and keyed once.
 
 use crate::mac::{self, HmacKey, MAX_OUTPUT_BYTES};
-use std::sync::OnceLock;
-use zeroize::Zeroizing;
 
 /// Largest timestamp pyotp accepts (exclusive): 10000-01-01T00:00:00Z.
 pub const TIMESTAMP_LIMIT: i64 = 253_402_300_800;
@@ -148,50 +146,6 @@ impl Key {
     /// The 31-bit value for a counter that fits in 64 bits.
     pub fn value_at(&self, counter: u64) -> u32 {
         self.truncated(&counter.to_be_bytes())
-    }
-}
-
-/// A decoded secret that is keyed into its HMAC on first use and stays keyed.
-///
-/// Objects that are only built, or only asked for a provisioning URI, never pay for
-/// keying; every code after the first reuses the keyed state, held inline (at most two
-/// SHA-512 states, 128 bytes: no allocation on the first code). The secret is wiped on drop.
-pub struct LazyKey {
-    algorithm: Algorithm,
-    secret: Zeroizing<Vec<u8>>,
-    keyed: OnceLock<Key>,
-}
-
-impl std::fmt::Debug for LazyKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "LazyKey({:?}, <redacted>)", self.algorithm)
-    }
-}
-
-impl LazyKey {
-    /// Holds `secret` for `algorithm`, not yet keyed.
-    pub fn new(algorithm: Algorithm, secret: Zeroizing<Vec<u8>>) -> Self {
-        Self {
-            algorithm,
-            secret,
-            keyed: OnceLock::new(),
-        }
-    }
-
-    /// The algorithm this key is for.
-    pub fn algorithm(&self) -> Algorithm {
-        self.algorithm
-    }
-
-    /// The keyed HMAC, keyed now if this is the first use.
-    pub fn key(&self) -> &Key {
-        self.keyed
-            .get_or_init(|| Key::new(self.algorithm, &self.secret))
-    }
-
-    /// The 31-bit dynamically truncated HMAC of a counter message.
-    pub fn truncated(&self, message: &[u8]) -> u32 {
-        self.key().truncated(message)
     }
 }
 
@@ -452,22 +406,6 @@ mod tests {
         let code = format_steam(key.value_at(0));
         assert_eq!(code.len(), 5);
         assert!(code.chars().all(|c| STEAM_CHARS.contains(c)));
-    }
-
-    #[test]
-    fn lazy_keys_match_eager_keys() {
-        for algorithm in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512] {
-            let secret = b"12345678901234567890".to_vec();
-            let lazy = LazyKey::new(algorithm, Zeroizing::new(secret.clone()));
-            let eager = Key::new(algorithm, &secret);
-            for counter in [0u64, 1, 59, u64::MAX] {
-                assert_eq!(
-                    lazy.truncated(&counter.to_be_bytes()),
-                    eager.value_at(counter)
-                );
-            }
-            assert_eq!(lazy.algorithm(), algorithm);
-        }
     }
 
     #[test]

@@ -3,12 +3,11 @@
 //! pyotp pads a secret with `=` to a multiple of 8 and hands it to Python's
 //! `base64.b32decode(..., casefold=True)`. The error that a bad secret raises
 //! depends on the order of that decoder's checks, so [`decode`] reproduces
-//! the checks in that order and leaves the bit work to `data-encoding`.
+//! the checks in that order, and decodes on the stack.
 
-use data_encoding::{Encoding, Specification};
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{LazyLock, OnceLock};
+use std::sync::OnceLock;
 use zeroize::{Zeroize, Zeroizing};
 
 /// Shortest decoded secret pyotp 2.12 accepts: 112 bits.
@@ -86,14 +85,8 @@ pub enum RandomError {
     Os(getrandom::Error),
 }
 
-static BASE32_LENIENT: LazyLock<Encoding> = LazyLock::new(|| {
-    let mut spec = Specification::new();
-    spec.symbols.push_str(BASE32_ALPHABET);
-    spec.check_trailing_bits = false;
-    spec.translate.from.push_str("abcdefghijklmnopqrstuvwxyz");
-    spec.translate.to.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ");
-    spec.encoding().expect("a valid base32 specification")
-});
+/// Decoded keys up to this many bytes (a secret of 204 characters) never touch the heap.
+const INLINE_KEY_BYTES: usize = 128;
 
 /// Decodes a secret as given to `OTP(s)` (the text of a `str`, or a `bytes` object).
 ///
@@ -104,6 +97,18 @@ pub fn decode(
     from_bytes: bool,
     min: MinLength,
 ) -> Result<Zeroizing<Vec<u8>>, SecretError> {
+    with_decoded(secret, from_bytes, min, |key| Zeroizing::new(key.to_vec()))
+}
+
+/// Decodes a secret as [`decode`] does and lends the key to `use_key`: on the stack for keys
+/// up to 128 bytes (every real secret), so keying an HMAC from a secret allocates nothing.
+/// The buffer is wiped afterwards.
+pub fn with_decoded<R>(
+    secret: &[u8],
+    from_bytes: bool,
+    min: MinLength,
+    use_key: impl FnOnce(&[u8]) -> R,
+) -> Result<R, SecretError> {
     if from_bytes && !secret.len().is_multiple_of(8) {
         return Err(SecretError::UnpaddedBytes);
     }
@@ -114,15 +119,71 @@ pub fn decode(
     // Python it yields floor(5 * len / 8) bytes, dropping leftover bits. So with such
     // padding the decoder succeeds exactly when Python's would, and only a failure needs
     // Python's order of checks to name the error.
-    let decoded = match pad_chars {
-        0 | 1 | 3 | 4 | 6 => BASE32_LENIENT.decode(data).ok(),
-        _ => None,
-    };
-    let key = Zeroizing::new(decoded.ok_or_else(|| decode_error(data))?);
-    if key.len() < min.bytes() {
-        return Err(SecretError::TooShort);
+    if !matches!(pad_chars, 0 | 1 | 3 | 4 | 6) {
+        return Err(decode_error(data));
     }
-    Ok(key)
+    let len = data.len() * 5 / 8;
+    let mut inline = [0u8; INLINE_KEY_BYTES];
+    let mut spilled = Zeroizing::new(Vec::new());
+    let buffer = if len <= INLINE_KEY_BYTES {
+        &mut inline[..len]
+    } else {
+        spilled.resize(len, 0);
+        &mut spilled[..]
+    };
+    let result = if !decode_base32(data, buffer) {
+        Err(decode_error(data))
+    } else if len < min.bytes() {
+        Err(SecretError::TooShort)
+    } else {
+        Ok(use_key(buffer))
+    };
+    buffer.zeroize();
+    result
+}
+
+/// Marks a byte outside the base32 alphabet in [`BASE32_VALUES`].
+const NOT_BASE32: u8 = 0xff;
+
+/// The value of each byte as a base32 digit, either case (`casefold=True`).
+static BASE32_VALUES: [u8; 256] = {
+    let mut values = [NOT_BASE32; 256];
+    let mut i = 0;
+    while i < 26 {
+        values[b'A' as usize + i] = i as u8;
+        values[b'a' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        values[b'2' as usize + i] = 26 + i as u8;
+        i += 1;
+    }
+    values
+};
+
+/// Decodes unpadded base32 into `out` (exactly `5 * data.len() / 8` bytes), dropping the
+/// leftover bits of a partial last group as Python does; false if a byte is not a digit.
+fn decode_base32(data: &[u8], out: &mut [u8]) -> bool {
+    // A digit is at most 31 and NOT_BASE32 has its top bit set: OR-ing every value keeps
+    // that bit exactly when some byte is not a digit (the bits decoded then do not matter).
+    let mut seen = 0u8;
+    let mut digits = |group: &[u8]| {
+        group.iter().fold(0u64, |bits, &c| {
+            let value = BASE32_VALUES[usize::from(c)];
+            seen |= value;
+            bits << 5 | u64::from(value)
+        })
+    };
+    let (whole, tail_out) = out.split_at_mut(data.len() / 8 * 5);
+    let mut groups = data.chunks_exact(8);
+    for (group, bytes) in (&mut groups).zip(whole.chunks_exact_mut(5)) {
+        bytes.copy_from_slice(&digits(group).to_be_bytes()[3..]);
+    }
+    let tail = groups.remainder();
+    let bits = digits(tail) >> (tail.len() * 5 - tail_out.len() * 8);
+    tail_out.copy_from_slice(&bits.to_be_bytes()[8 - tail_out.len()..]);
+    seen & 0x80 == 0
 }
 
 /// The error Python's `b32decode` reports first for a secret that does not decode:
@@ -140,15 +201,24 @@ fn decode_error(data: &[u8]) -> SecretError {
 
 /// Decodes the text of a `str` secret, rejecting non-ASCII text as Python does.
 pub fn decode_str(secret: &str, min: MinLength) -> Result<Zeroizing<Vec<u8>>, SecretError> {
+    with_decoded_str(secret, min, |key| Zeroizing::new(key.to_vec()))
+}
+
+/// [`with_decoded`] for the text of a `str` secret, rejecting non-ASCII text as Python does.
+pub fn with_decoded_str<R>(
+    secret: &str,
+    min: MinLength,
+    use_key: impl FnOnce(&[u8]) -> R,
+) -> Result<R, SecretError> {
     if !secret.is_ascii() {
         return Err(SecretError::NonAscii);
     }
-    decode(secret.as_bytes(), false, min)
+    with_decoded(secret.as_bytes(), false, min, use_key)
 }
 
 /// Encodes raw key bytes as unpadded upper-case base32.
 pub fn encode(key: &[u8]) -> String {
-    BASE32_LENIENT.encode(key)
+    data_encoding::BASE32_NOPAD.encode(key)
 }
 
 trait TrimPad {
@@ -352,6 +422,39 @@ mod tests {
     use super::*;
 
     const RFC_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+
+    /// Every length up to three groups, over bytes from the whole alphabet, both cases and
+    /// characters outside it, against `data-encoding` configured as Python decodes.
+    #[test]
+    fn base32_digits_match_data_encoding() {
+        let mut spec = data_encoding::Specification::new();
+        spec.symbols.push_str(BASE32_ALPHABET);
+        spec.check_trailing_bits = false;
+        spec.translate.from.push_str("abcdefghijklmnopqrstuvwxyz");
+        spec.translate.to.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+        let reference = spec.encoding().expect("a valid base32 specification");
+        let pool = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcxyz018=-";
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for round in 0..20_000 {
+            let len = round % 25;
+            if !matches!(len % 8, 0 | 2 | 4 | 5 | 7) {
+                continue;
+            }
+            let data: Vec<u8> = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    let valid_only = round % 3 != 0;
+                    let range = if valid_only { 38 } else { pool.len() } as u64;
+                    pool[(state % range) as usize]
+                })
+                .collect();
+            let mut out = vec![0; len * 5 / 8];
+            let ours = decode_base32(&data, &mut out).then_some(out);
+            assert_eq!(ours, reference.decode(&data).ok(), "{data:?}");
+        }
+    }
 
     #[test]
     fn decodes_the_rfc_secret() {

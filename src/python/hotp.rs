@@ -56,11 +56,18 @@ impl Hotp {
 #[pymethods]
 impl Hotp {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None, initial_count=0, allow_short_secret=False)")]
+    #[pyo3(signature = (*_args, digits = None, digest = None, name = None, issuer = None, initial_count = None, allow_short_secret = None, **_kwargs), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None, initial_count=0, allow_short_secret=False)")]
     #[gen_stub(skip)]
+    #[allow(unused_variables, clippy::too_many_arguments)]
     fn py_new(
         py: Python<'_>,
         _args: &Bound<'_, PyTuple>,
+        digits: Option<&Bound<'_, PyAny>>,
+        digest: Option<&Bound<'_, PyAny>>,
+        name: Option<&Bound<'_, PyAny>>,
+        issuer: Option<&Bound<'_, PyAny>>,
+        initial_count: Option<&Bound<'_, PyAny>>,
+        allow_short_secret: Option<&Bound<'_, PyAny>>,
         _kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyClassInitializer<Self> {
         Hotp::blank(py)

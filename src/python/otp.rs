@@ -8,7 +8,7 @@ use super::arg::Arg;
 use super::dispatch;
 use super::lazy::{HMAC_NEW, MD5, NEWOBJ, SHA1, SHA256, SHA512, SHAKE_128, STRINGS_EQUAL};
 use super::uri::UriArgs;
-use crate::otp::{self, Algorithm, Key, LazyKey, OtpError};
+use crate::otp::{self, Algorithm, Key, OtpError};
 use crate::secret::{self, MinLength, SecretError};
 use pyo3::exceptions::{PyAttributeError, PyBaseException, PyTypeError};
 use pyo3::prelude::*;
@@ -20,7 +20,7 @@ use zeroize::Zeroizing;
 /// or why they cannot be (a secret or digest assigned later that does not work, or an object
 /// whose `__init__` has not run).
 pub(super) enum Engine {
-    Native(LazyKey),
+    Native(Key),
     Python(Zeroizing<Vec<u8>>),
     Invalid(Py<PyBaseException>),
     Uninitialised,
@@ -32,27 +32,37 @@ pub(super) fn decode_secret(
     secret: &Bound<'_, PyAny>,
     min: MinLength,
 ) -> PyResult<Zeroizing<Vec<u8>>> {
+    with_secret(secret, min, |key| Zeroizing::new(key.to_vec()))
+}
+
+/// Decodes a secret object as [`decode_secret`] does and lends the key to `use_key`, without
+/// copying it to the heap.
+pub(super) fn with_secret<R>(
+    secret: &Bound<'_, PyAny>,
+    min: MinLength,
+    use_key: impl FnOnce(&[u8]) -> R,
+) -> PyResult<R> {
     if let Ok(text) = secret.cast::<PyString>() {
         // Text that UTF-8 cannot encode holds a lone surrogate: not ASCII, as Python says.
         let text = text.to_cow().map_err(|_| SecretError::NonAscii)?;
-        return Ok(secret::decode_str(&text, min)?);
+        return Ok(secret::with_decoded_str(&text, min, use_key)?);
     }
     if let Ok(bytes) = secret.cast::<PyBytes>() {
-        return Ok(secret::decode(bytes.as_bytes(), true, min)?);
+        return Ok(secret::with_decoded(bytes.as_bytes(), true, min, use_key)?);
     }
     if let Ok(bytes) = secret.cast::<PyByteArray>() {
         let raw = Zeroizing::new(bytes.to_vec());
         if raw.len() % 8 != 0 {
             return Err(PyTypeError::new_err("can't concat str to bytearray"));
         }
-        return Ok(secret::decode(&raw, true, min)?);
+        return Ok(secret::with_decoded(&raw, true, min, use_key)?);
     }
     // pyotp pads whatever it was given with `secret += "=" * n`, then `b32decode`s the result.
     let missing = secret.len()? % 8;
     if missing != 0 {
         let padded = secret.add("=".repeat(8 - missing))?;
         if padded.cast::<PyString>().is_ok() || padded.cast::<PyBytes>().is_ok() {
-            return decode_secret(&padded, min);
+            return with_secret(&padded, min, use_key);
         }
         return Err(not_decodable(&padded));
     }
@@ -94,10 +104,11 @@ pub(super) fn make_engine(
     digest: &Bound<'_, PyAny>,
     min: MinLength,
 ) -> PyResult<Engine> {
-    let key = decode_secret(secret, min)?;
     Ok(match native_algorithm(digest)? {
-        Some(algorithm) => Engine::Native(LazyKey::new(algorithm, key)),
-        None => Engine::Python(key),
+        Some(algorithm) => {
+            Engine::Native(with_secret(secret, min, |key| Key::new(algorithm, key))?)
+        }
+        None => Engine::Python(decode_secret(secret, min)?),
     })
 }
 
@@ -353,23 +364,24 @@ impl Otp {
             Err(err) if native => return Err(err),
             Err(err) => Engine::Invalid(err.into_value(py)),
         };
-        let fresh = {
+        let old = {
             let mut this = slf.try_borrow_mut()?;
-            let fresh = Self {
-                secret: s.clone().unbind(),
-                digits: digits.clone().unbind(),
-                digest: digest.clone().unbind(),
-                name: name.unbind(),
-                issuer: issuer.map_or_else(|| py.None(), Bound::unbind),
-                fast_digits,
-                engine,
-                steam: this.steam,
-                min_length,
-                generation: this.generation + 1,
-            };
-            std::mem::replace(&mut *this, fresh)
+            this.fast_digits = fast_digits;
+            this.min_length = min_length;
+            this.generation += 1;
+            (
+                std::mem::replace(&mut this.secret, s.clone().unbind()),
+                std::mem::replace(&mut this.digits, digits.clone().unbind()),
+                std::mem::replace(&mut this.digest, digest.clone().unbind()),
+                std::mem::replace(&mut this.name, name.unbind()),
+                std::mem::replace(
+                    &mut this.issuer,
+                    issuer.map_or_else(|| py.None(), Bound::unbind),
+                ),
+                std::mem::replace(&mut this.engine, engine),
+            )
         };
-        drop(fresh);
+        drop(old);
         if !native {
             slf.call_method0(pyo3::intern!(py, "byte_secret"))?;
         }
@@ -589,11 +601,20 @@ fn render<'py>(
 #[pymethods]
 impl Otp {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None, allow_short_secret=False)")]
+    // The keywords of `__init__` are named here, though unused, so that PyO3 never copies
+    // them into a new dict for `**_kwargs` (which takes only the keywords of a subclass's
+    // own `__init__`); the same holds for the other classes' `__new__`.
+    #[pyo3(signature = (*_args, digits = None, digest = None, name = None, issuer = None, allow_short_secret = None, **_kwargs), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None, allow_short_secret=False)")]
     #[gen_stub(skip)]
+    #[allow(unused_variables, clippy::too_many_arguments)]
     fn py_new(
         py: Python<'_>,
         _args: &Bound<'_, PyTuple>,
+        digits: Option<&Bound<'_, PyAny>>,
+        digest: Option<&Bound<'_, PyAny>>,
+        name: Option<&Bound<'_, PyAny>>,
+        issuer: Option<&Bound<'_, PyAny>>,
+        allow_short_secret: Option<&Bound<'_, PyAny>>,
         _kwargs: Option<&Bound<'_, PyDict>>,
     ) -> Self {
         Otp::blank(py, false)

@@ -17,11 +17,17 @@ pub struct Steam;
 #[pymethods]
 impl Steam {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(s, *, name=None, issuer=None, interval=30, digits=5, allow_short_secret=False)")]
+    #[pyo3(signature = (*_args, name = None, issuer = None, interval = None, digits = None, allow_short_secret = None, **_kwargs), text_signature = "(s, *, name=None, issuer=None, interval=30, digits=5, allow_short_secret=False)")]
     #[gen_stub(skip)]
+    #[allow(unused_variables, clippy::too_many_arguments)]
     fn py_new(
         py: Python<'_>,
         _args: &Bound<'_, PyTuple>,
+        name: Option<&Bound<'_, PyAny>>,
+        issuer: Option<&Bound<'_, PyAny>>,
+        interval: Option<&Bound<'_, PyAny>>,
+        digits: Option<&Bound<'_, PyAny>>,
+        allow_short_secret: Option<&Bound<'_, PyAny>>,
         _kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyClassInitializer<Self> {
         Totp::blank(py, true).add_subclass(Steam)

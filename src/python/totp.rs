@@ -359,11 +359,18 @@ impl Totp {
 #[pymethods]
 impl Totp {
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None, interval=30, allow_short_secret=False)")]
+    #[pyo3(signature = (*_args, digits = None, digest = None, name = None, issuer = None, interval = None, allow_short_secret = None, **_kwargs), text_signature = "(s, *, digits=6, digest=None, name=None, issuer=None, interval=30, allow_short_secret=False)")]
     #[gen_stub(skip)]
+    #[allow(unused_variables, clippy::too_many_arguments)]
     fn py_new(
         py: Python<'_>,
         _args: &Bound<'_, PyTuple>,
+        digits: Option<&Bound<'_, PyAny>>,
+        digest: Option<&Bound<'_, PyAny>>,
+        name: Option<&Bound<'_, PyAny>>,
+        issuer: Option<&Bound<'_, PyAny>>,
+        interval: Option<&Bound<'_, PyAny>>,
+        allow_short_secret: Option<&Bound<'_, PyAny>>,
         _kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyClassInitializer<Self> {
         Totp::blank(py, false)

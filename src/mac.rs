@@ -138,6 +138,21 @@ impl BlockHash for Sha512 {
     }
 }
 
+/// Writes an HMAC key as the first step of keying leaves it: hashed if longer than a block,
+/// then zero-padded to a block, at the start of `out` (at least a block long).
+pub fn pad_key<H: BlockHash>(key: &[u8], out: &mut [u8]) {
+    let len = H::ZERO_BLOCK.as_ref().len();
+    let hashed;
+    let key = if key.len() > len {
+        hashed = H::digest(key);
+        &hashed[..]
+    } else {
+        key
+    };
+    out[..key.len()].copy_from_slice(key);
+    out[key.len()..len].fill(0);
+}
+
 /// XORs every byte of a block with `pad`.
 fn xor_bytes<B: AsMut<[u8]>>(block: &mut B, pad: u8) {
     for byte in block.as_mut() {
@@ -184,16 +199,17 @@ pub struct HmacKey<H: BlockHash> {
 impl<H: BlockHash> HmacKey<H> {
     /// Keys the HMAC: a key longer than a block is hashed first, then zero-padded to a block.
     pub fn new(key: &[u8]) -> Self {
-        let hashed;
-        let key = if key.len() > H::ZERO_BLOCK.as_ref().len() {
-            hashed = H::digest(key);
-            &hashed[..]
-        } else {
-            key
-        };
+        let mut padded = Zeroizing::new(H::ZERO_BLOCK);
+        pad_key::<H>(key, padded.as_mut());
+        Self::from_padded_key(padded.as_ref())
+    }
+
+    /// Keys the HMAC from a key that [`pad_key`] wrote (the first block of `padded`).
+    pub fn from_padded_key(padded: &[u8]) -> Self {
         // One block holds the key XOR ipad, then (XOR-ed again) the key XOR opad.
         let mut block = H::ZERO_BLOCK;
-        block.as_mut()[..key.len()].copy_from_slice(key);
+        let len = block.as_ref().len();
+        block.as_mut().copy_from_slice(&padded[..len]);
         let mut inner = H::IV;
         xor_bytes(&mut block, 0x36);
         H::compress(&mut inner, &block);

@@ -1,6 +1,8 @@
 //! HOTP (RFC 4226) and TOTP (RFC 6238) computation with a key that is decoded and keyed once.
 
 use crate::mac::{self, HmacKey, MAX_OUTPUT_BYTES};
+use std::sync::OnceLock;
+use zeroize::Zeroize;
 
 /// Largest timestamp pyotp accepts (exclusive): 10000-01-01T00:00:00Z.
 pub const TIMESTAMP_LIMIT: i64 = 253_402_300_800;
@@ -146,6 +148,73 @@ impl Key {
     /// The 31-bit value for a counter that fits in 64 bits.
     pub fn value_at(&self, counter: u64) -> u32 {
         self.truncated(&counter.to_be_bytes())
+    }
+}
+
+/// The largest hash block of the three (SHA-512's), in bytes.
+const MAX_BLOCK_BYTES: usize = 128;
+
+/// A secret held as its padded HMAC key block, keyed on first use and then kept keyed.
+///
+/// Building one copies the decoded secret into a block inside the object (no allocation, and
+/// a secret of any length fits: a long one is hashed as HMAC does). Objects that are only built,
+/// or only asked for a provisioning URI, never pay for the two compressions of keying; every
+/// code after the first reuses the keyed state, held inline too. Both are wiped on drop.
+pub struct LazyKey {
+    algorithm: Algorithm,
+    padded: [u8; MAX_BLOCK_BYTES],
+    keyed: OnceLock<Key>,
+}
+
+impl std::fmt::Debug for LazyKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LazyKey({:?}, <redacted>)", self.algorithm)
+    }
+}
+
+impl LazyKey {
+    /// Holds `secret` for `algorithm`, not yet keyed.
+    pub fn new(algorithm: Algorithm, secret: &[u8]) -> Self {
+        let mut padded = [0; MAX_BLOCK_BYTES];
+        match algorithm {
+            Algorithm::Sha1 => mac::pad_key::<mac::Sha1>(secret, &mut padded),
+            Algorithm::Sha256 => mac::pad_key::<mac::Sha256>(secret, &mut padded),
+            Algorithm::Sha512 => mac::pad_key::<mac::Sha512>(secret, &mut padded),
+        }
+        Self {
+            algorithm,
+            padded,
+            keyed: OnceLock::new(),
+        }
+    }
+
+    /// The algorithm this key is for.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// The keyed HMAC, keyed now if this is the first use.
+    pub fn key(&self) -> &Key {
+        self.keyed.get_or_init(|| match self.algorithm {
+            Algorithm::Sha1 => Key::Sha1(HmacKey::from_padded_key(&self.padded)),
+            Algorithm::Sha256 => Key::Sha256(HmacKey::from_padded_key(&self.padded)),
+            Algorithm::Sha512 => Key::Sha512(HmacKey::from_padded_key(&self.padded)),
+        })
+    }
+
+    /// The 31-bit dynamically truncated HMAC of a counter message.
+    pub fn truncated(&self, message: &[u8]) -> u32 {
+        self.key().truncated(message)
+    }
+}
+
+impl Drop for LazyKey {
+    fn drop(&mut self) {
+        let used = match self.algorithm {
+            Algorithm::Sha512 => MAX_BLOCK_BYTES,
+            Algorithm::Sha1 | Algorithm::Sha256 => MAX_BLOCK_BYTES / 2,
+        };
+        self.padded[..used].zeroize();
     }
 }
 
@@ -406,6 +475,24 @@ mod tests {
         let code = format_steam(key.value_at(0));
         assert_eq!(code.len(), 5);
         assert!(code.chars().all(|c| STEAM_CHARS.contains(c)));
+    }
+
+    #[test]
+    fn lazy_keys_match_eager_keys_for_every_secret_length() {
+        for algorithm in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512] {
+            for len in [1usize, 10, 20, 63, 64, 65, 127, 128, 129, 300] {
+                let secret: Vec<u8> = (0..len).map(|i| (i * 7 + 1) as u8).collect();
+                let lazy = LazyKey::new(algorithm, &secret);
+                let eager = Key::new(algorithm, &secret);
+                for counter in [0u64, 1, 59, u64::MAX] {
+                    assert_eq!(
+                        lazy.truncated(&counter.to_be_bytes()),
+                        eager.value_at(counter)
+                    );
+                }
+                assert_eq!(lazy.algorithm(), algorithm);
+            }
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::arg::Arg;
 use super::dispatch;
 use super::lazy::{HMAC_NEW, MD5, NEWOBJ, SHA1, SHA256, SHA512, SHAKE_128, STRINGS_EQUAL};
 use super::uri::UriArgs;
-use crate::otp::{self, Algorithm, Key, OtpError};
+use crate::otp::{self, Algorithm, Key, LazyKey, OtpError};
 use crate::secret::{self, MinLength, SecretError};
 use pyo3::exceptions::{PyAttributeError, PyBaseException, PyTypeError};
 use pyo3::prelude::*;
@@ -19,8 +19,10 @@ use zeroize::Zeroizing;
 /// How codes are computed: natively for SHA1/256/512, through Python's `hmac` otherwise;
 /// or why they cannot be (a secret or digest assigned later that does not work, or an object
 /// whose `__init__` has not run).
+// The native key is held inline on purpose: building an object allocates nothing for it.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Engine {
-    Native(Key),
+    Native(LazyKey),
     Python(Zeroizing<Vec<u8>>),
     Invalid(Py<PyBaseException>),
     Uninitialised,
@@ -105,9 +107,9 @@ pub(super) fn make_engine(
     min: MinLength,
 ) -> PyResult<Engine> {
     Ok(match native_algorithm(digest)? {
-        Some(algorithm) => {
-            Engine::Native(with_secret(secret, min, |key| Key::new(algorithm, key))?)
-        }
+        Some(algorithm) => Engine::Native(with_secret(secret, min, |key| {
+            LazyKey::new(algorithm, key)
+        })?),
         None => Engine::Python(decode_secret(secret, min)?),
     })
 }

@@ -1,17 +1,11 @@
 """One-call enrolment: a new TOTP secret with its provisioning URI, QR code and current code."""
 
-import hashlib
 from typing import TypedDict
 
+from ._algorithms import DIGESTS
 from ._pyotp_rs import TOTP, random_base32
 
 __all__ = ["Enrollment", "enroll"]
-
-_ALGORITHMS = {
-    "SHA1": hashlib.sha1,
-    "SHA256": hashlib.sha256,
-    "SHA512": hashlib.sha512,
-}
 
 
 class Enrollment(TypedDict):
@@ -63,13 +57,13 @@ def enroll(
         raise ValueError(f"digits must be 6 or 8, not {digits!r}")
     if type(period) is not int or not 10 <= period <= 120:
         raise ValueError(f"period must be an integer from 10 to 120 seconds, not {period!r}")
-    if not isinstance(algorithm, str) or algorithm.upper() not in _ALGORITHMS:
+    if not isinstance(algorithm, str) or algorithm.upper() not in DIGESTS:
         raise ValueError(f"algorithm must be 'SHA1', 'SHA256' or 'SHA512' (any case), not {algorithm!r}")
     secret = random_base32()
     totp = TOTP(
         secret,
         digits=digits,
-        digest=_ALGORITHMS[algorithm.upper()],
+        digest=DIGESTS[algorithm.upper()],
         name=account_name,
         issuer=issuer,
         interval=period,

@@ -26,12 +26,12 @@ AES-256-GCM) runs in Rust.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ._algorithms import DIGESTS
 from ._pyotp_rs import (
     _RawAccount,
     _read_aegis,
@@ -59,11 +59,6 @@ __all__ = [
 
 #: The formats :func:`read` recognises, by the name it reports.
 FORMATS = ("migration", "aegis", "totphog", "team", "uris")
-_DIGESTS: dict[str, Callable[..., Any]] = {
-    "SHA1": hashlib.sha1,
-    "SHA256": hashlib.sha256,
-    "SHA512": hashlib.sha512,
-}
 _MIGRATION = "otpauth-migration:"
 _MIN_SECRET_BITS = 112
 _SHORT_SECRET = (
@@ -154,9 +149,9 @@ def _build(
     if kind == "steam":
         otp = Steam(secret, interval=period, **common)
     elif kind == "hotp":
-        otp = HOTP(secret, digits=digits, digest=_DIGESTS[algorithm], initial_count=counter, **common)
+        otp = HOTP(secret, digits=digits, digest=DIGESTS[algorithm], initial_count=counter, **common)
     else:
-        otp = TOTP(secret, digits=digits, digest=_DIGESTS[algorithm], interval=period, **common)
+        otp = TOTP(secret, digits=digits, digest=DIGESTS[algorithm], interval=period, **common)
     return Account(otp, name, issuer, "steam" if kind == "steam" else "hotp" if kind == "hotp" else "totp")
 
 
@@ -244,7 +239,7 @@ def _totphog_entry(key: str, token: object) -> Entry:
     secret, algorithm = token.get("secret"), str(token.get("algorithm") or "sha1").upper()
     if not isinstance(secret, str) or not secret:
         return Entry(label, None, "no secret")
-    if algorithm not in _DIGESTS:
+    if algorithm not in DIGESTS:
         return Entry(label, None, f"unsupported algorithm {algorithm}")
     digits, period = token.get("digits", 6), token.get("period", 30)
     if not isinstance(digits, int) or not isinstance(period, int):
@@ -313,7 +308,7 @@ def _accounts(accounts: Iterable[Account | OTP]) -> list[Account]:
 def _raw(account: Account) -> _RawAccount:
     otp = account.otp
     algorithm = otp.digest().name.upper()
-    if algorithm not in _DIGESTS:
+    if algorithm not in DIGESTS:
         raise ValueError(f"{account.label}: unsupported algorithm {algorithm}")
     period = otp.interval if isinstance(otp, TOTP) else 0
     counter = otp.initial_count if isinstance(otp, HOTP) else 0

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
 import math
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import NoReturn
 
+from .._algorithms import DIGESTS
 from .errors import PROG
 
-ALGORITHMS: dict[str, Callable[..., Any]] = {
-    "SHA1": hashlib.sha1,
-    "SHA256": hashlib.sha256,
-    "SHA512": hashlib.sha512,
-}
 _YEAR_10000 = 253402300800
 
 
@@ -106,8 +101,8 @@ def _unix_seconds(text: str) -> float | None:
 def algorithm(text: str) -> str:
     """An argparse type: a hash algorithm name, case-insensitive."""
     name = text.upper()
-    if name not in ALGORITHMS:
-        raise argparse.ArgumentTypeError(f"must be one of {', '.join(ALGORITHMS)}, not {text!r}")
+    if name not in DIGESTS:
+        raise argparse.ArgumentTypeError(f"must be one of {', '.join(DIGESTS)}, not {text!r}")
     return name
 
 

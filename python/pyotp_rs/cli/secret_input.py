@@ -13,12 +13,12 @@ import sys
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
+from .._algorithms import DIGESTS
 from .._pyotp_rs import parse_uri
 from ..hotp import HOTP
 from ..otp import OTP
 from ..totp import TOTP
 from .errors import LIBRARY_ERRORS, CliError
-from .options import ALGORITHMS
 
 SECRET_PROMPT = "Enter your secret key: "
 URI_PROMPT = "Enter the otpauth URI: "
@@ -104,7 +104,7 @@ def _with_secret_checked(otp: AnyOTP) -> AnyOTP:
 
 def make_otp(secret: str, args: argparse.Namespace, **labels: str | None) -> TOTP | HOTP:
     """The OTP of a plain secret and the code options: HOTP when ``--counter`` is given."""
-    digest = ALGORITHMS[args.algorithm or "SHA1"]
+    digest = DIGESTS[args.algorithm or "SHA1"]
     digits = args.digits if args.digits is not None else 6
     counter = getattr(args, "counter", None)
     if counter is None:

@@ -12,13 +12,13 @@ import os
 import secrets
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from .. import qr
+from .._algorithms import DIGESTS
 from .._pyotp_rs import parse_uri
 from ..enrollment import enroll
 from ..exceptions import PyOTPError
@@ -38,7 +38,6 @@ from .keys import (
 from .store import Store, TokenRow
 
 __all__ = [
-    "ALGORITHMS",
     "BadRequest",
     "Code",
     "NotFound",
@@ -52,11 +51,6 @@ __all__ = [
     "rotate_server_key",
 ]
 
-ALGORITHMS: dict[str, Callable[..., Any]] = {
-    "sha1": hashlib.sha1,
-    "sha256": hashlib.sha256,
-    "sha512": hashlib.sha512,
-}
 MAX_TEXT = 256
 MIN_SECRET_BYTES = 10
 """80 bits: TOTPHog's own examples (``JBSWY3DPEHPK3PXP``); pyotp 2.12 asks for 112, shorter is refused."""
@@ -165,7 +159,7 @@ def make_totp(
     return TOTP(
         secret,
         digits=digits,
-        digest=ALGORITHMS[algorithm],
+        digest=DIGESTS[algorithm.upper()],
         interval=period,
         name=name,
         issuer=issuer,
@@ -198,7 +192,7 @@ def checked_totp(secret: str, **params: Any) -> TOTP:
 def algorithm_name(value: str) -> str:
     """``sha1``, ``sha256`` or ``sha512`` from any case of these names."""
     name = value.lower()
-    if name not in ALGORITHMS:
+    if name not in {key.lower() for key in DIGESTS}:
         raise BadRequest("algorithm must be one of sha1, sha256, sha512")
     return name
 

@@ -170,7 +170,7 @@ def test_codes_body_is_what_jsonify_writes(tmp_path: Path) -> None:
                     for token in service.list_tokens()
                 ],
             ).get_data()
-        assert (sheet.render(now, generation) + "\n").encode() == expected, now
+        assert sheet.render(now, generation) == expected, now
     service.delete_token(service.list_tokens()[0].id)
     assert [entry["name"] for entry in client.get("/api/v1/codes").get_json()["data"]] == names[1:] + [
         "eight"
@@ -179,6 +179,8 @@ def test_codes_body_is_what_jsonify_writes(tmp_path: Path) -> None:
         service.delete_token(token.id)
     only_eight = client.get("/api/v1/codes").get_json()["data"]
     assert [(entry["name"], entry["current_code"]["period"]) for entry in only_eight] == [("eight", 45)]
+    service.delete_all()
+    assert client.get("/api/v1/codes").get_data() == b'{"success":true,"data":[]}\n'
 
 
 def test_request_state_follows_token_changes_and_api_tokens(database: str) -> None:

@@ -133,7 +133,7 @@ def verify(token_id: str) -> Any:
 def all_codes() -> Response:
     """Every token with its ``current_code`` (rendered by the application's :class:`CodeSheet`)."""
     body = current_app.extensions["pyotp_rs_codes"].render(int(time.time()), g.tokens_generation)
-    return Response(body + "\n", mimetype="application/json")
+    return Response(body, mimetype="application/json")
 
 
 @blueprint.get("/tokens/<token_id>/qr")

@@ -139,8 +139,9 @@ impl BlockHash for Sha512 {
 }
 
 /// Writes an HMAC key as the first step of keying leaves it: hashed if longer than a block,
-/// then zero-padded to a block, at the start of `out` (at least a block long).
-pub fn pad_key<H: BlockHash>(key: &[u8], out: &mut [u8]) {
+/// then zero-padded to a block, at the start of `out` (at least a block long); returns how
+/// many bytes before the padding hold the key.
+pub fn pad_key<H: BlockHash>(key: &[u8], out: &mut [u8]) -> usize {
     let len = H::ZERO_BLOCK.as_ref().len();
     let hashed;
     let key = if key.len() > len {
@@ -151,6 +152,7 @@ pub fn pad_key<H: BlockHash>(key: &[u8], out: &mut [u8]) {
     };
     out[..key.len()].copy_from_slice(key);
     out[key.len()..len].fill(0);
+    key.len()
 }
 
 /// XORs every byte of a block with `pad`.

@@ -163,6 +163,8 @@ const MAX_BLOCK_BYTES: usize = 128;
 pub struct LazyKey {
     algorithm: Algorithm,
     padded: [u8; MAX_BLOCK_BYTES],
+    /// How many leading bytes of `padded` hold the key (the rest are zeros).
+    key_len: usize,
     keyed: OnceLock<Key>,
 }
 
@@ -176,14 +178,15 @@ impl LazyKey {
     /// Holds `secret` for `algorithm`, not yet keyed.
     pub fn new(algorithm: Algorithm, secret: &[u8]) -> Self {
         let mut padded = [0; MAX_BLOCK_BYTES];
-        match algorithm {
+        let key_len = match algorithm {
             Algorithm::Sha1 => mac::pad_key::<mac::Sha1>(secret, &mut padded),
             Algorithm::Sha256 => mac::pad_key::<mac::Sha256>(secret, &mut padded),
             Algorithm::Sha512 => mac::pad_key::<mac::Sha512>(secret, &mut padded),
-        }
+        };
         Self {
             algorithm,
             padded,
+            key_len,
             keyed: OnceLock::new(),
         }
     }
@@ -210,11 +213,7 @@ impl LazyKey {
 
 impl Drop for LazyKey {
     fn drop(&mut self) {
-        let used = match self.algorithm {
-            Algorithm::Sha512 => MAX_BLOCK_BYTES,
-            Algorithm::Sha1 | Algorithm::Sha256 => MAX_BLOCK_BYTES / 2,
-        };
-        self.padded[..used].zeroize();
+        self.padded[..self.key_len].zeroize();
     }
 }
 

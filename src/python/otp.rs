@@ -19,10 +19,8 @@ use zeroize::Zeroizing;
 /// How codes are computed: natively for SHA1/256/512, through Python's `hmac` otherwise;
 /// or why they cannot be (a secret or digest assigned later that does not work, or an object
 /// whose `__init__` has not run).
-// The native key is held inline on purpose: building an object allocates nothing for it.
-#[allow(clippy::large_enum_variant)]
 pub(super) enum Engine {
-    Native(LazyKey),
+    Native(Box<LazyKey>),
     Python(Zeroizing<Vec<u8>>),
     Invalid(Py<PyBaseException>),
     Uninitialised,
@@ -107,8 +105,9 @@ pub(super) fn make_engine(
     min: MinLength,
 ) -> PyResult<Engine> {
     Ok(match native_algorithm(digest)? {
+        // Boxed, so that the key block is written once and never copied as the engine moves.
         Some(algorithm) => Engine::Native(with_secret(secret, min, |key| {
-            LazyKey::new(algorithm, key)
+            Box::new(LazyKey::new(algorithm, key))
         })?),
         None => Engine::Python(decode_secret(secret, min)?),
     })

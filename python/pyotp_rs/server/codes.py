@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..totp import TOTP
-from .service import Token, TokenService, iso_time, make_totp
+from .service import Token, TokenService, iso_time
 
 __all__ = ["CodeSheet"]
 
@@ -78,9 +78,7 @@ class CodeSheet:
         with self._lock:
             entries = [
                 _Entry(
-                    totp=make_totp(
-                        token.secret, digits=token.digits, period=token.period, algorithm=token.algorithm
-                    ),
+                    totp=token.totp(),
                     head=_compact(self._token_json(token))[:-1] + ',"current_code":{"code":"',
                     period=token.period,
                 )

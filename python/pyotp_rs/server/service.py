@@ -107,6 +107,17 @@ class Token:
     algorithm: str
     created_at: str
 
+    def totp(self) -> TOTP:
+        """The token's TOTP object."""
+        return make_totp(
+            self.secret,
+            digits=self.digits,
+            period=self.period,
+            algorithm=self.algorithm,
+            name=self.name,
+            issuer=self.issuer,
+        )
+
 
 @dataclass(frozen=True)
 class Code:
@@ -315,7 +326,7 @@ class TokenService:
     @staticmethod
     def code_of(token: Token, now: int) -> Code:
         """The token's code at ``now`` (Unix seconds)."""
-        totp = make_totp(token.secret, digits=token.digits, period=token.period, algorithm=token.algorithm)
+        totp = token.totp()
         return Code(
             code=totp.at(now),
             remaining_seconds=token.period - now % token.period,
@@ -329,16 +340,7 @@ class TokenService:
 
     def uri(self, token_id: str) -> str:
         """The token's provisioning URI."""
-        token = self.get_token(token_id)
-        totp = make_totp(
-            token.secret,
-            digits=token.digits,
-            period=token.period,
-            algorithm=token.algorithm,
-            name=token.name,
-            issuer=token.issuer,
-        )
-        return totp.provisioning_uri()
+        return self.get_token(token_id).totp().provisioning_uri()
 
     def qr_png(self, token_id: str) -> bytes:
         """The PNG QR code of the token's provisioning URI."""
@@ -358,10 +360,7 @@ class TokenService:
         row = self.store.get_user(username)
         if row is None:
             raise NotFound("User not found")
-        token = self.token_of(row)
-        return make_totp(
-            token.secret, digits=token.digits, period=token.period, algorithm=token.algorithm
-        ).now()
+        return self.token_of(row).totp().now()
 
     # Enrolment
 

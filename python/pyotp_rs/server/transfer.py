@@ -19,7 +19,7 @@ from flask import Blueprint, Response, request
 from .. import qr, transfer
 from ..totp import TOTP
 from .http import service, string_field
-from .service import BadRequest, TokenFields, make_totp
+from .service import BadRequest, TokenFields
 from .totphog import token_json
 
 __all__ = ["blueprint"]
@@ -97,15 +97,7 @@ def _accounts() -> list[transfer.Account]:
     """Every token as an account."""
     accounts = []
     for token in service().list_tokens():
-        otp = make_totp(
-            token.secret,
-            digits=token.digits,
-            period=token.period,
-            algorithm=token.algorithm,
-            name=token.name,
-            issuer=token.issuer,
-        )
-        accounts.append(transfer.Account(otp, token.name, token.issuer or "", "totp"))
+        accounts.append(transfer.Account(token.totp(), token.name, token.issuer or "", "totp"))
     return accounts
 
 

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 
 from .config import RateLimit
-from .service import BadRequest, NotFound, ServiceError, TokenService, make_totp
+from .service import BadRequest, NotFound, ServiceError, TokenService
 
 __all__ = ["MAX_VALID_WINDOW", "MalformedCode", "TooManyAttempts", "Verdict", "verify_code"]
 
@@ -81,8 +81,7 @@ def verify_code(service: TokenService, token_id: str, code: object, valid_window
     if not (isinstance(code, str) and len(code) == row.digits and code.isascii() and code.isdigit()):
         wrong()
         raise MalformedCode(f"code must be a string of {row.digits} digits")
-    token = service.token_of(row)
-    totp = make_totp(token.secret, digits=token.digits, period=token.period, algorithm=token.algorithm)
+    totp = service.token_of(row).totp()
     step = totp.timecode(now_us // 1_000_000)
     matched = [
         step + offset

@@ -82,7 +82,7 @@ fn bench_one_shot(c: &mut Criterion) {
                 secret::with_decoded_str(black_box(SECRET), MinLength::Pyotp, |raw| {
                     LazyKey::new(algorithm, raw)
                 })
-                .map(|key| format_decimal(key.truncated(&black_box(COUNTER).to_be_bytes()), 6))
+                .map(|mut key| format_decimal(key.truncated(&black_box(COUNTER).to_be_bytes()), 6))
             });
         });
     }

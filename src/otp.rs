@@ -1,7 +1,6 @@
 //! HOTP (RFC 4226) and TOTP (RFC 6238) computation with a key that is decoded and keyed once.
 
 use crate::mac::{self, HmacKey, MAX_OUTPUT_BYTES};
-use std::sync::OnceLock;
 use zeroize::Zeroize;
 
 /// Largest timestamp pyotp accepts (exclusive): 10000-01-01T00:00:00Z.
@@ -160,12 +159,14 @@ const MAX_BLOCK_BYTES: usize = 128;
 /// a secret of any length fits: a long one is hashed as HMAC does). Objects that are only built,
 /// or only asked for a provisioning URI, never pay for the two compressions of keying; every
 /// code after the first reuses the keyed state, held inline too. Both are wiped on drop.
+/// Keying on first use takes `&mut self`: the owner computes codes under an exclusive borrow,
+/// so no lock or atomic guards the keyed state.
 pub struct LazyKey {
     algorithm: Algorithm,
     padded: [u8; MAX_BLOCK_BYTES],
     /// How many leading bytes of `padded` hold the key (the rest are zeros).
     key_len: usize,
-    keyed: OnceLock<Key>,
+    keyed: Option<Key>,
 }
 
 impl std::fmt::Debug for LazyKey {
@@ -187,7 +188,7 @@ impl LazyKey {
             algorithm,
             padded,
             key_len,
-            keyed: OnceLock::new(),
+            keyed: None,
         }
     }
 
@@ -197,16 +198,17 @@ impl LazyKey {
     }
 
     /// The keyed HMAC, keyed now if this is the first use.
-    pub fn key(&self) -> &Key {
-        self.keyed.get_or_init(|| match self.algorithm {
-            Algorithm::Sha1 => Key::Sha1(HmacKey::from_padded_key(&self.padded)),
-            Algorithm::Sha256 => Key::Sha256(HmacKey::from_padded_key(&self.padded)),
-            Algorithm::Sha512 => Key::Sha512(HmacKey::from_padded_key(&self.padded)),
+    pub fn key(&mut self) -> &Key {
+        let (algorithm, padded) = (self.algorithm, &self.padded);
+        self.keyed.get_or_insert_with(|| match algorithm {
+            Algorithm::Sha1 => Key::Sha1(HmacKey::from_padded_key(padded)),
+            Algorithm::Sha256 => Key::Sha256(HmacKey::from_padded_key(padded)),
+            Algorithm::Sha512 => Key::Sha512(HmacKey::from_padded_key(padded)),
         })
     }
 
     /// The 31-bit dynamically truncated HMAC of a counter message.
-    pub fn truncated(&self, message: &[u8]) -> u32 {
+    pub fn truncated(&mut self, message: &[u8]) -> u32 {
         self.key().truncated(message)
     }
 }
@@ -481,7 +483,7 @@ mod tests {
         for algorithm in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512] {
             for len in [1usize, 10, 20, 63, 64, 65, 127, 128, 129, 300] {
                 let secret: Vec<u8> = (0..len).map(|i| (i * 7 + 1) as u8).collect();
-                let lazy = LazyKey::new(algorithm, &secret);
+                let mut lazy = LazyKey::new(algorithm, &secret);
                 let eager = Key::new(algorithm, &secret);
                 for counter in [0u64, 1, 59, u64::MAX] {
                     assert_eq!(

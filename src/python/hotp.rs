@@ -141,7 +141,7 @@ impl Hotp {
             return generate_via_python(slf.as_any(), &initial.add(count)?);
         }
         let initial = {
-            let this = slf.try_borrow()?;
+            let mut this = slf.try_borrow_mut()?;
             let plain = |v: &Bound<'_, PyAny>| v.cast_exact::<PyInt>().ok()?.extract::<i64>().ok();
             let sum = plain(this.initial_count.bind(py))
                 .zip(plain(count))

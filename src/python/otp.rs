@@ -263,7 +263,9 @@ pub(super) fn python_mac(
 // No borrow of the object is held while Python code runs, so threads that assign attributes
 // while others take codes never meet "Already borrowed": methods read what they need in one
 // short borrow (a native code is computed inside it, which runs no Python code), and setters
-// do their Python work first and then swap the new values in.
+// do their Python work first and then swap the new values in. Codes take the exclusive borrow:
+// it costs one atomic operation where a shared one costs two, and the key is keyed in place
+// on first use.
 /// Base class of the one-time password generators (pyotp's `OTP`).
 #[gen_stub_pyclass]
 #[pyclass(module = "pyotp_rs.otp", name = "OTP", subclass, dict, weakref)]
@@ -390,8 +392,8 @@ impl Otp {
     }
 
     /// The code for a counter, when it can be computed natively (no Python code runs).
-    pub(super) fn native_code(&self, counter: u64) -> Option<otp::Code> {
-        match (&self.engine, self.fast_digits) {
+    pub(super) fn native_code(&mut self, counter: u64) -> Option<otp::Code> {
+        match (&mut self.engine, self.fast_digits) {
             (Engine::Native(key), Some(digits)) => Some(render_native(
                 key.truncated(&counter.to_be_bytes()),
                 digits,
@@ -402,8 +404,8 @@ impl Otp {
     }
 
     /// Everything but a native code: the value if the key is native, and how to render it.
-    fn code_inputs(&self, py: Python<'_>, message: &[u8]) -> CodeInputs {
-        let value = match &self.engine {
+    fn code_inputs(&mut self, py: Python<'_>, message: &[u8]) -> CodeInputs {
+        let value = match &mut self.engine {
             Engine::Native(key) => Ok(key.truncated(message)),
             Engine::Python(key) => Err(Pending::Python(key.clone(), self.digest.clone_ref(py))),
             Engine::Invalid(err) => Err(Pending::Invalid(err.clone_ref(py))),
@@ -420,7 +422,7 @@ impl Otp {
     /// The code for a counter message, computed natively when it can be.
     fn code_for<'py>(slf: &Bound<'py, Self>, message: &[u8]) -> PyResult<Rendered<'py>> {
         let py = slf.py();
-        let inputs = slf.try_borrow()?.code_inputs(py, message);
+        let inputs = slf.try_borrow_mut()?.code_inputs(py, message);
         let value = match inputs.value {
             Ok(value) => value,
             Err(pending) => pending.value(py, message)?,
@@ -437,7 +439,7 @@ impl Otp {
     /// The code for a counter that fits in 64 bits.
     pub(super) fn code_at<'py>(slf: &Bound<'py, Self>, counter: i64) -> PyResult<Rendered<'py>> {
         let counter = u64::try_from(counter).map_err(|_| OtpError::NegativeCounter)?;
-        if let Some(code) = slf.try_borrow()?.native_code(counter) {
+        if let Some(code) = slf.try_borrow_mut()?.native_code(counter) {
             return Ok(Rendered::Native(code));
         }
         Otp::code_for(slf, &counter.to_be_bytes())

@@ -258,7 +258,11 @@ impl Totp {
 
     /// The code at `seconds` shifted by `offset` steps, when all of it is native (no Python
     /// code runs, so it is computed inside the caller's borrow).
-    fn native_code_at(this: &PyRef<'_, Self>, seconds: i64, offset: i64) -> Option<otp::Code> {
+    fn native_code_at(
+        this: &mut PyRefMut<'_, Self>,
+        seconds: i64,
+        offset: i64,
+    ) -> Option<otp::Code> {
         let timecode = otp::timecode(seconds, this.interval_secs?)?;
         let counter = u64::try_from(timecode.checked_add(offset)?).ok()?;
         this.as_super().native_code(counter)
@@ -447,7 +451,7 @@ impl Totp {
         }
         let seconds = time::seconds(for_time)?;
         if let Some(offset) = counter_offset.as_i64() {
-            if let Some(code) = Totp::native_code_at(&slf.try_borrow()?, seconds, offset) {
+            if let Some(code) = Totp::native_code_at(&mut slf.try_borrow_mut()?, seconds, offset) {
                 return Ok(PyString::new(py, &code).into_any());
             }
         }
@@ -463,7 +467,7 @@ impl Totp {
             return generate_via_python(slf.as_any(), &Totp::timecode_via_python(slf, None)?);
         }
         let seconds = When::of(py, None)?.seconds()?;
-        if let Some(code) = Totp::native_code_at(&slf.try_borrow()?, seconds, 0) {
+        if let Some(code) = Totp::native_code_at(&mut slf.try_borrow_mut()?, seconds, 0) {
             return Ok(PyString::new(py, &code).into_any());
         }
         let timecode = Totp::timecode_from_seconds(slf, seconds)?;

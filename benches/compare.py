@@ -476,9 +476,9 @@ def run_peers(timer: Timer) -> list[dict[str, Any]]:
     return out
 
 
-def criterion_ns(algorithm: str) -> float | None:
-    """Median ns of ``hotp_value_at/<algorithm>`` from the last ``cargo bench --bench hotp``, if any."""
-    path = ROOT / "target" / "criterion" / "hotp_value_at" / algorithm / "new" / "estimates.json"
+def criterion_ns(algorithm: str, group: str = "hotp_value_at") -> float | None:
+    """Median ns of ``<group>/<algorithm>`` from the last ``cargo bench --bench hotp``, if any."""
+    path = ROOT / "target" / "criterion" / group / algorithm / "new" / "estimates.json"
     try:
         return float(json.loads(path.read_text())["median"]["point_estimate"])
     except (OSError, ValueError, KeyError, TypeError):
@@ -501,6 +501,39 @@ def floor(timer: Timer) -> dict[str, Any]:
         "pyo3_getter_ns": getter,
         "cpython_builtin_method_ns": builtin,
         "rust_hotp_ns": {alg: criterion_ns(alg) for alg in ("sha1", "sha256", "sha512")},
+    }
+
+
+def one_shot_floor(timer: Timer) -> dict[str, Any] | None:
+    """What a one-shot SHA1 code costs at the least, in pyotp's call shape and in totp-rs's.
+
+    ``benches/floor`` (built into the venv, see benches/README.md) has both shapes doing no
+    work; the least a one-shot code can cost is its shape plus the Rust core's whole one-shot
+    path (criterion ``one_shot/sha1``: decode, key, one value, the code). None when either
+    is missing.
+    """
+    try:
+        import pyotp_rs_floor
+    except ImportError:
+        return None
+    rust = criterion_ns("sha1", group="one_shot")
+    if rust is None:
+        return None
+    ours, theirs, shape, call = timer.measure(
+        [
+            op("TOTP(s).at(f)", TOTP=pyotp_rs.TOTP, s=SECRET, f=FOR_TIME),
+            op("gen(s, time=f)", gen=totp_rs.totp_generate, s=SECRET, f=FOR_TIME),
+            op("Shape(s).at(f)", Shape=pyotp_rs_floor.Shape, s=SECRET, f=FOR_TIME),
+            op("call(s, time=f)", call=pyotp_rs_floor.call, s=SECRET, f=FOR_TIME),
+        ]
+    )
+    return {
+        "pyotp_rs_ns": ours,
+        "totp_rs_ns": theirs,
+        "class_shape_ns": shape,
+        "function_shape_ns": call,
+        "rust_one_shot_ns": rust,
+        "floor_ns": shape + rust,
     }
 
 
@@ -552,6 +585,7 @@ def run(timer: Timer) -> dict[str, Any]:
         "floor": base,
         "rows": rows,
         "peers": run_peers(timer),
+        "one_shot_floor": one_shot_floor(timer),
         "peer_versions": {
             name: importlib.metadata.version(name)
             for name in ("totp-rs", "otpauth", "mintotp", "onetimepass", "passlib")
@@ -661,6 +695,18 @@ def peer_table(report: dict[str, Any]) -> str:
     out.insert(1, "-+-".join("-" * w for w in widths))
     versions = ", ".join(f"{k} {v}" for k, v in report["peer_versions"].items())
     out.append(f"ns/op, median of the same repeats; status: pyotp_rs at least as fast as totp-rs; {versions}")
+    floor = report["one_shot_floor"]
+    if floor is None:
+        out.append("one-shot floor: build benches/floor and run `cargo bench --bench hotp` to see it")
+    else:
+        out.append(
+            f"one-shot SHA1 floor: class shape {fmt_ns(floor['class_shape_ns'])}"
+            f" + Rust one-shot {fmt_ns(floor['rust_one_shot_ns'])} = {fmt_ns(floor['floor_ns'])} ns;"
+            f" TOTP(s).at(t) {fmt_ns(floor['pyotp_rs_ns'])} ns"
+            f" ({floor['pyotp_rs_ns'] / floor['floor_ns']:.2f}x the floor);"
+            f" totp-rs {fmt_ns(floor['totp_rs_ns'])} ns, of which its function shape"
+            f" {fmt_ns(floor['function_shape_ns'])} ns"
+        )
     return "\n".join(out)
 
 

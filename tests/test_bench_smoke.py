@@ -95,6 +95,16 @@ def test_floor_is_reported(report: dict) -> None:
         assert value is None or is_positive(value)
 
 
+def test_one_shot_floor_adds_the_shape_to_the_rust_path(report: dict) -> None:
+    """Without ``benches/floor`` built or criterion results the floor is absent, never half-made."""
+    floor = report["one_shot_floor"]
+    if floor is None:
+        return
+    for key in ("pyotp_rs_ns", "totp_rs_ns", "class_shape_ns", "function_shape_ns", "rust_one_shot_ns"):
+        assert is_positive(floor[key]), key
+    assert floor["floor_ns"] == pytest.approx(floor["class_shape_ns"] + floor["rust_one_shot_ns"])
+
+
 def test_machine_and_settings_are_recorded(report: dict) -> None:
     assert report["machine"]["pyotp"] == "2.12.0"
     assert report["machine"]["python"] == ".".join(map(str, sys.version_info[:3]))
@@ -112,3 +122,4 @@ def test_table_output_lists_every_operation() -> None:
     for name in EXPECTED_ROWS + EXPECTED_PEER_ROWS:
         assert name in done.stdout
     assert "floor:" in done.stdout
+    assert "one-shot" in done.stdout.splitlines()[-1]

@@ -345,6 +345,12 @@ def peer_rows() -> list[PeerRow]:
                 pyotp.TOTP(SECRET, digest=digest).at(FOR_TIME),
             )
         )
+        rows.append(
+            one_shot_function(
+                rows[-1],
+                op("code(s, f, digest=d)", code=pyotp_rs.totp_code, s=SECRET, f=FOR_TIME, d=digest),
+            )
+        )
     rows.append(
         PeerRow(
             "one-shot now",
@@ -372,6 +378,7 @@ def peer_rows() -> list[PeerRow]:
             None,
         )
     )
+    rows.append(one_shot_function(rows[-1], op("code(s)", code=pyotp_rs.totp_code, s=SECRET)))
     prepared_otpauth = otpauth.TOTP(key)
     prepared_passlib = passlib.totp.TOTP(key=SECRET, format="base32")
     rows.append(
@@ -438,6 +445,11 @@ def peer_rows() -> list[PeerRow]:
             )
         )
     return rows
+
+
+def one_shot_function(row: PeerRow, call: Op) -> PeerRow:
+    """A one-shot row with pyotp_rs's ``totp_code`` (one call, no object) in place of ``TOTP(s)``."""
+    return PeerRow(f"{row.name}, totp_code", {**row.ops, "pyotp_rs": call}, row.expect)
 
 
 def passlib_match(totp: passlib.totp.TOTP, code: str, for_time: int) -> bool:

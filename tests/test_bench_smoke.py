@@ -66,9 +66,13 @@ def test_rows_hold_positive_times_and_consistent_ratios(report: dict) -> None:
 
 EXPECTED_PEER_ROWS = [
     "one-shot at SHA1",
+    "one-shot at SHA1, totp_code",
     "one-shot at SHA256",
+    "one-shot at SHA256, totp_code",
     "one-shot at SHA512",
+    "one-shot at SHA512, totp_code",
     "one-shot now",
+    "one-shot now, totp_code",
     "prepared at SHA1",
     "verify window=1, current code",
     "verify window=1, previous code",

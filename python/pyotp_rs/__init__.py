@@ -10,7 +10,7 @@ base32 and otpauth URI work happens in Rust.
 """
 
 from . import compat, contrib, exceptions, hotp, otp, qr, storage, totp, transfer, utils
-from ._pyotp_rs import __version__, parse_uri, random_base32, random_hex
+from ._pyotp_rs import __version__, parse_uri, random_base32, random_hex, totp_code
 from .compat import random
 from .enrollment import enroll
 from .exceptions import (
@@ -54,6 +54,7 @@ __all__ = [
     "random_hex",
     "storage",
     "totp",
+    "totp_code",
     "transfer",
     "utils",
 ]

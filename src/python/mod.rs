@@ -5,6 +5,7 @@ mod dispatch;
 mod errors;
 mod hotp;
 mod lazy;
+mod oneshot;
 mod otp;
 mod parse_uri;
 mod qr;
@@ -26,6 +27,8 @@ pyo3_stub_gen::module_variable!("pyotp_rs._pyotp_rs", "__version__", &str);
 pub mod _pyotp_rs {
     #[pymodule_export]
     use super::hotp::{hotp_provisioning_uri, Hotp};
+    #[pymodule_export]
+    use super::oneshot::totp_code;
     #[pymodule_export]
     use super::otp::Otp;
     #[pymodule_export]

@@ -21,6 +21,7 @@ __all__ = [
     "parse_uri",
     "random_base32",
     "random_hex",
+    "totp_code",
 ]
 
 __version__: builtins.str
@@ -573,5 +574,14 @@ def random_base32(length: builtins.int = 32, chars: typing.Sequence[builtins.str
 def random_hex(length: builtins.int = 40, chars: typing.Sequence[builtins.str] = 'ABCDEF0123456789') -> builtins.str:
     r"""
     A random upper-case hex string of `length` characters (at least 40, i.e. 160 bits).
+    """
+
+def totp_code(s: builtins.str | builtins.bytes, for_time: builtins.int | builtins.float | datetime.datetime | None = None, *, digits: builtins.int = 6, digest: typing.Optional[typing.Any] = None, interval: builtins.int = 30, allow_short_secret: builtins.bool = False) -> builtins.str:
+    r"""
+    The code of `TOTP(s, digits=digits, digest=digest, interval=interval)` at `for_time`
+    (int or float Unix time, or datetime; default: now), without building the object.
+    
+    The same string and the same errors as `TOTP(s, ...).at(for_time)` (`.now()` when
+    `for_time` is None), only faster for a code taken once per secret.
     """
 

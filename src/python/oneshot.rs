@@ -23,7 +23,7 @@ use pyo3_stub_gen::derive::gen_stub_pyfunction;
 /// `for_time` is None), only faster for a code taken once per secret.
 #[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
 #[pyfunction]
-#[pyo3(signature = (s, for_time = None, *, digits = Arg::Default(6), digest = None, interval = Arg::Default(30), allow_short_secret = false))]
+#[pyo3(signature = (s, for_time = None, *, digits = Arg::Default(6), digest = None, interval = Arg::Default(30), allow_short_secret = false), text_signature = "(s, for_time=None, *, digits=6, digest=None, interval=30, allow_short_secret=False)")]
 #[gen_stub(override_return_type(type_repr = "builtins.str"))]
 pub fn totp_code<'py>(
     #[gen_stub(override_type(type_repr = "builtins.str | builtins.bytes"))] s: &Bound<'py, PyAny>,

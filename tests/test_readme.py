@@ -1,6 +1,7 @@
-"""The README's first example and the set-up command's example script run and print what pyotp prints."""
+"""The README's examples run: the first prints what pyotp prints, the ``pycon`` sessions print what they show."""
 
 import contextlib
+import doctest
 import io
 import re
 import subprocess
@@ -25,6 +26,17 @@ def test_first_readme_example_prints_pyotps_answers() -> None:
         str(totp.verify("763850", for_time=1234567890)),
         totp.provisioning_uri(name="alice@google.com", issuer_name="Secure App"),
     ]
+
+
+def test_pycon_sessions_print_what_they_show() -> None:
+    readme = (ROOT / "README.md").read_text()
+    sessions = re.findall(r"```pycon\n(.*?)```", readme, re.DOTALL)
+    assert sessions
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for number, session in enumerate(sessions):
+        runner.run(parser.get_doctest(session, {}, f"README pycon {number}", "README.md", 0))
+    assert runner.summarize(verbose=False).failed == 0
 
 
 def test_quickstart_enrols_and_verifies() -> None:

@@ -28,7 +28,6 @@ call reuses an object (or, for totp-rs, the raw key bytes).
 from __future__ import annotations
 
 import argparse
-import base64
 import dataclasses
 import hashlib
 import importlib.metadata
@@ -36,24 +35,17 @@ import io
 import json
 import os
 import platform
-import statistics
 import sys
-import timeit
 from pathlib import Path
 from typing import Any
 
-import mintotp
-import onetimepass
-import otpauth
-import passlib.totp
+import peers
 import pyotp
 import pyotp_rs
 import qrcode
 import qrcode.image.svg
-import totp_rs
+from timing import FOR_TIME, SECRET, Op, Timer, fmt_ns, grid, op, status
 
-SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-FOR_TIME = 1_700_000_000
 COUNTER = 12_345
 NAME = "alice@example.com"
 ISSUER = "Example Co"
@@ -72,19 +64,6 @@ FLOOR_FACTOR = 1.5
 
 
 @dataclasses.dataclass
-class Op:
-    """One timed statement and the names it uses."""
-
-    stmt: str
-    names: dict[str, Any]
-
-
-def op(stmt: str, **names: Any) -> Op:
-    """A statement for ``timeit``, compiled into its loop, with the objects it refers to."""
-    return Op(stmt, names)
-
-
-@dataclasses.dataclass
 class Case:
     """One operation timed on both libraries; a ``None`` statement is reported as not available."""
 
@@ -94,33 +73,6 @@ class Case:
     target: float | None = None
     algorithm: str | None = None
     missing: str = ""
-
-
-@dataclasses.dataclass
-class Timer:
-    """How long to time: minimum seconds per repeat and the number of repeats."""
-
-    min_time: float
-    repeat: int
-
-    def loops(self, timer: timeit.Timer) -> int:
-        """The loop count (1, 2, 5, 10, 20, ...) whose total time reaches ``min_time``."""
-        number = 1
-        while True:
-            for factor in (1, 2, 5):
-                if timer.timeit(number * factor) >= self.min_time:
-                    return number * factor
-            number *= 10
-
-    def measure(self, ops: list[Op]) -> list[float]:
-        """Median ns/op of each statement, with their repeats interleaved."""
-        compiled = [timeit.Timer(o.stmt, globals=o.names) for o in ops]
-        timers = [(timer, self.loops(timer)) for timer in compiled]
-        samples: list[list[float]] = [[] for _ in ops]
-        for _ in range(self.repeat):
-            for (timer, number), out in zip(timers, samples):
-                out.append(timer.timeit(number) / number * 1e9)
-        return [statistics.median(s) for s in samples]
 
 
 def qr_cases(uri: str) -> list[Case]:
@@ -258,239 +210,9 @@ def cases() -> list[Case]:
     return out + qr_cases(uri)
 
 
-PEERS = (
-    "pyotp_rs",
-    "totp-rs",
-    "pyotp",
-    "otpauth",
-    "mintotp",
-    "onetimepass",
-    "passlib.totp",
-)
-
-
-@dataclasses.dataclass
-class PeerRow:
-    """One operation as each peer spells it (None: the peer has no such call).
-
-    ``expect`` is the answer every peer must give before timing; ``target`` whether
-    pyotp_rs must be at least as fast as totp-rs on this row.
-    """
-
-    name: str
-    ops: dict[str, Op | None]
-    expect: object
-    target: bool = True
-
-
-def peer_rows() -> list[PeerRow]:
-    """The calls the peers share: one-shot and prepared codes, now, and verify with window 1."""
-    key = base64.b32decode(SECRET)
-    code = pyotp.TOTP(SECRET).at(FOR_TIME)
-    previous = pyotp.TOTP(SECRET).at(FOR_TIME - 30)
-    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
-    rows = []
-    for alg in ("sha1", "sha256", "sha512"):
-        digest = getattr(hashlib, alg)
-        rows.append(
-            PeerRow(
-                f"one-shot at {alg.upper()}",
-                {
-                    "pyotp_rs": op(
-                        "TOTP(s, digest=d).at(f)",
-                        TOTP=pyotp_rs.TOTP,
-                        s=SECRET,
-                        d=digest,
-                        f=FOR_TIME,
-                    ),
-                    "totp-rs": op(
-                        "gen(s, algorithm=a, time=f)",
-                        gen=totp_rs.totp_generate,
-                        s=SECRET,
-                        a=alg,
-                        f=FOR_TIME,
-                    ),
-                    "pyotp": op(
-                        "TOTP(s, digest=d).at(f)",
-                        TOTP=pyotp.TOTP,
-                        s=SECRET,
-                        d=digest,
-                        f=FOR_TIME,
-                    ),
-                    "otpauth": op(
-                        "str(TOTP.from_b32encode(s, algorithm=a).generate(f)).zfill(6)",
-                        TOTP=otpauth.TOTP,
-                        s=SECRET,
-                        a=alg.upper(),
-                        f=FOR_TIME,
-                    ),
-                    "mintotp": None,
-                    # onetimepass truncates as if every MAC were 20 bytes: SHA1 only.
-                    "onetimepass": op(
-                        "get(s, as_string=True, clock=f).decode()",
-                        get=onetimepass.get_totp,
-                        s=SECRET,
-                        f=FOR_TIME,
-                    )
-                    if alg == "sha1"
-                    else None,
-                    "passlib.totp": op(
-                        "TOTP(key=s, format='base32', alg=a).generate(f).token",
-                        TOTP=passlib.totp.TOTP,
-                        s=SECRET,
-                        a=alg,
-                        f=FOR_TIME,
-                    ),
-                },
-                pyotp.TOTP(SECRET, digest=digest).at(FOR_TIME),
-            )
-        )
-        rows.append(
-            one_shot_function(
-                rows[-1],
-                op("code(s, f, digest=d)", code=pyotp_rs.totp_code, s=SECRET, f=FOR_TIME, d=digest),
-            )
-        )
-    rows.append(
-        PeerRow(
-            "one-shot now",
-            {
-                "pyotp_rs": op("TOTP(s).now()", TOTP=pyotp_rs.TOTP, s=SECRET),
-                "totp-rs": op("gen(s)", gen=totp_rs.totp_generate, s=SECRET),
-                "pyotp": op("TOTP(s).now()", TOTP=pyotp.TOTP, s=SECRET),
-                "otpauth": op(
-                    "str(TOTP.from_b32encode(s).generate()).zfill(6)",
-                    TOTP=otpauth.TOTP,
-                    s=SECRET,
-                ),
-                "mintotp": op("totp(s)", totp=mintotp.totp, s=SECRET),
-                "onetimepass": op(
-                    "get(s, as_string=True).decode()",
-                    get=onetimepass.get_totp,
-                    s=SECRET,
-                ),
-                "passlib.totp": op(
-                    "TOTP(key=s, format='base32').generate().token",
-                    TOTP=passlib.totp.TOTP,
-                    s=SECRET,
-                ),
-            },
-            None,
-        )
-    )
-    rows.append(one_shot_function(rows[-1], op("code(s)", code=pyotp_rs.totp_code, s=SECRET)))
-    prepared_otpauth = otpauth.TOTP(key)
-    prepared_passlib = passlib.totp.TOTP(key=SECRET, format="base32")
-    rows.append(
-        PeerRow(
-            "prepared at SHA1",
-            {
-                "pyotp_rs": op("t.at(f)", t=pyotp_rs.TOTP(SECRET), f=FOR_TIME),
-                "totp-rs": op("gen(k, time=f)", gen=totp_rs.totp_generate, k=key, f=FOR_TIME),
-                "pyotp": op("t.at(f)", t=pyotp.TOTP(SECRET), f=FOR_TIME),
-                "otpauth": op("str(t.generate(f)).zfill(6)", t=prepared_otpauth, f=FOR_TIME),
-                "mintotp": None,
-                "onetimepass": None,
-                "passlib.totp": op("t.generate(f).token", t=prepared_passlib, f=FOR_TIME),
-            },
-            code,
-        )
-    )
-    for label, given, expect in (
-        ("current", code, True),
-        ("previous", previous, True),
-        ("wrong", wrong, False),
-    ):
-        rows.append(
-            PeerRow(
-                f"verify window=1, {label} code",
-                {
-                    "pyotp_rs": op(
-                        "t.verify(c, for_time=f, valid_window=1)",
-                        t=pyotp_rs.TOTP(SECRET),
-                        c=given,
-                        f=FOR_TIME,
-                    ),
-                    "totp-rs": op(
-                        "check(k, c, time=f, window=1)",
-                        check=totp_rs.totp_verify,
-                        k=key,
-                        c=given,
-                        f=FOR_TIME,
-                    ),
-                    "pyotp": op(
-                        "t.verify(c, for_time=f, valid_window=1)",
-                        t=pyotp.TOTP(SECRET),
-                        c=given,
-                        f=FOR_TIME,
-                    ),
-                    "otpauth": None,
-                    "mintotp": None,
-                    "onetimepass": op(
-                        "valid(c, s, clock=f, window=1)",
-                        valid=onetimepass.valid_totp,
-                        c=given,
-                        s=SECRET,
-                        f=FOR_TIME,
-                    ),
-                    "passlib.totp": op(
-                        "passlib_match(t, c, f)",
-                        passlib_match=passlib_match,
-                        t=prepared_passlib,
-                        c=given,
-                        f=FOR_TIME,
-                    ),
-                },
-                expect,
-            )
-        )
-    return rows
-
-
-def one_shot_function(row: PeerRow, call: Op) -> PeerRow:
-    """A one-shot row with pyotp_rs's ``totp_code`` (one call, no object) in place of ``TOTP(s)``."""
-    return PeerRow(f"{row.name}, totp_code", {**row.ops, "pyotp_rs": call}, row.expect)
-
-
-def passlib_match(totp: passlib.totp.TOTP, code: str, for_time: int) -> bool:
-    """passlib's ``match`` with one 30 s step either side, as a bool."""
-    try:
-        totp.match(code, time=for_time, window=30)
-    except ValueError:
-        return False
-    return True
-
-
-def check_peer_row(row: PeerRow) -> None:
-    """Every peer gives the row's answer (a code, or the verify result) before it is timed."""
-    for name, o in row.ops.items():
-        if o is None or row.expect is None:
-            continue
-        got = eval(o.stmt, dict(o.names))
-        assert got == row.expect, (row.name, name, got, row.expect)
-
-
-def run_peers(timer: Timer) -> list[dict[str, Any]]:
-    """Times every peer row, the peers of a row interleaved."""
-    out = []
-    for row in peer_rows():
-        check_peer_row(row)
-        present = [(name, o) for name, o in row.ops.items() if o is not None]
-        times = dict(zip([n for n, _ in present], timer.measure([o for _, o in present])))
-        result: dict[str, Any] = {
-            "name": row.name,
-            "ns": {name: times.get(name) for name in PEERS},
-        }
-        ours, theirs = times["pyotp_rs"], times["totp-rs"]
-        result["vs_totp_rs"] = theirs / ours
-        result["status"] = status(ours <= theirs) if row.target else ""
-        out.append(result)
-    return out
-
-
-def criterion_ns(algorithm: str, group: str = "hotp_value_at") -> float | None:
-    """Median ns of ``<group>/<algorithm>`` from the last ``cargo bench --bench hotp``, if any."""
-    path = ROOT / "target" / "criterion" / group / algorithm / "new" / "estimates.json"
+def criterion_ns(algorithm: str) -> float | None:
+    """Median ns of ``hotp_value_at/<algorithm>`` from the last ``cargo bench --bench hotp``, if any."""
+    path = ROOT / "target" / "criterion" / "hotp_value_at" / algorithm / "new" / "estimates.json"
     try:
         return float(json.loads(path.read_text())["median"]["point_estimate"])
     except (OSError, ValueError, KeyError, TypeError):
@@ -514,42 +236,6 @@ def floor(timer: Timer) -> dict[str, Any]:
         "cpython_builtin_method_ns": builtin,
         "rust_hotp_ns": {alg: criterion_ns(alg) for alg in ("sha1", "sha256", "sha512")},
     }
-
-
-def one_shot_floor(timer: Timer) -> dict[str, Any] | None:
-    """What a one-shot SHA1 ``TOTP(s).at(t)`` costs at the least, beside totp-rs, all in one run.
-
-    ``benches/floor`` (built into the venv, see benches/README.md) has pyotp's class shape and a
-    bare function call, both doing no work. The least a one-shot object can cost is its shape
-    plus the work of a code: what ``totp_code`` (decode, key, one value, the code) costs beyond
-    a bare call. None when ``benches/floor`` is not built.
-    """
-    try:
-        import pyotp_rs_floor
-    except ImportError:
-        return None
-    ours, theirs, shape, call, code = timer.measure(
-        [
-            op("TOTP(s).at(f)", TOTP=pyotp_rs.TOTP, s=SECRET, f=FOR_TIME),
-            op("gen(s, time=f)", gen=totp_rs.totp_generate, s=SECRET, f=FOR_TIME),
-            op("Shape(s).at(f)", Shape=pyotp_rs_floor.Shape, s=SECRET, f=FOR_TIME),
-            op("call(s, time=f)", call=pyotp_rs_floor.call, s=SECRET, f=FOR_TIME),
-            op("code(s, f)", code=pyotp_rs.totp_code, s=SECRET, f=FOR_TIME),
-        ]
-    )
-    return {
-        "pyotp_rs_ns": ours,
-        "totp_rs_ns": theirs,
-        "class_shape_ns": shape,
-        "function_shape_ns": call,
-        "totp_code_ns": code,
-        "floor_ns": shape + code - call,
-    }
-
-
-def status(ok: bool) -> str:
-    """``pass`` or ``MISS``."""
-    return "pass" if ok else "MISS"
 
 
 def run(timer: Timer) -> dict[str, Any]:
@@ -594,12 +280,9 @@ def run(timer: Timer) -> dict[str, Any]:
         "settings": {"min_time_s": timer.min_time, "repeat": timer.repeat},
         "floor": base,
         "rows": rows,
-        "peers": run_peers(timer),
-        "one_shot_floor": one_shot_floor(timer),
-        "peer_versions": {
-            name: importlib.metadata.version(name)
-            for name in ("totp-rs", "otpauth", "mintotp", "onetimepass", "passlib")
-        },
+        "peers": peers.run_peers(timer),
+        "one_shot_floor": peers.one_shot_floor(timer),
+        "peer_versions": peers.versions(),
     }
 
 
@@ -612,11 +295,6 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
-
-
-def fmt_ns(value: float | None) -> str:
-    """Nanoseconds with thousands separators, or a dash."""
-    return "-" if value is None else f"{value:,.0f}"
 
 
 def table(report: dict[str, Any]) -> str:
@@ -648,12 +326,7 @@ def table(report: dict[str, Any]) -> str:
                 status_text,
             )
         )
-    widths = [max(len(r[i]) for r in [head, *lines]) for i in range(len(head))]
-    out = [
-        " | ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
-        for r in [head, *lines]
-    ]
-    out.insert(1, "-+-".join("-" * w for w in widths))
+    out = grid(head, lines)
 
     base = report["floor"]
     machine = report["machine"]
@@ -682,41 +355,7 @@ def table(report: dict[str, Any]) -> str:
             f" of >= {report['settings']['min_time_s']} s; load average {load}"
         ),
     ]
-    return "\n".join(out + ["", peer_table(report)])
-
-
-def peer_table(report: dict[str, Any]) -> str:
-    """The peers' table: ns/op of each library, and totp-rs / pyotp_rs."""
-    head = ("operation", *PEERS, "totp-rs/ours", "status")
-    lines = [
-        (
-            row["name"],
-            *(fmt_ns(row["ns"][p]) for p in PEERS),
-            f"{row['vs_totp_rs']:.2f}x",
-            row["status"],
-        )
-        for row in report["peers"]
-    ]
-    widths = [max(len(r[i]) for r in [head, *lines]) for i in range(len(head))]
-    out = [
-        " | ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
-        for r in [head, *lines]
-    ]
-    out.insert(1, "-+-".join("-" * w for w in widths))
-    versions = ", ".join(f"{k} {v}" for k, v in report["peer_versions"].items())
-    out.append(f"ns/op, median of the same repeats; status: pyotp_rs at least as fast as totp-rs; {versions}")
-    floor = report["one_shot_floor"]
-    if floor is None:
-        out.append("one-shot floor: build benches/floor (benches/README.md) to see it")
-    else:
-        out.append(
-            f"one-shot SHA1 floor: class shape {fmt_ns(floor['class_shape_ns'])}"
-            f" + a code's work (totp_code {fmt_ns(floor['totp_code_ns'])} - bare call"
-            f" {fmt_ns(floor['function_shape_ns'])}) = {fmt_ns(floor['floor_ns'])} ns;"
-            f" TOTP(s).at(t) {fmt_ns(floor['pyotp_rs_ns'])} ns"
-            f" ({floor['pyotp_rs_ns'] / floor['floor_ns']:.2f}x the floor); totp-rs {fmt_ns(floor['totp_rs_ns'])} ns"
-        )
-    return "\n".join(out)
+    return "\n".join(out + ["", peers.peer_table(report)])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,8 @@ name: str = totp.name
 issuer: str | None = totp.issuer
 key: bytes = totp.byte_secret()
 message: bytes = pyotp.OTP.int_to_bytestring(5, padding=8)
+one_shot: str = pyotp.totp_code(secret, 1234567890, digits=8, digest=hashlib.sha256, interval=30)
+one_shot_now: str = pyotp.totp_code(secret.encode(), allow_short_secret=True)
 
 hotp = pyotp.HOTP(secret, initial_count=5)
 first: str = hotp.at(0)

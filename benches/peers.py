@@ -8,6 +8,8 @@ import base64
 import dataclasses
 import hashlib
 import importlib.metadata
+from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 import mintotp
@@ -57,25 +59,15 @@ def peer_rows() -> list[PeerRow]:
             PeerRow(
                 f"one-shot at {alg.upper()}",
                 {
-                    "pyotp_rs": op(
+                    **on_pyotp_and_ours(
                         "TOTP(s, digest=d).at(f)",
-                        TOTP=pyotp_rs.TOTP,
-                        s=SECRET,
-                        d=digest,
-                        f=FOR_TIME,
+                        lambda m, d=digest: {"TOTP": m.TOTP, "s": SECRET, "d": d, "f": FOR_TIME},
                     ),
                     "totp-rs": op(
                         "gen(s, algorithm=a, time=f)",
                         gen=totp_rs.totp_generate,
                         s=SECRET,
                         a=alg,
-                        f=FOR_TIME,
-                    ),
-                    "pyotp": op(
-                        "TOTP(s, digest=d).at(f)",
-                        TOTP=pyotp.TOTP,
-                        s=SECRET,
-                        d=digest,
                         f=FOR_TIME,
                     ),
                     "otpauth": op(
@@ -116,9 +108,8 @@ def peer_rows() -> list[PeerRow]:
         PeerRow(
             "one-shot now",
             {
-                "pyotp_rs": op("TOTP(s).now()", TOTP=pyotp_rs.TOTP, s=SECRET),
+                **on_pyotp_and_ours("TOTP(s).now()", lambda m: {"TOTP": m.TOTP, "s": SECRET}),
                 "totp-rs": op("gen(s)", gen=totp_rs.totp_generate, s=SECRET),
-                "pyotp": op("TOTP(s).now()", TOTP=pyotp.TOTP, s=SECRET),
                 "otpauth": op(
                     "str(TOTP.from_b32encode(s).generate()).zfill(6)",
                     TOTP=otpauth.TOTP,
@@ -146,9 +137,8 @@ def peer_rows() -> list[PeerRow]:
         PeerRow(
             "prepared at SHA1",
             {
-                "pyotp_rs": op("t.at(f)", t=pyotp_rs.TOTP(SECRET), f=FOR_TIME),
+                **on_pyotp_and_ours("t.at(f)", lambda m: {"t": m.TOTP(SECRET), "f": FOR_TIME}),
                 "totp-rs": op("gen(k, time=f)", gen=totp_rs.totp_generate, k=key, f=FOR_TIME),
-                "pyotp": op("t.at(f)", t=pyotp.TOTP(SECRET), f=FOR_TIME),
                 "otpauth": op("str(t.generate(f)).zfill(6)", t=prepared_otpauth, f=FOR_TIME),
                 "mintotp": None,
                 "onetimepass": None,
@@ -166,22 +156,14 @@ def peer_rows() -> list[PeerRow]:
             PeerRow(
                 f"verify window=1, {label} code",
                 {
-                    "pyotp_rs": op(
+                    **on_pyotp_and_ours(
                         "t.verify(c, for_time=f, valid_window=1)",
-                        t=pyotp_rs.TOTP(SECRET),
-                        c=given,
-                        f=FOR_TIME,
+                        lambda m, c=given: {"t": m.TOTP(SECRET), "c": c, "f": FOR_TIME},
                     ),
                     "totp-rs": op(
                         "check(k, c, time=f, window=1)",
                         check=totp_rs.totp_verify,
                         k=key,
-                        c=given,
-                        f=FOR_TIME,
-                    ),
-                    "pyotp": op(
-                        "t.verify(c, for_time=f, valid_window=1)",
-                        t=pyotp.TOTP(SECRET),
                         c=given,
                         f=FOR_TIME,
                     ),
@@ -206,6 +188,11 @@ def peer_rows() -> list[PeerRow]:
             )
         )
     return rows
+
+
+def on_pyotp_and_ours(stmt: str, names: Callable[[ModuleType], dict[str, Any]]) -> dict[str, Op]:
+    """The same statement for pyotp and pyotp_rs, each with the objects ``names`` makes from its module."""
+    return {peer: op(stmt, **names(module)) for peer, module in (("pyotp_rs", pyotp_rs), ("pyotp", pyotp))}
 
 
 def one_shot_function(row: PeerRow, call: Op) -> PeerRow:

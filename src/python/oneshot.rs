@@ -48,8 +48,8 @@ pub fn totp_code<'py>(
     }
     let totp = Totp::create(s, digits, digest, None, None, interval, allow_short_secret)?;
     match for_time {
-        Some(t) if !t.is_none() => totp.call_method1(pyo3::intern!(py, "at"), (t,)),
-        _ => totp.call_method0(pyo3::intern!(py, "now")),
+        Some(t) => totp.call_method1(pyo3::intern!(py, "at"), (t,)),
+        None => totp.call_method0(pyo3::intern!(py, "now")),
     }
 }
 
@@ -95,7 +95,6 @@ impl Inputs<'_, '_> {
     /// Whole seconds of a plain int or float time, or of the native clock.
     fn seconds(&self) -> Option<i64> {
         match self.for_time {
-            Some(t) if t.is_none() => time::native_now(t.py()).ok()?,
             Some(t) if t.is_exact_instance_of::<PyInt>() || t.is_exact_instance_of::<PyFloat>() => {
                 time::seconds(t).ok()
             }

@@ -168,8 +168,11 @@ impl Totp {
         interval: &Bound<'_, PyAny>,
         allow_short: bool,
     ) -> PyResult<()> {
+        // pyotp: `if digest is None: digest = hashlib.sha1` `elif digest in [md5, shake_128]: raise`.
+        if let Some(given) = &digest {
+            check_digest(given)?;
+        }
         let digest = default_digest(s.py(), digest)?;
-        check_digest(&digest)?;
         let seconds = check_interval(interval)?;
         let old = {
             let mut this = slf.try_borrow_mut()?;

@@ -51,11 +51,11 @@ def test_import_migration_text_creates_tokens(service: ServiceProcess) -> None:
     assert body["format"] == "migration" and body["warnings"] == []
     assert [(t["name"], t["issuer"], t["secret"], t["digits"]) for t in body["created"]] == [
         ("alice@example.com", "Example", SECRET, 8),
+        ("counter", "Acme", OTHER, 6),
         ("bob", None, OTHER, 6),
     ]
-    assert body["skipped"] == [
-        {"label": "Acme:counter", "reason": "HOTP accounts cannot be stored: the service holds TOTP tokens"}
-    ]
+    assert [(t.get("type"), t.get("counter")) for t in body["created"]] == [(None, None), ("hotp", 0), (None, None)]
+    assert body["skipped"] == [] and (body["new"], body["already_present"]) == (3, 0)
     assert [t["id"] for t in tokens(service)] == [t["id"] for t in body["created"]]
     token_id = body["created"][0]["id"]
     before = int(time.time())
@@ -77,14 +77,14 @@ def test_import_uploaded_encrypted_vault(service: ServiceProcess) -> None:
     )
     assert response.status_code == 201, response.text
     body = response.json()["data"]
-    assert [(t["name"], t["digits"], t["period"], t["algorithm"]) for t in body["created"]] == [
-        ("alice", 6, 30, "sha1"),
-        ("long", 7, 60, "sha256"),
-        ("short", 6, 30, "sha1"),
+    assert [(t["name"], t["digits"], t["period"], t["algorithm"], t.get("counter")) for t in body["created"]] == [
+        ("alice", 6, 30, "sha1", None),
+        ("bob", 8, 30, "sha512", 5),
+        ("long", 7, 60, "sha256", None),
+        ("short", 6, 30, "sha1", None),
     ]
     assert [(s["label"], s["reason"]) for s in body["skipped"]] == [
-        ("bob", "HOTP accounts cannot be stored: the service holds TOTP tokens"),
-        ("Steam:gaben", "STEAM accounts cannot be stored: the service holds TOTP tokens"),
+        ("Steam:gaben", "Steam accounts cannot be stored: the service holds TOTP and HOTP tokens"),
         ("m", 'unsupported type "motp"'),
         ("y", 'unsupported type "yandex"'),
         ("Example:md5", "unsupported algorithm MD5"),

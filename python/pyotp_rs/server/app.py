@@ -8,7 +8,7 @@ from collections.abc import Callable
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from . import docs, enrolment, team, totphog, transfer, web
+from . import docs, enrolment, hotp, team, totphog, transfer, web
 from .codes import CodeSheet
 from .config import MAX_BODY_BYTES, ServiceConfig
 from .service import ServiceError, TokenService, open_service
@@ -52,7 +52,7 @@ def create_app(config: ServiceConfig | None = None, *, service: TokenService | N
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes if config else MAX_BODY_BYTES
     app.extensions["pyotp_rs"] = service
     app.extensions["pyotp_rs_codes"] = CodeSheet(service, totphog.token_json)
-    for module in (totphog, team, enrolment, transfer, docs, web):
+    for module in (totphog, hotp, team, enrolment, transfer, docs, web):
         app.register_blueprint(module.blueprint)
 
     @app.before_request

@@ -14,7 +14,8 @@ JSON text up to and including its code for the current time steps, as bytes, and
 those pieces with that shared tail: one join makes the body (one copy of it: joining, then adding
 the envelope, then encoding took three, and each was slower than the join, for 330 kB), and one
 Rust call per token happens only when a step ends. The bytes are those ``jsonify`` would write for
-the same data.
+the same data. An HOTP token has no current code: its piece is its whole object, with
+``"current_code": null``, and its tail is empty.
 """
 
 from __future__ import annotations
@@ -33,19 +34,21 @@ __all__ = ["CodeSheet"]
 
 @dataclass(frozen=True)
 class _Entry:
-    totp: TOTP
+    totp: TOTP | None
+    """None for an HOTP token, which has no current code (its ``head`` is its whole JSON object)."""
     head: str
     """The token's JSON object up to the opening quote of its current code."""
-    period: int
+    period: int | None
 
 
 @dataclass(frozen=True)
 class _Tokens:
-    """Every token's entry at one generation, and the distinct periods among them."""
+    """Every token's entry at one generation, the distinct periods among them, and whether any is HOTP."""
 
     generation: int
     entries: list[_Entry]
     periods: tuple[int, ...]
+    hotp: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,24 +79,33 @@ class CodeSheet:
         if tokens is not None and tokens.generation == generation:
             return tokens
         with self._lock:
-            entries = [
-                _Entry(
-                    totp=token.totp(),
-                    head=_compact(self._token_json(token))[:-1] + ',"current_code":{"code":"',
-                    period=token.period,
-                )
-                for token in self._service.list_tokens()
-            ]
-            tokens = _Tokens(generation, entries, tuple(sorted({entry.period for entry in entries})))
+            entries = [self._entry(token) for token in self._service.list_tokens()]
+            periods = {entry.period for entry in entries if entry.period is not None}
+            hotp = any(entry.totp is None for entry in entries)
+            tokens = _Tokens(generation, entries, tuple(sorted(periods)), hotp)
             self._tokens = tokens
         return tokens
+
+    def _entry(self, token: Token) -> _Entry:
+        if token.type == "hotp":
+            return _Entry(
+                totp=None, head=_compact(self._token_json(token))[:-1] + ',"current_code":null}', period=None
+            )
+        return _Entry(
+            totp=token.totp(),
+            head=_compact(self._token_json(token))[:-1] + ',"current_code":{"code":"',
+            period=token.period,
+        )
 
     def _pieces(self, tokens: _Tokens, now: int) -> list[bytes]:
         steps = tuple(now // period for period in tokens.periods)
         codes = self._codes
         if codes is not None and codes.tokens is tokens and codes.steps == steps:
             return codes.pieces
-        pieces = [(entry.head + entry.totp.at(now)).encode() for entry in tokens.entries]
+        pieces = [
+            (entry.head if entry.totp is None else entry.head + entry.totp.at(now)).encode()
+            for entry in tokens.entries
+        ]
         self._codes = _Codes(tokens, steps, pieces)
         return pieces
 
@@ -108,11 +120,13 @@ class CodeSheet:
         if not pieces:
             return b'{"success":true,"data":[]}\n'
         generated_at = _compact(iso_time(now))
-        tails = {
+        tails: dict[int | None, bytes] = {
             period: f'","remaining_seconds":{period - now % period},"period":{period},'
             f'"generated_at":{generated_at}}}}}'.encode()
             for period in tokens.periods
         }
+        if tokens.hotp:
+            tails[None] = b""  # HOTP tokens: their piece is their whole object
         if len(tails) == 1:
             (tail,) = tails.values()
             separator, parts = tail + b",", [*pieces[:-1], pieces[-1] + tail]

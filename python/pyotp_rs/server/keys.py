@@ -16,7 +16,7 @@ import stat
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -118,6 +118,21 @@ class SecretBox:
         self._aead = AESGCM(_derive(server_key, b"token secrets v1"))
         self.fingerprint = _derive(server_key, b"key check v1")[:16].hex()
         """Identifies the key without revealing it; stored in the database to detect a wrong key."""
+        self._secret_key = _derive(server_key, b"secret fingerprint v1")
+        self.secret_fingerprint_prefix = self.fingerprint[:8] + ":"
+        """What every :meth:`secret_fingerprint` made under this key starts with."""
+
+    def secret_fingerprint(self, secret_bytes: bytes) -> str:
+        """A keyed fingerprint of a decoded secret (HMAC-SHA256 under a key derived from the server key).
+
+        Equal secrets have equal fingerprints under one server key, so imports find accounts already
+        present without opening every sealed secret; without the key, it tells nothing about the secret.
+        It starts with :attr:`secret_fingerprint_prefix`, so that fingerprints made under an earlier
+        key (before a rotation) are told apart and made again.
+        """
+        mac = hmac.HMAC(self._secret_key, hashes.SHA256())
+        mac.update(secret_bytes)
+        return self.secret_fingerprint_prefix + mac.finalize().hex()
 
     @staticmethod
     def _aad(row_id: str) -> bytes:

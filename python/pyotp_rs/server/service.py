@@ -22,6 +22,7 @@ from .._algorithms import DIGESTS
 from .._pyotp_rs import parse_uri
 from ..enrollment import enroll
 from ..exceptions import PyOTPError
+from ..hotp import HOTP
 from ..totp import TOTP
 from ..utils import build_uri
 from .config import KEY_ENV, NEW_KEY_ENV, RateLimit, ServiceConfig
@@ -55,6 +56,8 @@ MAX_TEXT = 256
 MIN_SECRET_BYTES = 10
 """80 bits: TOTPHog's own examples (``JBSWY3DPEHPK3PXP``); pyotp 2.12 asks for 112, shorter is refused."""
 DEFAULT_ISSUER = "TOTPHog"
+MAX_COUNTER = 2**62
+"""The largest HOTP counter stored (the column is a signed 64-bit integer that ``next`` increments)."""
 _SECRET_ERRORS = (ValueError, TypeError, binascii.Error, PyOTPError)
 
 
@@ -106,9 +109,25 @@ class Token:
     period: int
     algorithm: str
     created_at: str
+    type: str = "totp"
+    """``totp``, or ``hotp`` for a counter-based token (``counter`` is the counter of its next code)."""
+    counter: int | None = None
+
+    def otp(self) -> TOTP | HOTP:
+        """The token's OTP object: its TOTP, or for an HOTP token its HOTP at the next counter."""
+        if self.type == "hotp":
+            return make_hotp(
+                self.secret,
+                digits=self.digits,
+                algorithm=self.algorithm,
+                counter=self.counter or 0,
+                name=self.name,
+                issuer=self.issuer,
+            )
+        return self.totp()
 
     def totp(self) -> TOTP:
-        """The token's TOTP object."""
+        """The token's TOTP object (a TOTP token's)."""
         return make_totp(
             self.secret,
             digits=self.digits,
@@ -178,10 +197,38 @@ def make_totp(
     )
 
 
-def checked_totp(secret: str, **params: Any) -> TOTP:
-    """:func:`make_totp` for new input: a secret or parameter that cannot make a code is a 400."""
+def make_hotp(
+    secret: str,
+    *,
+    digits: int = 6,
+    algorithm: str = "sha1",
+    counter: int = 0,
+    name: str | None = None,
+    issuer: str | None = None,
+) -> HOTP:
+    """An HOTP for stored parameters, ``counter`` its initial count; short secrets as :func:`make_totp`."""
+    return HOTP(
+        secret,
+        digits=digits,
+        digest=DIGESTS[algorithm.upper()],
+        initial_count=counter,
+        name=name,
+        issuer=issuer,
+        allow_short_secret=True,
+    )
+
+
+def normalise_secret(secret: str) -> str:
+    """A pasted base32 secret as stored: without spaces or dashes, in upper case (as the CLI reads it)."""
+    return "".join(secret.split()).replace("-", "").upper()
+
+
+def checked_secret(secret: str) -> str:
+    """A new token's secret, normalised (:func:`normalise_secret`: ``jbsw y3dp-ehpk 3pxp`` is
+    ``JBSWY3DPEHPK3PXP``); one that is not base32 of at least 80 bits is a 400."""
     if not secret.strip():
         raise BadRequest("Invalid secret: secret must not be empty")
+    secret = normalise_secret(secret)
     if len(secret) > MAX_TEXT:
         raise BadRequest(f"Invalid secret: at most {MAX_TEXT} characters")
     try:
@@ -192,12 +239,31 @@ def checked_totp(secret: str, **params: Any) -> TOTP:
         raise BadRequest(
             f"Invalid secret: it must decode to at least {8 * MIN_SECRET_BYTES} bits, not {8 * len(key)}"
         )
+    return secret
+
+
+def checked_totp(secret: str, **params: Any) -> TOTP:
+    """:func:`make_totp` for new input (the secret normalised): a secret or parameter that cannot make a code is a 400."""
+    secret = checked_secret(secret)
     try:
         totp = make_totp(secret, **params)
         totp.at(0)
     except _SECRET_ERRORS as error:
         raise BadRequest(str(error) or type(error).__name__) from None
     return totp
+
+
+def checked_hotp(secret: str, *, digits: int, algorithm: str, counter: int) -> HOTP:
+    """:func:`make_hotp` for new input (the secret normalised): what cannot make a code is a 400."""
+    secret = checked_secret(secret)
+    if not 0 <= counter <= MAX_COUNTER:
+        raise BadRequest(f"counter must be from 0 to {MAX_COUNTER}")
+    try:
+        hotp = make_hotp(secret, digits=digits, algorithm=algorithm, counter=counter)
+        hotp.at(0)
+    except _SECRET_ERRORS as error:
+        raise BadRequest(str(error) or type(error).__name__) from None
+    return hotp
 
 
 def algorithm_name(value: str) -> str:
@@ -243,6 +309,8 @@ class TokenService:
             period=row.period,
             algorithm=row.algorithm,
             created_at=iso_time(row.created_us / 1_000_000),
+            type=row.type,
+            counter=row.counter,
         )
 
     def _row(
@@ -258,6 +326,29 @@ class TokenService:
             secret_sealed=self.box.seal(token_id, totp.secret),
             created_us=time.time_ns() // 1000,
             username=username,
+            secret_fingerprint=self.box.secret_fingerprint(totp.byte_secret()),
+        )
+
+    def token_row(
+        self, totp: TOTP, token_id: str, *, name: str, issuer: str | None, username: str | None = None
+    ) -> TokenRow:
+        """A new TOTP token's row, its secret sealed and fingerprinted (imports build rows before storing)."""
+        return self._row(totp, token_id, name=name, issuer=issuer, username=username)
+
+    def hotp_row(self, hotp: HOTP, token_id: str, *, name: str, issuer: str | None) -> TokenRow:
+        """A new HOTP token's row; ``hotp.initial_count`` is the counter of its next code."""
+        return TokenRow(
+            id=token_id,
+            name=name,
+            issuer=issuer,
+            digits=hotp.digits,
+            period=30,
+            algorithm=hotp.digest().name,
+            secret_sealed=self.box.seal(token_id, hotp.secret),
+            created_us=time.time_ns() // 1000,
+            type="hotp",
+            counter=hotp.initial_count,
+            secret_fingerprint=self.box.secret_fingerprint(hotp.byte_secret()),
         )
 
     def list_tokens(self) -> list[Token]:
@@ -335,12 +426,17 @@ class TokenService:
         )
 
     def code(self, token_id: str) -> Code:
-        """The current code of one token."""
-        return self.code_of(self.get_token(token_id), int(time.time()))
+        """The current code of one TOTP token (an HOTP token's code is handed out by ``next``)."""
+        token = self.get_token(token_id)
+        if token.type == "hotp":
+            raise BadRequest(
+                f"Token {token_id} is an HOTP token: its codes are handed out by POST /api/v1/tokens/{token_id}/next"
+            )
+        return self.code_of(token, int(time.time()))
 
     def uri(self, token_id: str) -> str:
-        """The token's provisioning URI."""
-        return self.get_token(token_id).totp().provisioning_uri()
+        """The token's provisioning URI (an HOTP token's carries its next counter)."""
+        return self.get_token(token_id).otp().provisioning_uri()
 
     def qr_png(self, token_id: str) -> bytes:
         """The PNG QR code of the token's provisioning URI."""
@@ -353,7 +449,7 @@ class TokenService:
         check_text("username", username)
         totp = checked_totp(secret)
         row = self._row(totp, str(uuid.uuid4()), name=username, issuer=None, username=username)
-        self.store.upsert_user(username, row, lambda token_id: self.box.seal(token_id, secret))
+        self.store.upsert_user(username, row, lambda token_id: self.box.seal(token_id, totp.secret))
 
     def user_code(self, username: str) -> str:
         """The current code of a user set up through the team API."""

@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
-__all__ = ["ApiTokenRow", "RequestState", "Store", "TokenRow", "metadata"]
+__all__ = ["ApiTokenRow", "Fingerprints", "ImportedUser", "RequestState", "Store", "TokenRow", "metadata"]
 
 BUSY_TIMEOUT_MS = 10_000
 WRITE_LOCK_KEY = 0x7079_6F74_7072_73  # "pyotprs": the advisory lock of PostgreSQL write transactions
@@ -56,8 +56,12 @@ tokens = sa.Table(
     sa.Column("last_step", sa.BigInteger, nullable=True),
     sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
     sa.Column("failures_since_us", sa.BigInteger, nullable=True),
+    sa.Column("type", sa.String(8), nullable=False, server_default="totp"),
+    sa.Column("counter", sa.BigInteger, nullable=True),
+    sa.Column("secret_fingerprint", sa.String(80), nullable=True),
 )
 sa.Index("ix_tokens_created", tokens.c.created_us, tokens.c.id)
+sa.Index("ix_tokens_secret_fingerprint", tokens.c.secret_fingerprint)
 
 generations = sa.Table(
     "generations",
@@ -87,7 +91,9 @@ class TokenRow:
     """One stored token; ``secret_sealed`` is the encrypted secret.
 
     ``last_step`` is the last time step accepted by verification; ``failures`` wrong codes were counted
-    since ``failures_since_us``.
+    since ``failures_since_us``. ``type`` is ``totp`` or ``hotp``; an HOTP token's ``counter`` is the
+    counter of the next code it hands out. ``secret_fingerprint`` is the keyed fingerprint of the
+    secret that imports compare (``SecretBox.secret_fingerprint``).
     """
 
     id: str
@@ -102,6 +108,9 @@ class TokenRow:
     last_step: int | None = None
     failures: int = 0
     failures_since_us: int | None = None
+    type: str = "totp"
+    counter: int | None = None
+    secret_fingerprint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +133,26 @@ class RequestState:
     """Whether the hash asked about is one of them."""
 
 
+@dataclass(frozen=True)
+class ImportedUser:
+    """A team API user to set up by an import: ``row`` if new, else its token's secret ``reseal(id)``."""
+
+    row: TokenRow
+    reseal: Callable[[str], bytes]
+
+
+@dataclass(frozen=True)
+class Fingerprints:
+    """How an import brings stored secrets' fingerprints up to date: those not starting with ``prefix``
+    (none yet, or made under an earlier server key) become ``compute(id, secret_sealed)``."""
+
+    prefix: str
+    compute: Callable[[str, bytes], str]
+
+
 _TOKEN_FIELDS = tuple(field.name for field in dataclasses.fields(TokenRow))
+_DUPLICATE_KEY = ("type", "digits", "period", "algorithm", "secret_fingerprint")
+"""What makes two tokens the same account for imports (the fingerprint stands for the secret)."""
 
 
 def _token(row: Sequence[Any]) -> TokenRow:
@@ -142,6 +170,14 @@ _select_tokens = sa.select(*(tokens.c[name] for name in _TOKEN_FIELDS))
 _failures_expired = sa.or_(
     tokens.c.failures_since_us.is_(None), tokens.c.failures_since_us <= _parameter("cutoff_us", sa.BigInteger)
 )
+
+_NEXT_COUNTER = (
+    tokens.update()
+    .where(tokens.c.id == sa.bindparam("token_id"), tokens.c.type == "hotp")
+    .values(counter=tokens.c.counter + 1)
+    .returning(tokens.c.counter)
+)
+"""Advances an HOTP token's counter and returns the new value, in one statement."""
 
 _STATEMENTS: dict[str, ClauseElement] = {
     "request_state": sa.select(
@@ -375,7 +411,11 @@ class Store:
                     tokens.update()
                     .where(tokens.c.id == existing)
                     .values(
-                        secret_sealed=reseal(existing), last_step=None, failures=0, failures_since_us=None
+                        secret_sealed=reseal(existing),
+                        secret_fingerprint=new_row.secret_fingerprint,
+                        last_step=None,
+                        failures=0,
+                        failures_since_us=None,
                     )
                 )
             self._tokens_changed(connection)
@@ -414,6 +454,93 @@ class Store:
             "count_failure", token_id=token_id, now_us=now_us, cutoff_us=cutoff_us, limit=limit
         )
         return count == 1
+
+    # Imports and HOTP counters
+
+    def import_tokens(
+        self, rows: Sequence[TokenRow], users: Sequence[ImportedUser], fingerprints: Fingerprints
+    ) -> tuple[list[bool], list[str]]:
+        """Stores the tokens and team users of one import, all in one transaction, skipping what is present.
+
+        A token is present when one with the same type, digits, period, algorithm and secret
+        fingerprint is stored (or comes earlier in ``rows``); a user, when its username has a token
+        with the same secret fingerprint. Stored fingerprints that are not current are made again
+        first. Returns, per row, whether it was stored, and per user ``created``, ``replaced`` (its
+        secret changed) or ``present``.
+        """
+        with self._write() as connection:
+            self._refresh_fingerprints(connection, fingerprints)
+            present = {
+                tuple(row) for row in connection.execute(sa.select(*(tokens.c[n] for n in _DUPLICATE_KEY)))
+            }
+            stored = []
+            for row in rows:
+                key = tuple(getattr(row, name) for name in _DUPLICATE_KEY)
+                stored.append(key not in present)
+                present.add(key)
+            new = [row.__dict__ for row, new in zip(rows, stored) if new]
+            if new:
+                connection.execute(tokens.insert(), new)
+            outcomes = [self._import_user(connection, user) for user in users]
+            if new or any(outcome != "present" for outcome in outcomes):
+                self._tokens_changed(connection)
+        return stored, outcomes
+
+    @staticmethod
+    def _refresh_fingerprints(connection: Connection, fingerprints: Fingerprints) -> None:
+        stale = connection.execute(
+            sa.select(tokens.c.id, tokens.c.secret_sealed).where(
+                sa.or_(
+                    tokens.c.secret_fingerprint.is_(None),
+                    sa.not_(tokens.c.secret_fingerprint.startswith(fingerprints.prefix, autoescape=True)),
+                )
+            )
+        ).all()
+        for token_id, sealed in stale:
+            value = fingerprints.compute(token_id, bytes(sealed))
+            connection.execute(
+                tokens.update().where(tokens.c.id == token_id).values(secret_fingerprint=value)
+            )
+
+    @staticmethod
+    def _import_user(connection: Connection, user: ImportedUser) -> str:
+        existing = connection.execute(
+            sa.select(tokens.c.id, tokens.c.secret_fingerprint).where(tokens.c.username == user.row.username)
+        ).first()
+        if existing is None:
+            connection.execute(tokens.insert().values(**user.row.__dict__))
+            return "created"
+        if existing.secret_fingerprint == user.row.secret_fingerprint:
+            return "present"
+        connection.execute(
+            tokens.update()
+            .where(tokens.c.id == existing.id)
+            .values(
+                secret_sealed=user.reseal(existing.id),
+                secret_fingerprint=user.row.secret_fingerprint,
+                last_step=None,
+                failures=0,
+                failures_since_us=None,
+            )
+        )
+        return "replaced"
+
+    def next_counter(self, token_id: str) -> int | None:
+        """Advances an HOTP token's counter by one; the counter it had (the one to use), or None if there
+        is no HOTP token with this id.
+
+        One conditional UPDATE whose new value comes back with it: the database serialises concurrent
+        presses on the row, so each gets a counter of its own, on any worker or instance. The tokens'
+        generation changes in the same transaction (listings show the counter).
+        """
+        if not _storable(token_id):
+            return None
+        with self._write(exclusive=False) as connection:
+            counter = connection.execute(_NEXT_COUNTER, {"token_id": token_id}).scalar()
+            if counter is None:
+                return None
+            self._tokens_changed(connection)
+            return int(counter) - 1
 
     # Settings
 

@@ -25,8 +25,8 @@ def error_response(status: int, message: str) -> Response:
 
 
 def token_json(token: Token) -> dict[str, Any]:
-    """A token in TOTPHog's field order."""
-    return {
+    """A token in TOTPHog's field order; an HOTP token adds its ``type`` and next ``counter``."""
+    body = {
         "id": token.id,
         "name": token.name,
         "secret": token.secret,
@@ -36,6 +36,9 @@ def token_json(token: Token) -> dict[str, Any]:
         "algorithm": token.algorithm,
         "created_at": token.created_at,
     }
+    if token.type == "hotp":
+        body.update(type="hotp", counter=token.counter)
+    return body
 
 
 def code_json(code: Code) -> dict[str, Any]:

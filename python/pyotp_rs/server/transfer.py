@@ -4,7 +4,8 @@ Import takes whatever :func:`pyotp_rs.transfer.read` reads (Google Authenticator
 an Aegis vault, TOTPHog's ``tokens.json``, a team ``secrets.json``, otpauth URIs): as an uploaded
 file (multipart field ``file``, optional field ``password``), as ``{"data": "...", "password":
 "..."}``, or as the raw request body. Accounts become tokens (a team ``secrets.json`` becomes team
-API users); entries that cannot be stored are listed with the reason. Export writes every token
+API users), all in one transaction; entries that cannot be stored, and accounts already present,
+are listed with the reason (see :mod:`.importing`). Export writes every token
 as ``format=uris``, ``migration`` or ``aegis`` (encrypted when an ``X-Export-Password`` header is
 sent).
 """
@@ -12,14 +13,14 @@ sent).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from flask import Blueprint, Response, request
 
 from .. import qr, transfer
-from ..totp import TOTP
 from .http import service, string_field
-from .service import BadRequest, TokenFields
+from .importing import import_report
+from .service import BadRequest
 from .totphog import token_json
 
 __all__ = ["blueprint"]
@@ -47,48 +48,27 @@ def _source() -> tuple[str | bytes, str | None]:
     return body, None
 
 
-def _store(account: transfer.Account, kind: str) -> dict[str, Any]:
-    """Stores one imported account; returns what was created."""
-    otp = account.otp
-    if kind == "team":
-        service().setup_user(account.name, otp.secret)
-        return {"username": account.name}
-    if account.type != "totp" or not isinstance(otp, TOTP):
-        raise BadRequest(f"{account.type.upper()} accounts cannot be stored: the service holds TOTP tokens")
-    fields = TokenFields(
-        name=account.name or "Unknown",
-        secret=otp.secret,
-        issuer=account.issuer or None,
-        digits=otp.digits,
-        period=int(otp.interval),
-        algorithm=otp.digest().name,
-    )
-    return token_json(service().create_token(fields))
-
-
 @blueprint.post("/import")
 def import_accounts() -> Any:
-    """Creates a token for every account of the export; the rest are listed in ``skipped``."""
+    """Creates a token for every new account of the export, in one transaction; the rest are in ``skipped``.
+
+    ``new`` counts the accounts created, ``already_present`` those skipped because they are stored.
+    """
     data, password = _source()
     try:
         report = transfer.read(data, password=password)
     except ValueError as error:
         raise BadRequest(str(error)) from None
-    created: list[dict[str, Any]] = []
-    skipped: list[dict[str, str]] = []
-    for entry in report.entries:
-        if entry.account is None:
-            skipped.append({"label": entry.label, "reason": entry.reason})
-            continue
-        try:
-            created.append(_store(entry.account, report.format))
-        except BadRequest as error:
-            skipped.append({"label": entry.label, "reason": error.message})
+    result = import_report(service(), report)
+    created: list[dict[str, Any]] = [token_json(token) for token in result.tokens]
+    created += [{"username": username} for username in result.usernames]
     body = {
         "format": report.format,
         "created": created,
-        "skipped": skipped,
+        "skipped": [{"label": label, "reason": reason} for label, reason in result.skipped],
         "warnings": list(report.warnings),
+        "new": len(created),
+        "already_present": result.present,
     }
     return {"success": True, "data": body}, 201 if created else 200
 
@@ -97,7 +77,8 @@ def _accounts() -> list[transfer.Account]:
     """Every token as an account."""
     accounts = []
     for token in service().list_tokens():
-        accounts.append(transfer.Account(token.totp(), token.name, token.issuer or "", "totp"))
+        kind: Literal["totp", "hotp"] = "hotp" if token.type == "hotp" else "totp"
+        accounts.append(transfer.Account(token.otp(), token.name, token.issuer or "", kind))
     return accounts
 
 

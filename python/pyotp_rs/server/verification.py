@@ -61,6 +61,8 @@ def verify_code(service: TokenService, token_id: str, code: object, valid_window
     row = service.store.get_token(token_id)
     if row is None:
         raise NotFound("Token not found")
+    if row.type == "hotp":
+        raise BadRequest("HOTP tokens cannot be verified by the service: it verifies TOTP codes only")
     now_us = time.time_ns() // 1000
     cutoff_us = now_us - limit.window_seconds * 1_000_000
     if (

@@ -57,7 +57,7 @@ def asset(name: str) -> Response:
 
 @blueprint.get("/api/v1/codes/next")
 def next_codes() -> Any:
-    """Every token's current and next code, all at the same second.
+    """Every TOTP token's current and next code, all at the same second (HOTP tokens are left out).
 
     ``ends_in_ms`` is when the current code's step ends, to the millisecond, for the page's switch
     to the next code (``remaining_seconds`` counts whole seconds of the request's second).
@@ -66,6 +66,8 @@ def next_codes() -> Any:
     now = int(moment)
     data = []
     for token in service().list_tokens():
+        if token.type == "hotp":
+            continue  # no time-based code: the page asks POST /api/v1/tokens/{id}/next
         current = TokenService.code_of(token, now)
         following = TokenService.code_of(token, now + current.remaining_seconds)
         data.append(

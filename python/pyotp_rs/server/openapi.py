@@ -58,12 +58,25 @@ _TOKEN = {
     "properties": {
         "id": {"type": "string", "format": "uuid"},
         "name": {"type": "string"},
-        "secret": {"type": "string", "description": "Base32 secret, as given"},
+        "secret": {
+            "type": "string",
+            "description": "Base32 secret, as given but without spaces or dashes, in upper case",
+        },
         "issuer": {"type": "string", "nullable": True, "description": "null when a URI names no issuer"},
         "digits": {"type": "integer", "minimum": 6, "maximum": 10},
         "period": {"type": "integer", "minimum": 1, "maximum": 120},
         "algorithm": {"type": "string", "enum": ["sha1", "sha256", "sha512"]},
         "created_at": {"type": "string", "format": "date-time"},
+        "type": {
+            "type": "string",
+            "enum": ["hotp"],
+            "description": "Only on HOTP (counter-based) tokens, which imports create; TOTP tokens have no type",
+        },
+        "counter": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "HOTP tokens: the counter of the next code (POST /api/v1/tokens/{id}/next hands it out)",
+        },
     },
 }
 
@@ -172,6 +185,7 @@ def document() -> dict[str, Any]:
                                     ("GetCode", "getCode"),
                                     ("GetQrCode", "getQrCode"),
                                     ("VerifyCode", "verifyCode"),
+                                    ("NextHotpCode", "nextHotpCode"),
                                     ("DeleteToken", "deleteToken"),
                                 )
                             },
@@ -220,10 +234,11 @@ def document() -> dict[str, Any]:
                 "get": {
                     "operationId": "getCode",
                     "summary": "The token's current code",
+                    "description": "An HOTP token is a 400: its codes come from POST /api/v1/tokens/{id}/next.",
                     "tags": ["TOTPHog API"],
                     "responses": {
                         "200": _ok(_ref("Code"), "The current code"),
-                        **_errors(_TOTPHOG_ERROR, 404),
+                        **_errors(_TOTPHOG_ERROR, 400, 404),
                     },
                 },
             },
@@ -234,7 +249,8 @@ def document() -> dict[str, Any]:
                     "summary": "Verify a user's code: each time step is accepted once, wrong codes are throttled",
                     "description": (
                         "A wrong or malformed code counts against the token (5 per 5 minutes by default, shared by "
-                        "every worker and instance); past the limit every request for the token gets 429."
+                        "every worker and instance); past the limit every request for the token gets 429. "
+                        "An HOTP token is a 400: the service verifies TOTP codes only."
                     ),
                     "tags": ["Verification"],
                     "requestBody": {
@@ -253,6 +269,22 @@ def document() -> dict[str, Any]:
                                 }
                             },
                         },
+                    },
+                },
+            },
+            "/api/v1/tokens/{id}/next": {
+                "parameters": [_ID],
+                "post": {
+                    "operationId": "nextHotpCode",
+                    "summary": "An HOTP token's next code: its counter advances by one",
+                    "description": (
+                        "The counter advances in one conditional statement: concurrent requests, on any worker "
+                        "or instance, never get the same counter. Listings never advance it. A TOTP token is a 400."
+                    ),
+                    "tags": ["TOTPHog API"],
+                    "responses": {
+                        "200": _ok(_ref("HotpCode"), "The code at the counter handed out"),
+                        **_errors(_TOTPHOG_ERROR, 400, 404),
                     },
                 },
             },
@@ -328,7 +360,9 @@ def document() -> dict[str, Any]:
                         "Google Authenticator otpauth-migration:// URIs, an Aegis vault (plain or encrypted), "
                         "TOTPHog's tokens.json, a team secrets.json (its users are set up for /get-totp) or "
                         'otpauth:// URIs one per line; sent as a file upload, as {"data": ..., "password": ...}, '
-                        "or as the body itself."
+                        "or as the body itself. TOTP and HOTP accounts (with their counter) are stored, all in one "
+                        "transaction; accounts already present are skipped, so importing a file twice creates "
+                        "nothing the second time."
                     ),
                     "tags": ["Transfer"],
                     "requestBody": {
@@ -515,7 +549,13 @@ def document() -> dict[str, Any]:
                         {
                             "type": "object",
                             "required": ["current_code"],
-                            "properties": {"current_code": _ref("Code")},
+                            "properties": {
+                                "current_code": {
+                                    "nullable": True,
+                                    "allOf": [_ref("Code")],
+                                    "description": "null for an HOTP token (its codes come from .../next)",
+                                }
+                            },
                         },
                     ]
                 },
@@ -546,9 +586,22 @@ def document() -> dict[str, Any]:
                     },
                 },
                 "NewToken": _NEW_TOKEN,
+                "HotpCode": {
+                    "type": "object",
+                    "required": ["code", "counter", "next_counter"],
+                    "properties": {
+                        "code": {"type": "string", "pattern": "^[0-9]{6,10}$"},
+                        "counter": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "description": "The counter of this code",
+                        },
+                        "next_counter": {"type": "integer", "minimum": 1},
+                    },
+                },
                 "ImportResult": {
                     "type": "object",
-                    "required": ["format", "created", "skipped", "warnings"],
+                    "required": ["format", "created", "skipped", "warnings", "new", "already_present"],
                     "properties": {
                         "format": {
                             "type": "string",
@@ -568,6 +621,17 @@ def document() -> dict[str, Any]:
                             },
                         },
                         "warnings": {"type": "array", "items": {"type": "string"}},
+                        "new": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "description": "How many accounts were created",
+                        },
+                        "already_present": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "description": "How many were skipped as already present (same secret, type, digits, "
+                            "period and algorithm; for secrets.json, same username and secret)",
+                        },
                     },
                 },
                 "VerifyRequest": {

@@ -303,3 +303,24 @@ def test_api_token_prompt(browser: Browser, tmp_path: Path) -> None:
         fresh.context.close()
     finally:
         server.stop()
+
+
+def test_hotp_card_hands_out_the_next_code_on_request(site: ServiceProcess, page: Page) -> None:
+    accounts = [pyotp.HOTP(OTHER_SECRET, name="door", issuer="Acme", initial_count=5)]
+    accounts.append(pyotp.TOTP(SECRET, name="alice"))
+    uris = "\n".join(account.provisioning_uri() for account in accounts)
+    assert site.post("/api/v1/import", json={"data": uris}).status_code == 201
+    page.goto(site.url + "/")
+    door = card(page, "door")
+    expect(door.locator(".counter")).to_have_text("Next counter 5")
+    expect(door.locator(".time")).to_be_hidden()
+    shown_code(page, "alice")
+    for counter in (5, 6):
+        door.get_by_role("button", name="Next code").click()
+        expect(door.locator(".counter")).to_have_text(f"Counter {counter}")
+        code = pyotp.HOTP(OTHER_SECRET).at(counter)
+        expect(door.locator(".digits")).to_have_text(f"{code[:3]} {code[3:]}")
+    page.reload()
+    expect(card(page, "door").locator(".counter")).to_have_text("Next counter 7")
+    [hotp] = [t for t in site.get("/api/v1/tokens").json()["data"] if t.get("type") == "hotp"]
+    assert hotp["counter"] == 7

@@ -86,6 +86,10 @@ async function refresh() {
     render(answer.data);
     for (const token of answer.data) {
       const entry = state.cards.get(token.id);
+      if (token.type === "hotp") {
+        showHotp(entry, token);
+        continue;
+      }
       entry.code = token.current_code.code;
       entry.period = token.current_code.period;
       entry.deadline = arrived + token.current_code.remaining_seconds * 1000;
@@ -117,7 +121,10 @@ async function fetchNext() {
       entry.deadline = arrived + item.ends_in_ms;
     }
     // A card the answer lacks was deleted elsewhere: ending its step now makes the next tick refresh.
-    for (const [id, entry] of state.cards) if (!answered.has(id)) entry.deadline = arrived;
+    // HOTP cards have no step (no deadline) and are never in this answer.
+    for (const [id, entry] of state.cards) {
+      if (!answered.has(id) && entry.deadline !== undefined) entry.deadline = arrived;
+    }
     state.lastFetch = arrived;
   } catch (error) {
     failed(error);
@@ -136,8 +143,10 @@ function tick() {
   const now = performance.now();
   let stepEnded = false;
   let wantNext = false;
+  let timed = 0;
   for (const entry of state.cards.values()) {
     if (entry.deadline === undefined) continue;
+    timed += 1;
     let left = (entry.deadline - now) / 1000;
     if (left <= 0) {
       stepEnded = true;
@@ -153,7 +162,7 @@ function tick() {
     draw(entry, Math.max(0, left), ending);
   }
   if (state.busy || state.locked || now < state.retryAt) return;
-  if (stepEnded || (state.cards.size === 0 && now - state.lastFetch > IDLE_REFRESH_MS)) refresh();
+  if (stepEnded || (timed === 0 && now - state.lastFetch > IDLE_REFRESH_MS)) refresh();
   else if (wantNext) fetchNext();
 }
 
@@ -169,6 +178,41 @@ function draw(entry, left, ending) {
   const showNext = ending && Boolean(entry.next);
   next.hidden = !showNext;
   if (showNext) el.querySelector(".next-code").textContent = grouped(entry.next);
+}
+
+// HOTP cards: no countdown; "Next code" asks the service for the code at the next counter.
+
+function showHotp(entry, token) {
+  const el = entry.el;
+  el.querySelector(".time").hidden = true;
+  if (!el.querySelector(".next-hotp")) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "next-hotp";
+    button.textContent = "Next code";
+    button.addEventListener("click", () => nextHotp(token.id));
+    el.querySelector(".actions").prepend(button);
+    const counter = document.createElement("p");
+    counter.className = "counter";
+    el.querySelector(".time").after(counter);
+  }
+  if (!entry.code) {
+    el.querySelector(".digits").textContent = "– – –";
+    el.querySelector(".counter").textContent = `Next counter ${token.counter}`;
+  }
+}
+
+async function nextHotp(id) {
+  const entry = state.cards.get(id);
+  if (!entry) return;
+  try {
+    const answer = await api("POST", `/api/v1/tokens/${encodeURIComponent(id)}/next`);
+    entry.code = answer.data.code;
+    entry.el.querySelector(".digits").textContent = grouped(entry.code);
+    entry.el.querySelector(".counter").textContent = `Counter ${answer.data.counter}`;
+  } catch (error) {
+    say(error.message);
+  }
 }
 
 // Cards

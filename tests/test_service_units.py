@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import time
 from pathlib import Path
@@ -10,7 +11,9 @@ from pathlib import Path
 import flask
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from pyotp_rs.server.config import ConfigError, database_url, is_loopback
 from pyotp_rs.server.keys import SecretBox, ServerKeyError, StoredSecretError, new_key, parse_key
@@ -69,8 +72,46 @@ def test_migrations_build_exactly_the_stores_schema(database: str) -> None:
     with store.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0002"
+    assert version == "0004"
     assert store.tokens_generation() == 0
+    store.dispose()
+
+
+def test_secret_fingerprints_are_keyed_and_tell_a_key_change() -> None:
+    box, other = SecretBox(KEY), SecretBox(os.urandom(32))
+    secret = b"0123456789abcdefghij"
+    fingerprint = box.secret_fingerprint(secret)
+    assert fingerprint == SecretBox(KEY).secret_fingerprint(secret) != box.secret_fingerprint(secret[:-1])
+    assert fingerprint.startswith(box.secret_fingerprint_prefix) and box.fingerprint.startswith(
+        fingerprint[:8]
+    )
+    assert other.secret_fingerprint(secret)[9:] != fingerprint[9:] != hashlib.sha256(secret).hexdigest()
+    assert base64.b32encode(secret).decode() not in fingerprint.upper() and secret.hex() not in fingerprint
+
+
+def test_migration_0004_keeps_tokens_as_totp_and_refuses_to_drop_hotp_ones(database: str) -> None:
+    config = AlembicConfig()
+    config.set_main_option("script_location", "pyotp_rs.server:migrations")
+    store = Store(database_url(database))
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        connection.execute(
+            sa.text(
+                "INSERT INTO tokens (id, name, digits, period, algorithm, secret_sealed, created_us) "
+                "VALUES ('old', 'n', 6, 30, 'sha1', :sealed, 1)"
+            ),
+            {"sealed": b"x"},
+        )
+    store.migrate()
+    (old,) = store.list_tokens()
+    assert (old.type, old.counter, old.secret_fingerprint) == ("totp", None, None)
+    with store.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE tokens SET type = 'hotp', counter = 3"))
+    with pytest.raises(RuntimeError, match="1 HOTP token"), store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+    assert store.next_counter("old") == 3 and store.next_counter("old") == 4
     store.dispose()
 
 

@@ -280,3 +280,11 @@ def test_pasted_secrets_are_normalised_on_setup_and_create(service_factory) -> N
     assert created.status_code == 201 and created.json()["data"]["secret"] == SECRET
     uri = service.post("/api/v1/tokens", json={"uri": f"otpauth://totp/eve?secret={SECRET.lower()}"})
     assert uri.status_code == 201 and uri.json()["data"]["secret"] == SECRET
+
+
+def test_an_hotp_counter_beyond_the_column_is_skipped_with_its_reason(service_factory) -> None:
+    service = service_factory()
+    uris = f"otpauth://hotp/big?secret={SECRET}&counter={2**64 - 1}\notpauth://hotp/ok?secret={OTHER}&counter=0\n"
+    body = _import(service, uris)
+    assert [t["name"] for t in body["created"]] == ["ok"]
+    assert body["skipped"] == [{"label": "big", "reason": f"counter must be from 0 to {2**62}"}]

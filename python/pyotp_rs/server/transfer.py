@@ -18,7 +18,7 @@ from typing import Any, Literal
 from flask import Blueprint, Response, request
 
 from .. import qr, transfer
-from .http import service, string_field
+from .http import service, string_field, takes_uploads
 from .importing import import_report
 from .service import BadRequest
 from .totphog import token_json
@@ -49,6 +49,7 @@ def _source() -> tuple[str | bytes, str | None]:
 
 
 @blueprint.post("/import")
+@takes_uploads
 def import_accounts() -> Any:
     """Creates a token for every new account of the export, in one transaction; the rest are in ``skipped``.
 

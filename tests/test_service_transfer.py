@@ -55,7 +55,11 @@ def test_import_migration_text_creates_tokens(service: ServiceProcess) -> None:
         ("counter", "Acme", OTHER, 6),
         ("bob", None, OTHER, 6),
     ]
-    assert [(t.get("type"), t.get("counter")) for t in body["created"]] == [(None, None), ("hotp", 0), (None, None)]
+    assert [(t.get("type"), t.get("counter")) for t in body["created"]] == [
+        (None, None),
+        ("hotp", 0),
+        (None, None),
+    ]
     assert body["skipped"] == [] and (body["new"], body["already_present"]) == (3, 0)
     assert [t["id"] for t in tokens(service)] == [t["id"] for t in body["created"]]
     token_id = body["created"][0]["id"]
@@ -78,7 +82,9 @@ def test_import_uploaded_encrypted_vault(service: ServiceProcess) -> None:
     )
     assert response.status_code == 201, response.text
     body = response.json()["data"]
-    assert [(t["name"], t["digits"], t["period"], t["algorithm"], t.get("counter")) for t in body["created"]] == [
+    assert [
+        (t["name"], t["digits"], t["period"], t["algorithm"], t.get("counter")) for t in body["created"]
+    ] == [
         ("alice", 6, 30, "sha1", None),
         ("bob", 8, 30, "sha512", 5),
         ("long", 7, 60, "sha256", None),

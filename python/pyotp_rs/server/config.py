@@ -12,6 +12,8 @@ __all__ = ["DEFAULT_PORT", "ConfigError", "RateLimit", "ServiceConfig", "data_di
 DEFAULT_PORT = 8045
 DEFAULT_HOST = "127.0.0.1"
 MAX_BODY_BYTES = 64 * 1024
+DEFAULT_ISSUER = "TOTPHog"
+"""The issuer TOTPHog gives a token created without one (its API contract); ``--default-issuer`` changes it."""
 KEY_ENV = "PYOTP_RS_SERVER_KEY"
 NEW_KEY_ENV = "PYOTP_RS_NEW_SERVER_KEY"
 _POSTGRESQL_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
@@ -82,6 +84,8 @@ class ServiceConfig:
     workers: int = 2
     max_body_bytes: int = MAX_BODY_BYTES
     rate_limit: RateLimit = RateLimit()
+    default_issuer: str | None = DEFAULT_ISSUER
+    """The issuer of tokens created through the TOTPHog API without one; None leaves them without."""
 
     @classmethod
     def from_options(
@@ -93,6 +97,7 @@ class ServiceConfig:
         port: int = DEFAULT_PORT,
         workers: int = 2,
         rate_limit: RateLimit | None = None,
+        default_issuer: str | None = DEFAULT_ISSUER,
         environ: dict[str, str] | None = None,
     ) -> ServiceConfig:
         """Builds the config from the ``serve`` flags and the environment (``PYOTP_RS_SERVER_KEY``)."""
@@ -105,6 +110,7 @@ class ServiceConfig:
             port=port,
             workers=workers,
             rate_limit=rate_limit or RateLimit(),
+            default_issuer=default_issuer or None,
         )
 
     @property

@@ -9,7 +9,9 @@ from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
 from .app import create_app
 from .config import ConfigError, ServiceConfig
-from .service import open_service
+from .keys import ServerKeyError
+from .lease import gunicorn_hooks, hold_start_lease
+from .service import FINGERPRINT_SETTING, open_service
 
 __all__ = ["serve"]
 
@@ -37,6 +39,9 @@ def _bind_address(host: str, port: int) -> str:
 def serve(config: ServiceConfig) -> None:
     """Opens the database, checks the key and the auth rules, prints where it listens, and serves until stopped."""
     service = open_service(config)
+    start_lease = hold_start_lease(service.store)
+    if service.store.get_setting(FINGERPRINT_SETTING) != service.box.fingerprint:
+        raise ServerKeyError("the server key was rotated while the service started: start it again")
     api_tokens = service.store.list_api_tokens()
     if not config.loopback and not api_tokens:
         raise ConfigError(
@@ -71,5 +76,7 @@ def serve(config: ServiceConfig) -> None:
         "graceful_timeout": 10,
         "when_ready": when_ready,
         "post_fork": post_fork,
+        "on_exit": lambda _server: service.store.drop_lease(start_lease),
+        **gunicorn_hooks(service.store),
     }
     _Gunicorn(app, options).run()

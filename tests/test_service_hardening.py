@@ -17,6 +17,7 @@ from servicekit import ENGINES, ServiceProcess, new_database, start_service
 
 SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 OTHER = "N5XHAZLOPJQXG43BMVZGK4TFONXW2ZJA"
+JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -46,26 +47,30 @@ def create(service: ServiceProcess, **body: object) -> dict:
 @pytest.mark.parametrize("field", ["name", "issuer"])
 def test_a_lone_surrogate_in_a_label_is_a_400(service: ServiceProcess, field: str) -> None:
     body = json.dumps({"name": "alice", "secret": SECRET, field: "a\ud800b"})
-    response = service.post("/api/v1/tokens", data=body, headers={"Content-Type": "application/json"})
+    response = service.post("/api/v1/tokens", data=body, headers=JSON)
     assert response.status_code == 400
     assert response.json() == {
         "success": False,
         "error": f"{field} must be valid Unicode text: it holds a lone surrogate",
     }
     uri = json.dumps({"uri": f"otpauth://totp/ACME:a%ED%A0%80?secret={SECRET}&issuer=ACME"})
-    assert service.post("/api/v1/tokens", data=uri).status_code in (201, 400)
+    assert service.post("/api/v1/tokens", data=uri, headers=JSON).status_code in (201, 400)
     assert service.get("/api/v1/tokens").status_code == 200
 
 
 def test_a_lone_surrogate_in_a_username_or_secret_is_a_400(service: ServiceProcess) -> None:
-    response = service.post("/setup", data=json.dumps({"username": "\udfff", "secret": SECRET}))
+    response = service.post("/setup", data=json.dumps({"username": "\udfff", "secret": SECRET}), headers=JSON)
     assert (response.status_code, response.json()) == (
         400,
         {"error": "username must be valid Unicode text: it holds a lone surrogate"},
     )
-    response = service.post("/setup", data=json.dumps({"username": "bob", "secret": SECRET[:-1] + "\ud800"}))
+    response = service.post(
+        "/setup", data=json.dumps({"username": "bob", "secret": SECRET[:-1] + "\ud800"}), headers=JSON
+    )
     assert response.status_code == 400 and "error" in response.json()
-    response = service.post("/api/v1/tokens", data=json.dumps({"name": "bob", "secret": "\ud800" * 20}))
+    response = service.post(
+        "/api/v1/tokens", data=json.dumps({"name": "bob", "secret": "\ud800" * 20}), headers=JSON
+    )
     assert response.status_code == 400 and response.json()["success"] is False
 
 

@@ -87,7 +87,13 @@ _NEW_TOKEN = {
         "uri": {"type": "string", "nullable": True, "description": "An otpauth://totp/ URI"},
         "name": {"type": "string", "nullable": True, "maxLength": 256},
         "secret": {"type": "string", "nullable": True, "description": "Base32, at least 80 bits"},
-        "issuer": {"type": "string", "nullable": True, "maxLength": 256, "default": "TOTPHog"},
+        "issuer": {
+            "type": "string",
+            "nullable": True,
+            "maxLength": 256,
+            "default": "TOTPHog",
+            "description": "Absent: TOTPHog, or what `pyotp-rs serve --default-issuer` says",
+        },
         "digits": {"type": "integer", "nullable": True, "minimum": 6, "maximum": 10, "default": 6},
         "period": {"type": "integer", "nullable": True, "minimum": 1, "maximum": 120, "default": 30},
         "algorithm": {
@@ -304,8 +310,23 @@ def document() -> dict[str, Any]:
                     "requestBody": {
                         "required": True,
                         "content": {
-                            kind: {"schema": {"type": "string", "format": "binary"}}
-                            for kind in ("image/png", "image/jpeg", "image/gif", "image/bmp", "image/webp")
+                            **{
+                                kind: {"schema": {"type": "string", "format": "binary"}}
+                                for kind in (
+                                    "image/png",
+                                    "image/jpeg",
+                                    "image/gif",
+                                    "image/bmp",
+                                    "image/webp",
+                                )
+                            },
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["file"],
+                                    "properties": {"file": {"type": "string", "format": "binary"}},
+                                }
+                            },
                         },
                     },
                     "responses": {
@@ -383,7 +404,8 @@ def document() -> dict[str, Any]:
                         {
                             "name": "X-Export-Password",
                             "in": "header",
-                            "description": "aegis: encrypt the vault with this password",
+                            "description": "aegis: encrypt the vault with this password (ASCII only: "
+                            "HTTP headers carry no UTF-8)",
                             "schema": {"type": "string"},
                         },
                     ],
@@ -391,8 +413,16 @@ def document() -> dict[str, Any]:
                         "200": {
                             "description": (
                                 "uris: text, one URI per line; migration: the URIs and their QR codes (one per "
-                                "10 accounts); aegis: the vault"
+                                "10 accounts); aegis: the vault. Tokens the format cannot hold are left out "
+                                "and listed: in `skipped` (migration) or in the `X-Export-Skipped` header, a "
+                                'JSON array of {"label", "reason"} (uris)'
                             ),
+                            "headers": {
+                                "X-Export-Skipped": {
+                                    "description": "uris: the tokens left out, as JSON",
+                                    "schema": {"type": "string"},
+                                }
+                            },
                             "content": {
                                 "text/plain": {"schema": {"type": "string"}},
                                 "application/json": {"schema": {"type": "object"}},
@@ -610,9 +640,16 @@ def document() -> dict[str, Any]:
                     "required": ["status", "service", "version", "timestamp"],
                     "properties": {
                         "status": {"type": "string", "enum": ["ok"]},
-                        "service": {"type": "string"},
+                        "service": {"type": "string", "enum": ["TOTPHog"], "description": "As TOTPHog says"},
+                        "implementation": {"type": "string", "enum": ["pyotp-rs"]},
                         "version": {"type": "string"},
                         "timestamp": {"type": "string", "format": "date-time"},
+                        "unreadable_tokens": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "description": "Stored secrets that do not decrypt under the server key "
+                            "(left out of every list, logged)",
+                        },
                     },
                 },
                 "Enrolment": {

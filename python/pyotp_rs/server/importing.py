@@ -44,23 +44,14 @@ class ImportResult:
     """How many of the skipped entries are accounts already present."""
 
 
-def _text(field_name: str, value: str) -> str:
-    """A name, issuer or username as :func:`check_text` takes it, and encodable (no lone surrogate)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise BadRequest(f"{field_name} is not valid Unicode text") from None
-    return check_text(field_name, value)
-
-
 def _token_row(service: TokenService, account: transfer.Account) -> TokenRow:
     """The row of a new token for an imported TOTP or HOTP account; a 400 for what cannot be stored."""
     otp = account.otp
     if account.type not in ("totp", "hotp"):
         kind = "Steam" if account.type == "steam" else account.type.upper()
         raise BadRequest(f"{kind} accounts cannot be stored: the service holds TOTP and HOTP tokens")
-    name = _text("name", account.name or "Unknown")
-    issuer = _text("issuer", account.issuer) if account.issuer else None
+    name = check_text("name", account.name or "Unknown")
+    issuer = check_text("issuer", account.issuer) if account.issuer else None
     algorithm = algorithm_name(otp.digest().name)
     token_id = str(uuid.uuid4())
     if account.type == "hotp":
@@ -74,7 +65,7 @@ def _token_row(service: TokenService, account: transfer.Account) -> TokenRow:
 
 def _user(service: TokenService, account: transfer.Account) -> ImportedUser:
     """A team API user of a ``secrets.json`` (a SHA1, 6-digit, 30-second TOTP token)."""
-    username = _text("username", account.name)
+    username = check_text("username", account.name)
     totp = checked_totp(account.otp.secret)
     row = service.token_row(totp, str(uuid.uuid4()), name=username, issuer=None, username=username)
     return ImportedUser(row, lambda token_id: service.box.seal(token_id, totp.secret))

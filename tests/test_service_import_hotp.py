@@ -158,7 +158,9 @@ def test_an_entry_that_cannot_be_stored_is_skipped_and_the_rest_stored_once(serv
     assert first.status_code == 201, first.text
     body = first.json()["data"]
     assert [t["name"] for t in body["created"]] == ["first", "third"]
-    assert body["skipped"] == [{"label": "bad \ud800", "reason": "name must be valid Unicode text: it holds a lone surrogate"}]
+    assert body["skipped"] == [
+        {"label": "bad \ud800", "reason": "name must be valid Unicode text: it holds a lone surrogate"}
+    ]
     retry = service.post("/api/v1/import", data=text, headers={"Content-Type": "application/json"})
     assert retry.status_code == 200
     assert [s["reason"] for s in retry.json()["data"]["skipped"]] == [

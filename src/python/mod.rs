@@ -45,7 +45,8 @@ pub mod _pyotp_rs {
     use super::totp::{totp_provisioning_uri, Totp};
     #[pymodule_export]
     use super::transfer::{
-        _read_aegis, _read_migration, _write_aegis, _write_migration, RawAccount, Skipped,
+        _open_2fas, _open_andotp, _read_aegis, _read_migration, _write_aegis, _write_migration,
+        RawAccount, Skipped,
     };
     #[pymodule_export]
     use super::uri::build_uri;

@@ -26,6 +26,11 @@ pub const SCRYPT_P: u32 = 1;
 pub const MAX_SCRYPT_MEMORY: u64 = 256 << 20;
 /// Most scrypt parallelism a vault may ask for.
 pub const MAX_SCRYPT_P: u64 = 16;
+/// Most password slots one vault may hold (Aegis writes one, plus backup slots of other types).
+pub const MAX_PASSWORD_SLOTS: usize = 4;
+/// Most scrypt work (`n * r * p`, summed over the password slots) one vault may ask for:
+/// sixteen times a slot of Aegis's defaults (2**18), a second or two of CPU.
+pub const MAX_SCRYPT_WORK: u64 = 1 << 22;
 const TAG_LEN: usize = 16;
 const NONCE_LEN: usize = 12;
 const KEY_LEN: usize = 32;
@@ -129,15 +134,39 @@ fn scrypt_key(
     Ok(key)
 }
 
-/// The master key, unwrapped by the first password slot that opens with `password`.
-fn master_key(slots: &[Value], password: &[u8]) -> Result<Zeroizing<Vec<u8>>, TransferError> {
-    let mut tried = false;
-    for slot in slots
+/// The password slots of a vault, refused before any work when there are more than
+/// [`MAX_PASSWORD_SLOTS`] or their scrypt work adds up to more than [`MAX_SCRYPT_WORK`].
+fn password_slots(slots: &[Value]) -> Result<Vec<PasswordSlot>, TransferError> {
+    let slots = slots
         .iter()
         .filter(|slot| slot.get("type").and_then(Value::as_u64) == Some(SLOT_PASSWORD))
-    {
-        let slot = PasswordSlot::deserialize(slot)
-            .map_err(|err| malformed(&format!("a password slot is malformed: {err}")))?;
+        .map(|slot| {
+            PasswordSlot::deserialize(slot)
+                .map_err(|err| malformed(&format!("a password slot is malformed: {err}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let work = slots
+        .iter()
+        .map(|slot| slot.n.saturating_mul(slot.r).saturating_mul(slot.p))
+        .fold(0u64, u64::saturating_add);
+    if slots.len() > MAX_PASSWORD_SLOTS || work > MAX_SCRYPT_WORK {
+        return Err(TransferError::ScryptBudget {
+            slots: slots.len(),
+            work,
+            max_slots: MAX_PASSWORD_SLOTS,
+            max_work: MAX_SCRYPT_WORK,
+        });
+    }
+    Ok(slots)
+}
+
+/// The master key, unwrapped by the first password slot that opens with `password`.
+fn master_key(slots: &[Value], password: &[u8]) -> Result<Zeroizing<Vec<u8>>, TransferError> {
+    let slots = password_slots(slots)?;
+    if slots.is_empty() {
+        return Err(malformed("it has no password slot"));
+    }
+    for slot in &slots {
         let key = scrypt_key(
             password,
             &hex(&slot.salt, "a slot salt")?,
@@ -145,16 +174,11 @@ fn master_key(slots: &[Value], password: &[u8]) -> Result<Zeroizing<Vec<u8>>, Tr
             slot.r,
             slot.p,
         )?;
-        tried = true;
         if let Some(master) = open(&*key, &slot.key_params, &hex(&slot.key, "a slot key")?)? {
             return Ok(master);
         }
     }
-    if tried {
-        Err(TransferError::WrongPassword)
-    } else {
-        Err(malformed("it has no password slot"))
-    }
+    Err(TransferError::WrongPassword)
 }
 
 /// Reads a vault; `password` is needed when it is encrypted.
@@ -405,6 +429,24 @@ mod tests {
             (skipped[2].label.as_str(), skipped[2].reason.as_str()),
             ("entry 3", "secret is not base32")
         );
+    }
+
+    #[test]
+    fn total_scrypt_work_is_bounded_before_any_work() {
+        let slot = json!({"type": 1, "key": "00", "key_params": {"nonce": "00", "tag": "00"},
+            "n": 1 << 15, "r": 8, "p": 1, "salt": "00"});
+        let many = vec![slot.clone(); 158];
+        assert!(matches!(
+            master_key(&many, b"x"),
+            Err(TransferError::ScryptBudget { slots: 158, .. })
+        ));
+        let mut costly = slot;
+        costly["n"] = json!(1 << 18);
+        costly["p"] = json!(16);
+        assert!(matches!(
+            master_key(&[costly], b"x"),
+            Err(TransferError::ScryptBudget { slots: 1, .. })
+        ));
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub struct RawAccount {
 impl RawAccount {
     /// An account from its parts; `secret` is the raw key, `algorithm` `SHA1`, `SHA256` or `SHA512`.
     #[new]
+    #[pyo3(signature = (kind, secret, name, issuer, algorithm, digits, period, counter, groups = Vec::new()))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         kind: &str,
@@ -49,6 +50,7 @@ impl RawAccount {
         digits: u32,
         period: u32,
         counter: u64,
+        groups: Vec<String>,
     ) -> PyResult<Self> {
         let kind = Kind::from_name(kind)
             .ok_or_else(|| PyValueError::new_err(format!("unknown account type {kind:?}")))?;
@@ -64,6 +66,7 @@ impl RawAccount {
                 digits,
                 period,
                 counter,
+                groups,
             },
         })
     }
@@ -114,6 +117,12 @@ impl RawAccount {
     #[getter]
     fn counter(&self) -> u64 {
         self.inner.counter
+    }
+
+    /// The names of the groups the account is filed under.
+    #[getter]
+    fn groups(&self) -> Vec<String> {
+        self.inner.groups.clone()
     }
 }
 

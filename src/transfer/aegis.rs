@@ -14,6 +14,7 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use data_encoding::{BASE64, HEXLOWER_PERMISSIVE};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use zeroize::Zeroizing;
 
 /// scrypt cost of new password slots, Aegis's defaults: n = 2**15, r = 8, p = 1.
@@ -109,13 +110,8 @@ fn seal(key: &[u8], plaintext: &[u8]) -> Result<(Vec<u8>, Value), TransferError>
     Ok((buffer, params))
 }
 
-fn scrypt_key(
-    password: &[u8],
-    salt: &[u8],
-    n: u64,
-    r: u64,
-    p: u64,
-) -> Result<Zeroizing<[u8; KEY_LEN]>, TransferError> {
+/// The scrypt parameters of a slot, refused beyond [`MAX_SCRYPT_MEMORY`] and [`MAX_SCRYPT_P`].
+fn scrypt_params(n: u64, r: u64, p: u64) -> Result<scrypt::Params, TransferError> {
     let out_of_range = || TransferError::ScryptParams { n, r, p };
     let memory = n.checked_mul(r).and_then(|nr| nr.checked_mul(128));
     if !n.is_power_of_two()
@@ -128,9 +124,20 @@ fn scrypt_key(
     let log_n = u8::try_from(n.trailing_zeros()).map_err(|_| out_of_range())?;
     let r = u32::try_from(r).map_err(|_| out_of_range())?;
     let p = u32::try_from(p).map_err(|_| out_of_range())?;
-    let params = scrypt::Params::new(log_n, r, p).map_err(|_| out_of_range())?;
+    scrypt::Params::new(log_n, r, p).map_err(|_| out_of_range())
+}
+
+fn scrypt_key(
+    password: &[u8],
+    salt: &[u8],
+    n: u64,
+    r: u64,
+    p: u64,
+) -> Result<Zeroizing<[u8; KEY_LEN]>, TransferError> {
+    let params = scrypt_params(n, r, p)?;
     let mut key = Zeroizing::new([0u8; KEY_LEN]);
-    scrypt::scrypt(password, salt, &params, &mut *key).map_err(|_| out_of_range())?;
+    scrypt::scrypt(password, salt, &params, &mut *key)
+        .map_err(|_| TransferError::ScryptParams { n, r, p })?;
     Ok(key)
 }
 
@@ -145,6 +152,9 @@ fn password_slots(slots: &[Value]) -> Result<Vec<PasswordSlot>, TransferError> {
                 .map_err(|err| malformed(&format!("a password slot is malformed: {err}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    for slot in &slots {
+        scrypt_params(slot.n, slot.r, slot.p)?;
+    }
     let work = slots
         .iter()
         .map(|slot| slot.n.saturating_mul(slot.r).saturating_mul(slot.p))
@@ -203,18 +213,44 @@ fn entries(db: &Value) -> Result<Vec<Entry>, TransferError> {
         .get("entries")
         .and_then(Value::as_array)
         .ok_or_else(|| malformed("the db has no entries list"))?;
+    let groups: HashMap<&str, &str> = db
+        .get("groups")
+        .and_then(Value::as_array)
+        .map(|groups| {
+            groups
+                .iter()
+                .filter_map(|group| {
+                    Some((group.get("uuid")?.as_str()?, group.get("name")?.as_str()?))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(list
         .iter()
         .enumerate()
-        .map(|(i, entry)| read_entry(i, entry))
+        .map(|(i, entry)| read_entry(i, entry, &groups))
         .collect())
+}
+
+/// The group names of an entry: version 3's `groups` (uuids of `db.groups`), or version 2's
+/// single `group` name. Unknown uuids are left out.
+fn entry_groups(entry: &Value, groups: &HashMap<&str, &str>) -> Vec<String> {
+    match (entry.get("groups"), entry.get("group")) {
+        (Some(Value::Array(uuids)), _) => uuids
+            .iter()
+            .filter_map(|uuid| groups.get(uuid.as_str()?))
+            .map(|name| (*name).to_owned())
+            .collect(),
+        (_, Some(Value::String(name))) if !name.is_empty() => vec![name.clone()],
+        _ => Vec::new(),
+    }
 }
 
 fn text<'a>(value: &'a Value, key: &str) -> &'a str {
     value.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-fn read_entry(index: usize, entry: &Value) -> Entry {
+fn read_entry(index: usize, entry: &Value, groups: &HashMap<&str, &str>) -> Entry {
     let (name, issuer) = (text(entry, "name"), text(entry, "issuer"));
     let skip = |reason: String| {
         let shown = label(issuer, name);
@@ -262,6 +298,7 @@ fn read_entry(index: usize, entry: &Value) -> Entry {
         digits,
         period: if kind == Kind::Hotp { 0 } else { period },
         counter: if kind == Kind::Hotp { counter } else { 0 },
+        groups: entry_groups(entry, groups),
     })
 }
 
@@ -281,7 +318,18 @@ fn uuid4() -> Result<String, TransferError> {
     ))
 }
 
-fn entry_json(account: &Account) -> Result<Value, TransferError> {
+/// The `db.groups` list of a written vault: one `{uuid, name}` per distinct group name, in order.
+fn group_uuids(accounts: &[Account]) -> Result<Vec<(String, String)>, TransferError> {
+    let mut groups: Vec<(String, String)> = Vec::new();
+    for name in accounts.iter().flat_map(|account| &account.groups) {
+        if !groups.iter().any(|(_, known)| known == name) {
+            groups.push((uuid4()?, name.clone()));
+        }
+    }
+    Ok(groups)
+}
+
+fn entry_json(account: &Account, groups: &[(String, String)]) -> Result<Value, TransferError> {
     let mut info = json!({
         "secret": secret::encode(&account.secret),
         "algo": account.algorithm.uri_name(),
@@ -301,18 +349,23 @@ fn entry_json(account: &Account) -> Result<Value, TransferError> {
         "icon": null,
         "icon_mime": null,
         "icon_hash": null,
-        "groups": [],
+        "groups": account.groups.iter().filter_map(|name| groups.iter().find(|(_, known)| known == name).map(|(uuid, _)| uuid)).collect::<Vec<_>>(),
         "info": info,
     }))
 }
 
 /// Writes a vault: encrypted under one password slot when `password` is given, plain otherwise.
 pub fn write(accounts: &[Account], password: Option<&[u8]>) -> Result<String, TransferError> {
+    let groups = group_uuids(accounts)?;
     let entries = accounts
         .iter()
-        .map(entry_json)
+        .map(|account| entry_json(account, &groups))
         .collect::<Result<Vec<_>, _>>()?;
-    let db = json!({"version": 3, "entries": entries, "groups": []});
+    let groups: Vec<Value> = groups
+        .iter()
+        .map(|(uuid, name)| json!({"uuid": uuid, "name": name}))
+        .collect();
+    let db = json!({"version": 3, "entries": entries, "groups": groups});
     let vault = match password {
         None => json!({"version": 1, "header": {"slots": null, "params": null}, "db": db}),
         Some(password) => {
@@ -365,6 +418,7 @@ mod tests {
                 digits: 8,
                 period: 60,
                 counter: 0,
+                groups: vec!["Work".into()],
             },
             Account {
                 kind: Kind::Hotp,
@@ -375,6 +429,7 @@ mod tests {
                 digits: 6,
                 period: 0,
                 counter: 7,
+                groups: Vec::new(),
             },
         ]
     }

@@ -203,6 +203,7 @@ fn entry(index: usize, params: &mut OtpParameters) -> Entry {
         digits,
         period: PERIOD,
         counter: if kind == Kind::Hotp { counter } else { 0 },
+        groups: Vec::new(),
     })
 }
 
@@ -329,6 +330,7 @@ mod tests {
             digits,
             period: PERIOD,
             counter: if kind == Kind::Hotp { 42 } else { 0 },
+            groups: Vec::new(),
         }
     }
 

@@ -67,6 +67,8 @@ pub struct Account {
     pub period: u32,
     /// The next counter value (HOTP).
     pub counter: u64,
+    /// The names of the groups (folders, tags) the account is filed under, in order.
+    pub groups: Vec<String>,
 }
 
 impl Account {

@@ -208,8 +208,8 @@ def _read_binary(data: bytes, password: str | None) -> ImportReport:
         return _read_text("\n".join(qr_texts(data)), password)
     if password is None:
         raise DecryptionError(
-            "binary input, read as an encrypted andOTP backup: a password is needed "
-            "(other binary files are not read)"
+            "the input is binary, read as an encrypted andOTP backup: a password is needed "
+            "(PNG and JPEG images aside, no other binary file is read)"
         )
     plain = _open_andotp(data, password)
     try:

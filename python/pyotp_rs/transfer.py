@@ -38,6 +38,7 @@ runs in Rust, without the GIL where it takes time.
 from __future__ import annotations
 
 import json
+import urllib.parse
 from collections.abc import Iterable
 
 from ._algorithms import DIGESTS
@@ -59,6 +60,7 @@ __all__ = [
     "read",
     "write_aegis",
     "write_migration",
+    "write_portable_uris",
     "write_uris",
 ]
 
@@ -117,8 +119,8 @@ def _read_2fas(document: dict[str, object], password: str | None) -> ImportRepor
         except (ValueError, RecursionError):
             raise ValueError("the decrypted 2FAS services are not JSON") from None
     if not isinstance(services, list):
-        raise ValueError("not a 2FAS backup: services is not a list")
-    groups = apps._names(document.get("groups"))
+        raise ValueError("not a 2FAS backup: services is not a list")  # noqa: TRY004 (bad input, not a bad call)
+    groups = apps.names(document.get("groups"))
     return _report("2fas", apps.twofas(services, groups), warning)
 
 
@@ -140,7 +142,9 @@ def _matches(document: object) -> str | None:
         return "2fas"
     if isinstance(document.get("items"), list) and document.get("encrypted") is False:
         return "bitwarden"
-    if document.get("encrypted") is True and ("passwordProtected" in keys or "encKeyValidation_DO_NOT_EDIT" in keys):
+    if document.get("encrypted") is True and (
+        "passwordProtected" in keys or "encKeyValidation_DO_NOT_EDIT" in keys
+    ):
         return "bitwarden-encrypted"
     if isinstance(document.get("tokens"), list) and "tokenOrder" in keys:
         return "freeotp+"
@@ -149,8 +153,10 @@ def _matches(document: object) -> str | None:
     if isinstance(document.get("data"), list) and str(document.get("app", "")).lower().startswith("2fauth"):
         return "2fauth"
     entries = document.get("entries")
-    if isinstance(entries, list) and "version" in keys and all(
-        isinstance(e, dict) and "content" in e for e in entries
+    if (
+        isinstance(entries, list)
+        and "version" in keys
+        and all(isinstance(e, dict) and "content" in e for e in entries)
     ):
         return "proton"
     if isinstance(document.get("data"), list) and "success" in keys:
@@ -318,3 +324,42 @@ def write_uris(accounts: Iterable[Account | OTP]) -> str:
     if problems:
         raise ValueError(f"cannot export to otpauth URIs: {'; '.join(problems)}")
     return "".join(account.uri() + "\n" for account in items)
+
+
+def _portable_uri(account: Account) -> str:
+    otp = account.otp
+    label = urllib.parse.quote(account.label, safe="@:")
+    params = {"secret": otp.secret.rstrip("=")}
+    if account.issuer:
+        params["issuer"] = account.issuer
+    steam = account.type == "steam"
+    params["algorithm"] = "SHA1" if steam else otp.digest().name.upper()
+    params["digits"] = "5" if steam else str(otp.digits)
+    if isinstance(otp, HOTP):
+        params["counter"] = str(otp.initial_count)
+    elif isinstance(otp, TOTP):
+        params["period"] = str(otp.interval)
+    query = urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
+    return f"otpauth://{account.type}/{label}?{query}"
+
+
+def write_portable_uris(accounts: Iterable[Account | OTP]) -> str:
+    """``otpauth://`` URIs one per line, in the form Ente Auth, 2FAS and Aegis write and read.
+
+    Unlike :func:`write_uris` (pyotp's ``provisioning_uri``), every parameter is explicit
+    (``issuer``, upper-case ``algorithm``, ``digits``, ``period`` or ``counter``), and Steam
+    accounts are ``otpauth://steam/...`` with ``digits=5``. Bitwarden reads each TOTP line in an
+    item's TOTP field. Accounts with 9 or 10 digits raise ``ValueError`` naming them.
+    """
+    items = _accounts(accounts)
+    problems = [
+        f"{a.label}: {a.otp.digits} digits: otpauth URIs carry only 6, 7 or 8"
+        for a in items
+        if a.type != "steam" and a.otp.digits not in (6, 7, 8)
+    ]
+    if problems:
+        raise ValueError(f"cannot export to otpauth URIs: {'; '.join(problems)}")
+    for account in items:
+        if account.otp.digest().name.upper() not in DIGESTS:
+            raise ValueError(f"{account.label}: unsupported algorithm {account.otp.digest().name.upper()}")
+    return "".join(_portable_uri(account) + "\n" for account in items)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import replace
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from .model import (
@@ -40,14 +40,16 @@ def _kind(name: str) -> str:
     return kind
 
 
-def _names(items: object, key: str = "id", name: str = "name") -> dict[Any, str]:
+def names(items: object, key: str = "id", name: str = "name") -> dict[Any, str]:
     """``{id: name}`` of a list of group or folder objects; malformed members are left out."""
     if not isinstance(items, list):
         return {}
     return {
         item[key]: item[name]
         for item in items
-        if isinstance(item, dict) and isinstance(item.get(name), str) and isinstance(item.get(key), (str, int))
+        if isinstance(item, dict)
+        and isinstance(item.get(name), str)
+        and isinstance(item.get(key), (str, int))
     }
 
 
@@ -126,7 +128,7 @@ def _bitwarden_account(totp: str, item_name: str, username: str, groups: tuple[s
 def bitwarden(document: Doc) -> tuple[tuple[Entry, ...], int]:
     """Bitwarden's (and Bitwarden Authenticator's) unencrypted JSON: the entries of the items
     that hold a ``login.totp``, and how many items hold none."""
-    folders = _names(document.get("folders"))
+    folders = names(document.get("folders"))
     items = document["items"]
     with_totp = [item for item in items if not isinstance(item, dict) or _totp_of(item) is not None]
 
@@ -137,7 +139,9 @@ def bitwarden(document: Doc) -> tuple[tuple[Entry, ...], int]:
         login = obj(item, "login")
         totp = text(login, "totp").strip()
         folder = folders.get(item.get("folderId"))
-        return _bitwarden_account(totp, text(item, "name"), text(login, "username"), (folder,) if folder else ())
+        return _bitwarden_account(
+            totp, text(item, "name"), text(login, "username"), (folder,) if folder else ()
+        )
 
     return entries(with_totp, label, make), len(items) - len(with_totp)
 
@@ -159,7 +163,11 @@ def bitwarden_csv(text_: str) -> tuple[tuple[Entry, ...], int]:
         totp = (row.get("login_totp") or "").strip()
         if not totp:
             continue
-        name, username, folder = row.get("name") or "", row.get("login_username") or "", row.get("folder") or ""
+        name, username, folder = (
+            row.get("name") or "",
+            row.get("login_username") or "",
+            row.get("folder") or "",
+        )
         groups = (folder,) if folder else ()
         out.append(entry(name or f"line {number}", _bitwarden_account, totp, name, username, groups))
     return tuple(out), len(rows) - len(out)
@@ -245,7 +253,7 @@ _STRATUM_ALGORITHMS = {0: "SHA1", 1: "SHA256", 2: "SHA512"}
 
 def stratum(document: Doc) -> tuple[Entry, ...]:
     """Stratum's (Authenticator Pro's) plain backup: ``Authenticators``, with categories."""
-    categories = _names(document.get("Categories"), "Id", "Name")
+    categories = names(document.get("Categories"), "Id", "Name")
     filed: dict[str, list[str]] = {}
     links = document.get("AuthenticatorCategories")
     for link in links if isinstance(links, list) else []:

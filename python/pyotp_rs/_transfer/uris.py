@@ -3,7 +3,8 @@ Authenticator's ``otpauth-migration://`` URIs.
 
 :func:`pyotp_rs.parse_uri` stays exactly pyotp's. On import, a URI is first brought into the
 form pyotp reads: ``otpauth://steam/`` (Aegis, Ente, 2FAS) becomes ``otpauth://totp/`` with
-``encoder=steam``, lowercase algorithm names (Ente, 2FAuth) are upper-cased, the parameters a
+``encoder=steam``, lowercase algorithm names (Ente, 2FAuth) are upper-cased, a label's
+``Issuer%3Aname`` (which the Key URI Format allows) is split like ``Issuer:name``, the parameters a
 type does not take (``period`` on HOTP, ``digits`` and ``algorithm`` on Steam) are dropped, and
 Ente's ``codeDisplay`` is read for its tags (the account's groups) and dropped.
 """
@@ -14,7 +15,7 @@ import json
 import urllib.parse
 from collections import Counter
 
-from .._pyotp_rs import _read_migration, _RawAccount, _Skipped, parse_uri
+from .._pyotp_rs import _RawAccount, _read_migration, _Skipped, parse_uri
 from .model import Account, Entry, ImportReport, build, entry, label_of
 
 MIGRATION = "otpauth-migration:"
@@ -53,8 +54,11 @@ def normalise(uri: str) -> tuple[str, tuple[str, ...]]:
         if key == "algorithm":
             value = value.upper()
         kept.append(f"{key}{sep}{value}")
+    host, _, label = head[len("otpauth://") :].partition("/")
+    if ":" not in label:
+        label = label.replace("%3A", ":", 1).replace("%3a", ":", 1)
+    head = f"otpauth://{'totp' if steam else host}/{label}"
     if steam:
-        head = "otpauth://totp/" + head[len("otpauth://") :].partition("/")[2]
         kept.append("encoder=steam")
     return head + ("?" + "&".join(kept) if kept else ""), groups
 

@@ -488,6 +488,14 @@ def test_a_member_of_the_wrong_type_is_a_skipped_entry(change, reason):
     assert [e.reason for e in report.skipped] == [reason]
 
 
+def test_encrypted_exports_of_formats_not_read_are_named():
+    ente = {"version": 1, "kdfParams": {"memLimit": 4096, "opsLimit": 3, "salt": "x"}, "encryptedData": "y"}
+    with pytest.raises(ValueError, match="encrypted Ente Auth export .* is not read: export the codes"):
+        transfer.read(json.dumps(ente))
+    with pytest.raises(ValueError, match=r"encrypted Stratum \(Authenticator Pro\) backup is not read"):
+        transfer.read(b"AUTHENTICATORPRO\xff" + os.urandom(64), password=PASSWORD)
+
+
 # -- Issue 26: Google Authenticator names that already carry the issuer ------------------------
 
 

@@ -88,6 +88,7 @@ _UNRECOGNISED = (
     "TOTPHog's tokens.json or a team secrets.json, or a PNG/JPEG image of a QR code"
 )
 _MAX_2FAS_SCHEMA = 4
+_STRATUM_MAGIC = b"AUTHENTICATORPRO"
 
 
 def _password(password: str | None, what: str) -> str:
@@ -146,6 +147,8 @@ def _matches(document: object) -> str | None:
         "passwordProtected" in keys or "encKeyValidation_DO_NOT_EDIT" in keys
     ):
         return "bitwarden-encrypted"
+    if "kdfParams" in keys and "encryptedData" in keys:
+        return "ente-encrypted"
     if isinstance(document.get("tokens"), list) and "tokenOrder" in keys:
         return "freeotp+"
     if isinstance(document.get("Authenticators"), list):
@@ -193,6 +196,11 @@ def _read_json(text: str, document: object, password: str | None) -> ImportRepor
         raise ValueError(
             "an encrypted Bitwarden export: export the vault again as unencrypted JSON or CSV to import it"
         )
+    if kind == "ente-encrypted":
+        raise ValueError(
+            "an encrypted Ente Auth export (Argon2id + XChaCha20-Poly1305) is not read: "
+            "export the codes from Ente Auth as plain text to import them"
+        )
     if kind == "freeotp+":
         return _report("freeotp+", apps.freeotp_plus(document["tokens"]))
     if kind == "stratum":
@@ -212,6 +220,10 @@ def _read_binary(data: bytes, password: str | None) -> ImportReport:
     """Bytes that are not UTF-8 text: a PNG or JPEG image of QR codes, or an encrypted andOTP backup."""
     if image_format(data) is not None:
         return _read_text("\n".join(qr_texts(data)), password)
+    if data.startswith(_STRATUM_MAGIC):
+        raise ValueError(
+            "an encrypted Stratum (Authenticator Pro) backup is not read: make an unencrypted backup to import it"
+        )
     if password is None:
         raise DecryptionError(
             "the input is binary, read as an encrypted andOTP backup: a password is needed "
@@ -268,6 +280,10 @@ def read(data: str | bytes, *, password: str | None = None) -> ImportReport:
     if not isinstance(data, str):
         raise TypeError(f"data must be str or bytes, not {type(data).__name__}")
     return _read_text(data, password)
+
+
+for _public in (Account, Entry, ImportReport):
+    _public.__module__ = __name__
 
 
 def _accounts(accounts: Iterable[Account | OTP]) -> list[Account]:

@@ -39,7 +39,7 @@ pub struct RawAccount {
 impl RawAccount {
     /// An account from its parts; `secret` is the raw key, `algorithm` `SHA1`, `SHA256` or `SHA512`.
     #[new]
-    #[pyo3(signature = (kind, secret, name, issuer, algorithm, digits, period, counter, groups = Vec::new()))]
+    #[pyo3(signature = (kind, secret, name, issuer, algorithm, digits, period, counter, groups = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         kind: &str,
@@ -50,7 +50,7 @@ impl RawAccount {
         digits: u32,
         period: u32,
         counter: u64,
-        groups: Vec<String>,
+        groups: Option<Vec<String>>,
     ) -> PyResult<Self> {
         let kind = Kind::from_name(kind)
             .ok_or_else(|| PyValueError::new_err(format!("unknown account type {kind:?}")))?;
@@ -66,7 +66,7 @@ impl RawAccount {
                 digits,
                 period,
                 counter,
-                groups,
+                groups: groups.unwrap_or_default(),
             },
         })
     }

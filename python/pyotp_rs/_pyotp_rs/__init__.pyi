@@ -488,7 +488,7 @@ class _RawAccount:
         r"""
         The names of the groups the account is filed under.
         """
-    def __new__(cls, kind: builtins.str, secret: builtins.bytes, name: builtins.str, issuer: builtins.str, algorithm: builtins.str, digits: builtins.int, period: builtins.int, counter: builtins.int, groups: typing.Sequence[builtins.str] = []) -> _RawAccount:
+    def __new__(cls, kind: builtins.str, secret: builtins.bytes, name: builtins.str, issuer: builtins.str, algorithm: builtins.str, digits: builtins.int, period: builtins.int, counter: builtins.int, groups: typing.Optional[typing.Sequence[builtins.str]] = None) -> _RawAccount:
         r"""
         An account from its parts; `secret` is the raw key, `algorithm` `SHA1`, `SHA256` or `SHA512`.
         """

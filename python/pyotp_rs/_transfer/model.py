@@ -18,7 +18,6 @@ _MIN_SECRET_BITS = 112
 _SHORT_SECRET = (
     "short secret ({bits} bits, under the 112 bits pyotp requires): imported with allow_short_secret=True"
 )
-Kind = Literal["totp", "hotp", "steam"]
 
 
 @dataclass(frozen=True)
@@ -29,13 +28,15 @@ class Account:
     otp: OTP
     name: str
     issuer: str
-    type: Kind
+    type: Literal["totp", "hotp", "steam"]
     groups: tuple[str, ...] = ()
 
     @classmethod
     def from_otp(cls, otp: OTP, groups: Iterable[str] = ()) -> Account:
         """The account of an OTP object, named by its ``name`` and ``issuer`` attributes."""
-        kind: Kind = "steam" if isinstance(otp, Steam) else "hotp" if isinstance(otp, HOTP) else "totp"
+        kind: Literal["totp", "hotp", "steam"] = (
+            "steam" if isinstance(otp, Steam) else "hotp" if isinstance(otp, HOTP) else "totp"
+        )
         return cls(otp, otp.name or "", otp.issuer or "", kind, tuple(groups))
 
     @property

@@ -68,11 +68,19 @@ def test_readme_names_the_minimum_rust_version() -> None:
     assert f"Rust {version[1]} or newer" in (ROOT / "README.md").read_text()
 
 
-def test_readme_installs_from_pypi_before_a_checkout() -> None:
-    """On PyPI the README is read by users of the wheel: its install section starts with PyPI."""
+def test_readme_leads_with_what_installs_today() -> None:
+    """No release is published yet: the install section starts from a checkout and the built wheel, and
+    ``pip install pyotp-rs`` appears only under "After the first release"."""
     readme = (ROOT / "README.md").read_text()
     install = readme.index("\n## Install\n")
-    assert readme.index("\npip install pyotp-rs\n", install) < readme.index(
-        "\n### From a checkout\n", install
-    )
-    assert "checkout" not in readme[:install]
+    checkout = readme.index("\n### From a checkout\n", install)
+    wheel = readme.index("\n### From the wheel that `scripts/build-dist.sh` builds\n", install)
+    release = readme.index("\n### After the first release\n", install)
+    assert checkout < wheel < release
+    assert readme.index("\npip install pyotp-rs ", install) > release
+    assert "pip install '.[server]'" in readme[checkout:wheel]
+
+
+def test_readme_stays_an_overview() -> None:
+    """The README is a short overview (issue 26); the details live in docs/."""
+    assert len((ROOT / "README.md").read_text().splitlines()) <= 250

@@ -3,6 +3,7 @@
 import contextlib
 import doctest
 import io
+import os
 import re
 import subprocess
 import sys
@@ -37,6 +38,31 @@ def test_pycon_sessions_print_what_they_show() -> None:
     for number, session in enumerate(sessions):
         runner.run(parser.get_doctest(session, {}, f"README pycon {number}", "README.md", 0))
     assert runner.summarize(verbose=False).failed == 0
+
+
+def test_command_line_session_prints_what_it_shows(tmp_path: Path) -> None:
+    """The README's ``console`` session: each command, run by bash in a new directory after the session's
+    ``export`` lines, prints (standard output and error) what follows it."""
+    readme = (ROOT / "README.md").read_text()
+    (session,) = re.findall(r"```console\n(.*?)```", readme, re.DOTALL)
+    commands = re.split(r"^\$ ", session, flags=re.MULTILINE)[1:]
+    exports = [command for command in commands if command.startswith("export ")]
+    assert exports
+    environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for command in commands:
+        line, _, shown = command.partition("\n")
+        script = "".join(exports) + line
+        run = subprocess.run(
+            ["bash", "-c", script],
+            check=False,
+            cwd=tmp_path,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert run.stdout + run.stderr == shown, line
+    assert (tmp_path / "alice.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_quickstart_enrols_and_verifies() -> None:

@@ -12,6 +12,7 @@ import os
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -222,7 +223,7 @@ class TokenService:
         self.store = store
         self.box = box
         self.require_auth = require_auth
-        """Ask for an API token even while none exists (the service listens beyond loopback)."""
+        """Ask for an API token even while none exists (beyond loopback, or behind a trusted proxy)."""
         self.rate_limit = rate_limit or RateLimit()
         """How many wrong codes verification counts per token before it answers 429."""
 
@@ -384,17 +385,24 @@ class TokenService:
 
     # API tokens
 
-    def authorize(self, authorization: str | None) -> int:
-        """Checks an ``Authorization`` header; open when no API token exists and loopback-only.
+    def authorize(self, authorization: str | None, open_problem: Callable[[], ServiceError | None]) -> int:
+        """Checks an ``Authorization`` header; without API tokens, the service is open to vouched peers.
 
+        ``open_problem`` says why the request cannot be served without a token (its peer is not this
+        machine, or its Host is foreign), or None; it is asked only while no API token exists.
         Returns the tokens' generation, read by the same statement as the API tokens: the one
         statement a request needs before it knows whether its worker's cached tokens are current.
         """
         scheme, _, credential = (authorization or "").partition(" ")
         bearer = credential.strip() if scheme.lower() == "bearer" and credential.strip() else None
         state = self.store.request_state(hash_api_token(bearer) if bearer else None)
-        if state.matched or not (state.api_tokens or self.require_auth):
+        if state.matched:
             return state.tokens_generation
+        if not (state.api_tokens or self.require_auth):
+            problem = open_problem()
+            if problem is None:
+                return state.tokens_generation
+            raise problem
         if bearer is None:
             raise Unauthorized("Authorization required: send 'Authorization: Bearer <API token>'")
         raise Unauthorized("Invalid API token")
@@ -463,7 +471,8 @@ def open_service(config: ServiceConfig) -> TokenService:
             f"wrong server key: the key from {source} is not the key the database {store.url} was encrypted "
             "with; start with the original key (rotate keys with 'pyotp-rs rotate-key')"
         )
-    return TokenService(store, box, require_auth=not config.loopback, rate_limit=config.rate_limit)
+    require_auth = not config.loopback or bool(config.trusted_proxies)
+    return TokenService(store, box, require_auth=require_auth, rate_limit=config.rate_limit)
 
 
 def rotate_server_key(config: ServiceConfig, new_key_text: str | None) -> int:

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, request
 
 from .. import qr, transfer
 from ..totp import TOTP
-from .http import service, string_field
+from .http import service, string_field, takes_uploads
 from .service import BadRequest, TokenFields
 from .totphog import token_json
 
@@ -67,6 +67,7 @@ def _store(account: transfer.Account, kind: str) -> dict[str, Any]:
 
 
 @blueprint.post("/import")
+@takes_uploads
 def import_accounts() -> Any:
     """Creates a token for every account of the export; the rest are listed in ``skipped``."""
     data, password = _source()

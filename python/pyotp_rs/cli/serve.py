@@ -98,6 +98,13 @@ def register(commands: Commands[argparse.ArgumentParser]) -> None:
         metavar="SECONDS",
         help="how long the wrong-code count lasts from the first wrong code (default 300)",
     )
+    serve.add_argument(
+        "--default-issuer",
+        default="TOTPHog",
+        metavar="NAME",
+        help="issuer of tokens created through the TOTPHog API without one (default TOTPHog, as TOTPHog "
+        "does; '' for none)",
+    )
     _add_storage_options(serve)
     serve.set_defaults(handler=_cmd_serve)
 
@@ -155,6 +162,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             threads=args.threads,
             rate_limit=RateLimit(failures=args.verify_limit, window_seconds=args.verify_window),
+            default_issuer=args.default_issuer,
             allowed_hosts=tuple(args.allowed_host),
             trusted_proxies=tuple(args.trusted_proxy),
         )

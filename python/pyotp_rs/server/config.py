@@ -12,6 +12,8 @@ __all__ = ["DEFAULT_PORT", "ConfigError", "RateLimit", "ServiceConfig", "data_di
 DEFAULT_PORT = 8045
 DEFAULT_HOST = "127.0.0.1"
 MAX_BODY_BYTES = 64 * 1024
+DEFAULT_ISSUER = "TOTPHog"
+"""The issuer TOTPHog gives a token created without one (its API contract); ``--default-issuer`` changes it."""
 KEY_ENV = "PYOTP_RS_SERVER_KEY"
 ALLOWED_HOSTS_ENV = "PYOTP_RS_ALLOWED_HOSTS"
 TRUSTED_PROXIES_ENV = "PYOTP_RS_TRUSTED_PROXIES"
@@ -97,6 +99,8 @@ class ServiceConfig:
     threads: int = 8
     max_body_bytes: int = MAX_BODY_BYTES
     rate_limit: RateLimit = RateLimit()
+    default_issuer: str | None = DEFAULT_ISSUER
+    """The issuer of tokens created through the TOTPHog API without one; None leaves them without."""
     allowed_hosts: tuple[str, ...] = ()
     """Names besides loopback ones that requests may address (``--allowed-host``; ``*`` for any, with a token)."""
     trusted_proxies: tuple[str, ...] = ()
@@ -113,6 +117,7 @@ class ServiceConfig:
         workers: int = 2,
         threads: int = 8,
         rate_limit: RateLimit | None = None,
+        default_issuer: str | None = DEFAULT_ISSUER,
         allowed_hosts: tuple[str, ...] = (),
         trusted_proxies: tuple[str, ...] = (),
         environ: dict[str, str] | None = None,
@@ -138,6 +143,7 @@ class ServiceConfig:
             workers=workers,
             threads=threads,
             rate_limit=rate_limit or RateLimit(),
+            default_issuer=default_issuer or None,
             allowed_hosts=(*allowed_hosts, *_listed(env.get(ALLOWED_HOSTS_ENV))),
             trusted_proxies=proxies,
         )

@@ -147,11 +147,12 @@ def test_an_entry_that_cannot_be_stored_is_skipped_and_the_rest_stored_once(serv
     """Issue 24.6: a lone surrogate in one name answered 500 after the entries before it were committed."""
     service = service_factory()
     document = {
+        "success": True,
         "data": [
             {"id": "1", "name": "first", "secret": SECRET},
             {"id": "2", "name": "bad \ud800", "secret": OTHER},
             {"id": "3", "name": "third", "secret": THIRD},
-        ]
+        ],
     }
     text = json.dumps(document)  # the surrogate travels as the JSON escape \ud800
     first = service.post("/api/v1/import", data=text, headers={"Content-Type": "application/json"})

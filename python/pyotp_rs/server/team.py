@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, current_app, g
 
 from .http import json_object, service, string_field
 from .service import BadRequest
@@ -42,5 +42,6 @@ def setup() -> Response:
 
 @blueprint.get("/get-totp/<path:username>")
 def get_totp(username: str) -> Response:
-    """The user's current code."""
-    return _json({"username": username, "totp": service().user_code(username)})
+    """The user's current code (the body kept by the worker's :class:`~.usercache.UserCodes`)."""
+    body = current_app.extensions["pyotp_rs_users"].body(username, g.tokens_generation)
+    return Response(body, 200, mimetype="application/json")

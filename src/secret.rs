@@ -123,23 +123,36 @@ pub fn with_decoded<R>(
         return Err(decode_error(data));
     }
     let len = data.len() * 5 / 8;
+    if len > INLINE_KEY_BYTES {
+        let mut spilled = Zeroizing::new(vec![0u8; len]);
+        return decoded_into(data, &mut spilled, min, use_key);
+    }
+    // No `Zeroizing<Vec>` on this path, not even an empty one: its drop clears the spare
+    // capacity, and a `memset` of zero bytes at a dangling pointer took a tenth of a one-shot
+    // code here. The buffer is zeroed and wiped whole, never by the key's length, which the
+    // optimiser would turn into such a call too (the barrier keeps it from trimming the
+    // zeroing to the tail the key leaves).
     let mut inline = [0u8; INLINE_KEY_BYTES];
-    let mut spilled = Zeroizing::new(Vec::new());
-    let buffer = if len <= INLINE_KEY_BYTES {
-        &mut inline[..len]
-    } else {
-        spilled.resize(len, 0);
-        &mut spilled[..]
-    };
-    let result = if !decode_base32(data, buffer) {
+    std::hint::black_box(&mut inline);
+    let result = decoded_into(data, &mut inline[..len], min, use_key);
+    inline.zeroize();
+    result
+}
+
+/// Decodes `data` (unpadded) into `buffer` (exactly the decoded length) and lends it to `use_key`.
+fn decoded_into<R>(
+    data: &[u8],
+    buffer: &mut [u8],
+    min: MinLength,
+    use_key: impl FnOnce(&[u8]) -> R,
+) -> Result<R, SecretError> {
+    if !decode_base32(data, buffer) {
         Err(decode_error(data))
-    } else if len < min.bytes() {
+    } else if buffer.len() < min.bytes() {
         Err(SecretError::TooShort)
     } else {
         Ok(use_key(buffer))
-    };
-    buffer.zeroize();
-    result
+    }
 }
 
 /// Marks a byte outside the base32 alphabet in [`BASE32_VALUES`].

@@ -207,7 +207,7 @@ pub struct HmacKey<H: BlockHash> {
 impl<H: BlockHash> HmacKey<H> {
     /// Keys the HMAC: a key longer than a block is hashed first, then zero-padded to a block.
     pub fn new(key: &[u8]) -> Self {
-        let mut block = Zeroizing::new(H::ZERO_BLOCK);
+        let mut block = H::ZERO_BLOCK;
         // Zeroed whole, not trimmed by the optimiser to the tail the key leaves (a `memset`
         // call of a variable length, slower than the constant-size stores).
         std::hint::black_box(block.as_mut());
@@ -217,14 +217,14 @@ impl<H: BlockHash> HmacKey<H> {
 
     /// Keys the HMAC from a key that [`pad_key`] wrote (the first block of `padded`).
     pub fn from_padded_key(padded: &[u8]) -> Self {
-        let mut block = Zeroizing::new(H::ZERO_BLOCK);
+        let mut block = H::ZERO_BLOCK;
         let len = block.as_ref().len();
         block.as_mut().copy_from_slice(&padded[..len]);
         Self::from_pads_of(&mut block)
     }
 
-    /// Keys the HMAC from a padded key block, which is left holding the key XOR opad (its
-    /// owner wipes it): one block holds the key XOR ipad, then (XOR-ed again) the key XOR opad.
+    /// Keys the HMAC from a padded key block, then wipes the block in place: one block holds
+    /// the key XOR ipad, then (XOR-ed again) the key XOR opad.
     fn from_pads_of(block: &mut H::Block) -> Self {
         let mut inner = H::IV;
         xor_bytes(block, 0x36);
@@ -232,6 +232,7 @@ impl<H: BlockHash> HmacKey<H> {
         let mut outer = H::IV;
         xor_bytes(block, 0x36 ^ 0x5c);
         H::compress(&mut outer, block);
+        crate::secret::wipe(block.as_mut());
         Self { inner, outer }
     }
 

@@ -1,7 +1,6 @@
 //! HOTP (RFC 4226) and TOTP (RFC 6238) computation with a key that is decoded and keyed once.
 
 use crate::mac::{self, HmacKey, MAX_OUTPUT_BYTES};
-use zeroize::Zeroize;
 
 /// Largest timestamp pyotp accepts (exclusive): 10000-01-01T00:00:00Z.
 pub const TIMESTAMP_LIMIT: i64 = 253_402_300_800;
@@ -216,7 +215,7 @@ impl LazyKey {
 impl Drop for LazyKey {
     fn drop(&mut self) {
         // Whole: a wipe of the key's length alone would be a `memset` call of a variable length.
-        self.padded.zeroize();
+        crate::secret::wipe(&mut self.padded);
     }
 }
 

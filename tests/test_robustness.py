@@ -108,3 +108,47 @@ def test_lone_surrogates_parse_as_pyotp_parses_them(uri: str) -> None:
 def test_a_secret_with_a_lone_surrogate_is_not_ascii() -> None:
     same(lambda m: m.TOTP(SECRET + "\ud800"))
     same(lambda m: m.HOTP("\udc80" * 32))
+
+
+_UNDER_A_LIMIT = """
+import resource
+import pyotp_rs
+from pyotp_rs.otp import OTP
+
+SIZE = 2**28  # 256 MiB: the Rust buffer fits under the limit, its copy as a Python object does not
+calls = {
+    "random_base32": lambda: pyotp_rs.random_base32(SIZE),
+    "random_hex": lambda: pyotp_rs.random_hex(SIZE),
+    "int_to_bytestring": lambda: OTP.int_to_bytestring(1, padding=SIZE),
+}
+_, hard = resource.getrlimit(resource.RLIMIT_AS)
+for name, call in calls.items():
+    with open("/proc/self/statm") as statm:
+        mapped = int(statm.read().split()[0]) * resource.getpagesize()
+    resource.setrlimit(resource.RLIMIT_AS, (mapped + SIZE + SIZE // 2, hard))
+    try:
+        call()
+    except BaseException as error:  # the bug was a PanicException, a BaseException
+        print(name, type(error).__name__)
+    else:
+        print(name, "ok")
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+"""
+
+
+def test_a_python_object_that_cannot_be_allocated_raises_memory_error() -> None:
+    """Under an address-space limit, a str or bytes CPython cannot allocate raises MemoryError
+    (``except Exception`` catches it), never PyO3's ``PanicException``; each case runs in a child."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", _UNDER_A_LIMIT], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    outcomes = dict(line.split() for line in result.stdout.splitlines())
+    assert outcomes == {
+        "random_base32": "MemoryError",
+        "random_hex": "MemoryError",
+        "int_to_bytestring": "MemoryError",
+    }, result.stderr

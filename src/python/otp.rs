@@ -4,6 +4,7 @@
 //! and, beside them, the decoded secret keyed into an HMAC once, re-derived whenever
 //! `secret` or `digest` is assigned.
 
+use super::alloc::{new_bytes, new_str};
 use super::arg::Arg;
 use super::dispatch;
 use super::lazy::{HMAC_NEW, MD5, NEWOBJ, SHA1, SHA256, SHA512, SHAKE_128, STRINGS_EQUAL};
@@ -233,10 +234,10 @@ impl<'py> Rendered<'py> {
         }
     }
 
-    pub(super) fn into_py(self, py: Python<'py>) -> Bound<'py, PyString> {
+    pub(super) fn into_py(self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
         match self {
-            Self::Native(code) => PyString::new(py, &code),
-            Self::Python(text) => text,
+            Self::Native(code) => new_str(py, &code),
+            Self::Python(text) => Ok(text),
         }
     }
 }
@@ -248,10 +249,9 @@ pub(super) fn python_mac(
     message: &[u8],
     digest: &Bound<'_, PyAny>,
 ) -> PyResult<u32> {
-    let mac =
-        HMAC_NEW
-            .get(py)?
-            .call1((PyBytes::new(py, key), PyBytes::new(py, message), digest))?;
+    let mac = HMAC_NEW
+        .get(py)?
+        .call1((new_bytes(py, key)?, new_bytes(py, message)?, digest))?;
     if mac.getattr("digest_size")?.extract::<i64>()? < 18 {
         return Err(OtpError::ShortMac.into());
     }
@@ -545,7 +545,7 @@ impl Otp {
         let issuer = or_default(issuer_name, &own_issuer)?;
         // pyotp writes `self.digest().name`.
         let algorithm = match algorithm {
-            Some(algorithm) => PyString::new(py, algorithm.hashlib_name()).into_any(),
+            Some(algorithm) => new_str(py, algorithm.hashlib_name())?.into_any(),
             None => digest.call0()?.getattr("name")?,
         };
         Ok(UriArgs {
@@ -770,12 +770,12 @@ impl Otp {
     ) -> PyResult<Bound<'py, PyString>> {
         let py = slf.py();
         if dispatch::is_native(slf.as_any()) {
-            return Ok(Otp::generate(slf, input)?.into_py(py));
+            return Otp::generate(slf, input)?.into_py(py);
         }
         // pyotp calls `self.byte_secret()` for every code.
         let message = counter_message(input)?;
         let key = slf.call_method0(pyo3::intern!(py, "byte_secret"))?;
-        Ok(Otp::code_with_key(slf, &key, &message)?.into_py(py))
+        Otp::code_with_key(slf, &key, &message)?.into_py(py)
     }
 
     /// The secret decoded from base32 (at least 14 bytes, unless `allow_short_secret`).
@@ -785,7 +785,7 @@ impl Otp {
             let this = slf.try_borrow()?;
             (this.secret.clone_ref(py), this.min_length)
         };
-        Ok(PyBytes::new(py, &decode_secret(secret.bind(py), min)?))
+        new_bytes(py, &decode_secret(secret.bind(py), min)?)
     }
 
     /// `i` as big-endian bytes, left-padded with zeros to `padding` bytes.
@@ -799,7 +799,7 @@ impl Otp {
         let digits = counter_bytes(i)?;
         // `bytes.rjust(padding)`: a negative width pads nothing.
         let padding = usize::try_from(padding.bind(py)?.extract::<isize>()?).unwrap_or(0);
-        Ok(PyBytes::new(py, &otp::int_to_bytestring(&digits, padding)?))
+        new_bytes(py, &otp::int_to_bytestring(&digits, padding)?)
     }
 
     /// Pickles as pyotp's objects do: a new object of the class (no `__init__`, so subclasses

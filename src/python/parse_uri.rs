@@ -1,5 +1,6 @@
 //! `parse_uri`: the core's URI parser, then the object pyotp would build from the URI.
 
+use super::alloc::{new_bytes, new_str};
 use super::arg::Arg;
 use super::hotp::Hotp;
 use super::lazy::{SHA1, SHA256, SHA512, URLPARSE};
@@ -82,7 +83,7 @@ fn with_stand_ins(uri: &Bound<'_, PyString>) -> PyResult<Option<String>> {
 /// when the URI held stand-ins (`restore`).
 fn py_text<'py>(py: Python<'py>, text: &str, restore: bool) -> PyResult<Bound<'py, PyAny>> {
     if !restore || !text.chars().any(|c| u32::from(c) >= STAND_IN) {
-        return Ok(PyString::new(py, text).into_any());
+        return Ok(new_str(py, text)?.into_any());
     }
     let mut utf16 = Vec::with_capacity(text.len() * 2);
     for c in text.chars() {
@@ -98,7 +99,7 @@ fn py_text<'py>(py: Python<'py>, text: &str, restore: bool) -> PyResult<Bound<'p
             utf16.extend(unit.to_le_bytes());
         }
     }
-    PyBytes::new(py, &utf16).call_method1("decode", ("utf-16-le", "surrogatepass"))
+    new_bytes(py, &utf16)?.call_method1("decode", ("utf-16-le", "surrogatepass"))
 }
 
 /// Parses an `otpauth://` URI into a TOTP, HOTP or Steam object, as pyotp's `parse_uri`.

@@ -133,13 +133,20 @@ pub fn with_decoded<R>(
     };
     let result = if !decode_base32(data, buffer) {
         Err(decode_error(data))
-    } else if len < min.bytes() {
-        Err(SecretError::TooShort)
     } else {
-        Ok(use_key(buffer))
+        check_length(buffer, min).map(|()| use_key(buffer))
     };
     buffer.zeroize();
     result
+}
+
+/// Refuses a decoded key shorter than `min` allows ([`SecretError::TooShort`]).
+pub fn check_length(key: &[u8], min: MinLength) -> Result<(), SecretError> {
+    if key.len() < min.bytes() {
+        Err(SecretError::TooShort)
+    } else {
+        Ok(())
+    }
 }
 
 /// Marks a byte outside the base32 alphabet in [`BASE32_VALUES`].

@@ -7,7 +7,9 @@
 use super::alloc::{new_bytes, new_str};
 use super::arg::Arg;
 use super::dispatch;
-use super::lazy::{HMAC_NEW, MD5, NEWOBJ, SHA1, SHA256, SHA512, SHAKE_128, STRINGS_EQUAL};
+use super::lazy::{
+    B32DECODE, HMAC_NEW, MD5, NEWOBJ, SHA1, SHA256, SHA512, SHAKE_128, STRINGS_EQUAL,
+};
 use super::uri::UriArgs;
 use crate::otp::{self, Algorithm, Key, LazyKey, OtpError};
 use crate::secret::{self, MinLength, SecretError};
@@ -44,6 +46,9 @@ pub(super) fn with_secret<R>(
     use_key: impl FnOnce(&[u8]) -> R,
 ) -> PyResult<R> {
     if let Ok(text) = secret.cast::<PyString>() {
+        if !text.is_exact_instance_of::<PyString>() {
+            return with_str_subclass(text, min, use_key);
+        }
         // Text that UTF-8 cannot encode holds a lone surrogate: not ASCII, as Python says.
         let text = text.to_cow().map_err(|_| SecretError::NonAscii)?;
         return Ok(secret::with_decoded_str(&text, min, use_key)?);
@@ -68,6 +73,28 @@ pub(super) fn with_secret<R>(
         return Err(not_decodable(&padded));
     }
     Err(not_decodable(secret))
+}
+
+/// A `str` subclass may override what pyotp's `byte_secret` calls on it (`len`, `+` when it
+/// pads, and `encode` inside `b32decode`): it is decoded by those same Python calls.
+fn with_str_subclass<R>(
+    secret: &Bound<'_, PyString>,
+    min: MinLength,
+    use_key: impl FnOnce(&[u8]) -> R,
+) -> PyResult<R> {
+    let py = secret.py();
+    let missing = secret.len()? % 8;
+    let padded = if missing == 0 {
+        secret.clone().into_any()
+    } else {
+        secret.add("=".repeat(8 - missing))?
+    };
+    let kwargs = PyDict::new(py);
+    kwargs.set_item(pyo3::intern!(py, "casefold"), true)?;
+    let decoded = B32DECODE.get(py)?.call((padded,), Some(&kwargs))?;
+    let key = Zeroizing::new(decoded.cast::<PyBytes>()?.as_bytes().to_vec());
+    secret::check_length(&key, min)?;
+    Ok(use_key(&key))
 }
 
 /// `b32decode`'s error for an object that is neither text nor bytes.
@@ -115,8 +142,9 @@ pub(super) fn make_engine(
 }
 
 /// `6 <= digits <= 10` with Python's comparison semantics; the digit count when it is a plain int.
+/// Only a plain int is judged natively: a subclass may override the comparisons.
 pub(super) fn check_digits(digits: &Bound<'_, PyAny>) -> PyResult<Option<u32>> {
-    if let Ok(int) = digits.cast::<PyInt>() {
+    if let Ok(int) = digits.cast_exact::<PyInt>() {
         if let Ok(n) = int.extract::<i64>() {
             return Ok(Some(otp::check_digits(n)?));
         }

@@ -18,13 +18,14 @@ use pyo3_stub_gen::derive::{
 };
 
 /// `0 < interval <= 120` with Python's comparison semantics; the interval as a float.
+/// Only a plain int or float is judged natively: a subclass may override the comparisons.
 pub(super) fn check_interval(interval: &Bound<'_, PyAny>) -> PyResult<f64> {
-    if let Ok(int) = interval.cast::<PyInt>() {
+    if let Ok(int) = interval.cast_exact::<PyInt>() {
         if let Ok(n) = int.extract::<i64>() {
             return Ok(otp::check_interval(n as f64)?);
         }
     }
-    if let Ok(float) = interval.cast::<pyo3::types::PyFloat>() {
+    if let Ok(float) = interval.cast_exact::<pyo3::types::PyFloat>() {
         return Ok(otp::check_interval(float.value())?);
     }
     if interval.py().eval(c"0", None, None)?.lt(interval)? && interval.le(120)? {

@@ -319,14 +319,43 @@ impl QrCode {
     }
 }
 
-/// Writes `contents` to `path`, creating the file with mode 0600 where modes exist.
+/// Writes `contents` to `path`, readable by the owner only: a new file created beside it
+/// (exclusively, with mode 0600 where modes exist), synced, then renamed over `path`. An
+/// existing file's mode is never kept, and a symbolic link at `path` is replaced, not followed.
 fn write_private(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(contents)
+    use std::io::{Error, ErrorKind, Write};
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::new(ErrorKind::InvalidInput, "the path names no file"))?;
+    let directory = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut attempt = 0u32;
+    let (temporary, mut file) = loop {
+        let mut temporary = std::ffi::OsString::from(".");
+        temporary.push(name);
+        temporary.push(format!(".{}-{attempt}.tmp", std::process::id()));
+        let temporary = directory.join(temporary);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&temporary) {
+            Ok(file) => break (temporary, file),
+            Err(err) if err.kind() == ErrorKind::AlreadyExists && attempt < 1000 => attempt += 1,
+            Err(err) => return Err(err),
+        }
+    };
+    let written = file
+        .write_all(contents)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        // Best effort: the temporary file is ours, and the write's error is the one to report.
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
 }
 
 /// Encodes ``uri_or_otp`` (a URI string or an object with ``provisioning_uri()``) as a

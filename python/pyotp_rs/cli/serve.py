@@ -65,6 +65,27 @@ def register(commands: Commands[argparse.ArgumentParser]) -> None:
     )
     serve.add_argument("--workers", type=_bounded(1, 64), default=2, help="worker processes (default 2)")
     serve.add_argument(
+        "--threads", type=_bounded(1, 64), default=8, help="threads per worker process (default 8)"
+    )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name the service is reached by besides localhost, 127.0.0.1 and [::1] (repeatable; "
+        "also PYOTP_RS_ALLOWED_HOSTS, comma-separated); requests naming another Host get 421. Without API "
+        "tokens only loopback names are served; '*' allows any name for requests with a token",
+    )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="the address of a reverse proxy in front of the service (repeatable; also "
+        "PYOTP_RS_TRUSTED_PROXIES): every request then needs an API token, and the client address logged "
+        "is the one the proxy puts in X-Forwarded-For",
+    )
+    serve.add_argument(
         "--verify-limit",
         type=_bounded(1, 1000),
         default=5,
@@ -77,6 +98,13 @@ def register(commands: Commands[argparse.ArgumentParser]) -> None:
         default=300,
         metavar="SECONDS",
         help="how long the wrong-code count lasts from the first wrong code (default 300)",
+    )
+    serve.add_argument(
+        "--default-issuer",
+        default="TOTPHog",
+        metavar="NAME",
+        help="issuer of tokens created through the TOTPHog API without one (default TOTPHog, as TOTPHog "
+        "does; '' for none)",
     )
     _add_storage_options(serve)
     serve.set_defaults(handler=_cmd_serve)
@@ -137,7 +165,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             workers=args.workers,
+            threads=args.threads,
             rate_limit=RateLimit(failures=args.verify_limit, window_seconds=args.verify_window),
+            default_issuer=args.default_issuer,
+            allowed_hosts=tuple(args.allowed_host),
+            trusted_proxies=tuple(args.trusted_proxy),
         )
         serve(config)
         return 0

@@ -12,7 +12,11 @@ __all__ = ["DEFAULT_PORT", "ConfigError", "RateLimit", "ServiceConfig", "data_di
 DEFAULT_PORT = 8045
 DEFAULT_HOST = "127.0.0.1"
 MAX_BODY_BYTES = 64 * 1024
+DEFAULT_ISSUER = "TOTPHog"
+"""The issuer TOTPHog gives a token created without one (its API contract); ``--default-issuer`` changes it."""
 KEY_ENV = "PYOTP_RS_SERVER_KEY"
+ALLOWED_HOSTS_ENV = "PYOTP_RS_ALLOWED_HOSTS"
+TRUSTED_PROXIES_ENV = "PYOTP_RS_TRUSTED_PROXIES"
 NEW_KEY_ENV = "PYOTP_RS_NEW_SERVER_KEY"
 _POSTGRESQL_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 
@@ -48,14 +52,26 @@ def database_url(db: str | None) -> str:
     return db
 
 
-def is_loopback(host: str) -> bool:
-    """True when ``host`` is ``localhost`` or a loopback address (IPv4 127/8 or IPv6 ::1)."""
-    if host == "localhost":
-        return True
+def is_loopback_address(address: str) -> bool:
+    """True for an IPv4 127/8 or IPv6 ``::1`` address (also IPv4-mapped, bracketed or scoped)."""
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
     except ValueError:
         return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped.is_loopback
+    return ip.is_loopback
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost``, a ``*.localhost`` name (RFC 6761 keeps them on loopback) or a loopback address."""
+    name = host.lower().rstrip(".")
+    return name == "localhost" or name.endswith(".localhost") or is_loopback_address(name)
+
+
+def _listed(text: str | None) -> tuple[str, ...]:
+    """The items of a comma-separated environment variable."""
+    return tuple(item.strip() for item in (text or "").split(",") if item.strip())
 
 
 @dataclass(frozen=True)
@@ -80,8 +96,15 @@ class ServiceConfig:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     workers: int = 2
+    threads: int = 8
     max_body_bytes: int = MAX_BODY_BYTES
     rate_limit: RateLimit = RateLimit()
+    default_issuer: str | None = DEFAULT_ISSUER
+    """The issuer of tokens created through the TOTPHog API without one; None leaves them without."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Names besides loopback ones that requests may address (``--allowed-host``; ``*`` for any, with a token)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses of reverse proxies in front of the service (``--trusted-proxy``): only tokens authenticate."""
 
     @classmethod
     def from_options(
@@ -92,11 +115,25 @@ class ServiceConfig:
         host: str = DEFAULT_HOST,
         port: int = DEFAULT_PORT,
         workers: int = 2,
+        threads: int = 8,
         rate_limit: RateLimit | None = None,
+        default_issuer: str | None = DEFAULT_ISSUER,
+        allowed_hosts: tuple[str, ...] = (),
+        trusted_proxies: tuple[str, ...] = (),
         environ: dict[str, str] | None = None,
     ) -> ServiceConfig:
-        """Builds the config from the ``serve`` flags and the environment (``PYOTP_RS_SERVER_KEY``)."""
+        """Builds the config from the ``serve`` flags and the environment.
+
+        ``PYOTP_RS_SERVER_KEY`` is the server key; ``PYOTP_RS_ALLOWED_HOSTS`` and
+        ``PYOTP_RS_TRUSTED_PROXIES`` (comma-separated) add to ``allowed_hosts`` and ``trusted_proxies``.
+        """
         env = os.environ if environ is None else environ
+        proxies = (*trusted_proxies, *_listed(env.get(TRUSTED_PROXIES_ENV)))
+        for proxy in proxies:
+            try:
+                ipaddress.ip_address(proxy)
+            except ValueError:
+                raise ConfigError(f"--trusted-proxy: {proxy!r} is not an IP address") from None
         return cls(
             database_url=database_url(db),
             key_file=Path(key_file).expanduser() if key_file else data_dir() / "server.key",
@@ -104,7 +141,11 @@ class ServiceConfig:
             host=host,
             port=port,
             workers=workers,
+            threads=threads,
             rate_limit=rate_limit or RateLimit(),
+            default_issuer=default_issuer or None,
+            allowed_hosts=(*allowed_hosts, *_listed(env.get(ALLOWED_HOSTS_ENV))),
+            trusted_proxies=proxies,
         )
 
     @property

@@ -45,7 +45,9 @@ def _errors(schema: dict[str, str], *statuses: int) -> dict[str, Any]:
     words = {
         400: "Bad request: the message names the problem",
         401: "An API token is required (when the service has API tokens, or listens beyond loopback)",
+        403: "An upload without an Authorization header or a same-origin Origin (a form another page could send)",
         404: "Not found",
+        415: "The body is not declared Content-Type: application/json",
         413: f"Request body over {MAX_BODY_BYTES} bytes",
         429: "Too many wrong codes for this token: wait the seconds that Retry-After gives",
     }
@@ -85,7 +87,13 @@ _NEW_TOKEN = {
         "uri": {"type": "string", "nullable": True, "description": "An otpauth://totp/ URI"},
         "name": {"type": "string", "nullable": True, "maxLength": 256},
         "secret": {"type": "string", "nullable": True, "description": "Base32, at least 80 bits"},
-        "issuer": {"type": "string", "nullable": True, "maxLength": 256, "default": "TOTPHog"},
+        "issuer": {
+            "type": "string",
+            "nullable": True,
+            "maxLength": 256,
+            "default": "TOTPHog",
+            "description": "Absent: TOTPHog, or what `pyotp-rs serve --default-issuer` says",
+        },
         "digits": {"type": "integer", "nullable": True, "minimum": 6, "maximum": 10, "default": 6},
         "period": {"type": "integer", "nullable": True, "minimum": 1, "maximum": 120, "default": 30},
         "algorithm": {
@@ -302,8 +310,23 @@ def document() -> dict[str, Any]:
                     "requestBody": {
                         "required": True,
                         "content": {
-                            kind: {"schema": {"type": "string", "format": "binary"}}
-                            for kind in ("image/png", "image/jpeg", "image/gif", "image/bmp", "image/webp")
+                            **{
+                                kind: {"schema": {"type": "string", "format": "binary"}}
+                                for kind in (
+                                    "image/png",
+                                    "image/jpeg",
+                                    "image/gif",
+                                    "image/bmp",
+                                    "image/webp",
+                                )
+                            },
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["file"],
+                                    "properties": {"file": {"type": "string", "format": "binary"}},
+                                }
+                            },
                         },
                     },
                     "responses": {
@@ -315,7 +338,7 @@ def document() -> dict[str, Any]:
                             },
                             "The QR code's text",
                         ),
-                        **_errors(_TOTPHOG_ERROR, 400),
+                        **_errors(_TOTPHOG_ERROR, 400, 403),
                         "413": _json(_TOTPHOG_ERROR, "Image over 8 MiB"),
                     },
                 }
@@ -362,7 +385,7 @@ def document() -> dict[str, Any]:
                     "responses": {
                         "201": _ok(_ref("ImportResult"), "At least one token or user was created"),
                         "200": _ok(_ref("ImportResult"), "Nothing was created; `skipped` says why"),
-                        **_errors(_TOTPHOG_ERROR, 400, 413),
+                        **_errors(_TOTPHOG_ERROR, 400, 403, 413),
                     },
                 }
             },
@@ -381,7 +404,8 @@ def document() -> dict[str, Any]:
                         {
                             "name": "X-Export-Password",
                             "in": "header",
-                            "description": "aegis: encrypt the vault with this password",
+                            "description": "aegis: encrypt the vault with this password (ASCII only: "
+                            "HTTP headers carry no UTF-8)",
                             "schema": {"type": "string"},
                         },
                     ],
@@ -389,8 +413,16 @@ def document() -> dict[str, Any]:
                         "200": {
                             "description": (
                                 "uris: text, one URI per line; migration: the URIs and their QR codes (one per "
-                                "10 accounts); aegis: the vault"
+                                "10 accounts); aegis: the vault. Tokens the format cannot hold are left out "
+                                "and listed: in `skipped` (migration) or in the `X-Export-Skipped` header, a "
+                                'JSON array of {"label", "reason"} (uris)'
                             ),
+                            "headers": {
+                                "X-Export-Skipped": {
+                                    "description": "uris: the tokens left out, as JSON",
+                                    "schema": {"type": "string"},
+                                }
+                            },
                             "content": {
                                 "text/plain": {"schema": {"type": "string"}},
                                 "application/json": {"schema": {"type": "object"}},
@@ -438,7 +470,7 @@ def document() -> dict[str, Any]:
                                 }
                             }
                         },
-                        **_errors(_TEAM_ERROR, 400, 413),
+                        **_errors(_TEAM_ERROR, 400, 413, 415),
                     },
                 }
             },
@@ -608,9 +640,16 @@ def document() -> dict[str, Any]:
                     "required": ["status", "service", "version", "timestamp"],
                     "properties": {
                         "status": {"type": "string", "enum": ["ok"]},
-                        "service": {"type": "string"},
+                        "service": {"type": "string", "enum": ["TOTPHog"], "description": "As TOTPHog says"},
+                        "implementation": {"type": "string", "enum": ["pyotp-rs"]},
                         "version": {"type": "string"},
                         "timestamp": {"type": "string", "format": "date-time"},
+                        "unreadable_tokens": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "description": "Stored secrets that do not decrypt under the server key "
+                            "(left out of every list, logged)",
+                        },
                     },
                 },
                 "Enrolment": {

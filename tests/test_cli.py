@@ -1012,6 +1012,15 @@ def test_out_of_range_messages_read_the_same_below_and_above(args: list[str], me
     assert_one_line_error(run(*args, stdin=SECRET), 2, message)
 
 
+def test_usage_errors_escape_terminal_controls() -> None:
+    """An unknown argument or choice is quoted in the usage error with its controls escaped."""
+    result = run("now", "--bogus\x1b[2J\u202e")
+    assert_one_line_error(result, 2, "unrecognized arguments: --bogus\\x1b[2J\\u202e (see")
+    assert_one_line_error(
+        run("\x1b]0;title\x07"), 2, "argument COMMAND: invalid choice: '\\x1b]0;title\\x07'"
+    )
+
+
 def test_error_lines_escape_terminal_controls() -> None:
     """An error message that quotes input shows control and bidi characters escaped."""
     result = run("now", "--secret-env", "S", env={"S": "otpauth://totp/x?secret=\x1b[2J\u202e&digits=x"})

@@ -10,6 +10,7 @@ from typing import NoReturn
 
 from .._algorithms import DIGESTS
 from .errors import PROG
+from .output import printable
 
 _YEAR_10000 = 253402300800
 
@@ -18,8 +19,8 @@ class Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line on stderr (exit status 2)."""
 
     def error(self, message: str) -> NoReturn:
-        """Report a usage error as ``pyotp-rs: error: ...`` and exit with status 2."""
-        self.exit(2, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
+        """Report a usage error as ``pyotp-rs: error: ...`` (escaped: it may quote an argument) and exit 2."""
+        self.exit(2, f"{PROG}: error: {printable(message)} (see '{self.prog} --help')\n")
 
 
 def positive_int(text: str) -> int:

@@ -66,6 +66,9 @@ pub enum SecretError {
     /// the message stays pyotp's, since the rule it names is the one a caller did not relax).
     #[error("Secrets must be at least 112 bits after decoding")]
     TooShort,
+    /// The decoded key does not fit in memory (Python raises `MemoryError`).
+    #[error("the decoded secret does not fit in memory")]
+    TooLarge,
 }
 
 /// Why a random secret could not be made.
@@ -128,6 +131,9 @@ pub fn with_decoded<R>(
     let buffer = if len <= INLINE_KEY_BYTES {
         &mut inline[..len]
     } else {
+        spilled
+            .try_reserve_exact(len)
+            .map_err(|_| SecretError::TooLarge)?;
         spilled.resize(len, 0);
         &mut spilled[..]
     };

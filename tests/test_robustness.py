@@ -112,15 +112,18 @@ def test_a_secret_with_a_lone_surrogate_is_not_ascii() -> None:
 
 
 _UNDER_A_LIMIT = """
+import hashlib
 import resource
 import pyotp_rs
 from pyotp_rs.otp import OTP
 
 SIZE = 2**28  # 256 MiB: the Rust buffer fits under the limit, its copy as a Python object does not
+secret = "A" * (SIZE // 5 * 8)  # decodes to SIZE bytes
 calls = {
     "random_base32": lambda: pyotp_rs.random_base32(SIZE),
     "random_hex": lambda: pyotp_rs.random_hex(SIZE),
     "int_to_bytestring": lambda: OTP.int_to_bytestring(1, padding=SIZE),
+    "byte_secret": lambda: pyotp_rs.TOTP(secret, digest=hashlib.blake2b).byte_secret(),
 }
 _, hard = resource.getrlimit(resource.RLIMIT_AS)
 for name, call in calls.items():
@@ -152,4 +155,5 @@ def test_a_python_object_that_cannot_be_allocated_raises_memory_error() -> None:
         "random_base32": "MemoryError",
         "random_hex": "MemoryError",
         "int_to_bytestring": "MemoryError",
+        "byte_secret": "MemoryError",
     }, result.stderr

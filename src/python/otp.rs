@@ -35,7 +35,17 @@ pub(super) fn decode_secret(
     secret: &Bound<'_, PyAny>,
     min: MinLength,
 ) -> PyResult<Zeroizing<Vec<u8>>> {
-    with_secret(secret, min, |key| Zeroizing::new(key.to_vec()))
+    Ok(with_secret(secret, min, copy_key)??)
+}
+
+/// A copy of `key` in a buffer wiped on drop; [`SecretError::TooLarge`] (`MemoryError`) when
+/// it cannot be allocated.
+fn copy_key(key: &[u8]) -> Result<Zeroizing<Vec<u8>>, SecretError> {
+    let mut copy = Zeroizing::new(Vec::new());
+    copy.try_reserve_exact(key.len())
+        .map_err(|_| SecretError::TooLarge)?;
+    copy.extend_from_slice(key);
+    Ok(copy)
 }
 
 /// Decodes a secret object as [`decode_secret`] does and lends the key to `use_key`, without
@@ -92,9 +102,9 @@ fn with_str_subclass<R>(
     let kwargs = PyDict::new(py);
     kwargs.set_item(pyo3::intern!(py, "casefold"), true)?;
     let decoded = B32DECODE.get(py)?.call((padded,), Some(&kwargs))?;
-    let key = Zeroizing::new(decoded.cast::<PyBytes>()?.as_bytes().to_vec());
-    secret::check_length(&key, min)?;
-    Ok(use_key(&key))
+    let key = decoded.cast::<PyBytes>()?.as_bytes();
+    secret::check_length(key, min)?;
+    Ok(use_key(key))
 }
 
 /// `b32decode`'s error for an object that is neither text nor bytes.

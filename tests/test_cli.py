@@ -1026,3 +1026,23 @@ def test_error_lines_escape_terminal_controls() -> None:
     result = run("now", "--secret-env", "S", env={"S": "otpauth://totp/x?secret=\x1b[2J\u202e&digits=x"})
     assert result.returncode == 1
     assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+
+
+def test_private_files_on_a_file_system_without_hard_links(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where ``link()`` is not supported, a new file is still written and an existing one still refused."""
+    from pyotp_rs.cli.errors import CliError
+    from pyotp_rs.cli.output import write_private
+
+    def no_links(*args: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    path = tmp_path / "code.png"
+    write_private(str(path), b"one", overwrite=False)
+    assert path.read_bytes() == b"one" and path.stat().st_mode & 0o777 == 0o600
+    with pytest.raises(CliError, match="already exists: give --force"):
+        write_private(str(path), b"two", overwrite=False)
+    write_private(str(path), b"two", overwrite=True)
+    assert path.read_bytes() == b"two" and [p.name for p in tmp_path.iterdir()] == ["code.png"]

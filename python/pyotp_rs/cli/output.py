@@ -49,6 +49,17 @@ def print_json(data: Any) -> None:
     print(json.dumps(data, indent=2))
 
 
+_CREATE_NEW = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+"""A new file only: never an existing file, never through a symbolic link (flags Windows lacks are 0)."""
+
+
 def write_private(path: str, data: bytes, *, overwrite: bool) -> None:
     """Write ``data`` to ``path``, readable by the owner only (the file holds a secret).
 
@@ -62,7 +73,7 @@ def write_private(path: str, data: bytes, *, overwrite: bool) -> None:
         raise CliError(f"{path} already exists: give --force to overwrite it")
     temporary = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
     try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        fd = os.open(temporary, _CREATE_NEW, 0o600)
     except OSError as error:
         raise OSError(error.errno, error.strerror, path) from None
     try:
@@ -80,10 +91,17 @@ def write_private(path: str, data: bytes, *, overwrite: bool) -> None:
 def _move(temporary: str, path: str, overwrite: bool) -> None:
     """Give the written ``temporary`` file the name ``path``: replacing what is there only when ``overwrite``."""
     try:
-        if overwrite:
-            os.replace(temporary, path)
-        else:
-            os.link(temporary, path, follow_symlinks=False)
+        if not overwrite:
+            try:
+                os.link(temporary, path)
+                return
+            except FileExistsError:
+                raise
+            except OSError:
+                # A file system without hard links: check, then rename (a narrow race).
+                if os.path.lexists(path):
+                    raise FileExistsError(path) from None
+        os.replace(temporary, path)
     except FileExistsError:
         raise CliError(f"{path} already exists: give --force to overwrite it") from None
     except OSError as error:
@@ -91,7 +109,9 @@ def _move(temporary: str, path: str, overwrite: bool) -> None:
 
 
 def _sync_directory(directory: str) -> None:
-    """Make the rename of a file in ``directory`` durable."""
+    """Make the rename of a file in ``directory`` durable (where directories can be opened)."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
     fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)

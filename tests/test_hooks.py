@@ -290,3 +290,25 @@ def test_str_subclass_secrets_are_decoded_as_pyotp_decodes_them(kind: type, secr
     assert ours == theirs
     if theirs[0] == "ok":
         assert make(pyotp_rs, kind(secret)).at(7) == make(pyotp, kind(secret)).at(7)
+
+
+class PowerInt(int):
+    """An int whose arithmetic in pyotp's code (``10 ** digits``, ``[-digits:]``) says 8 where it holds 6."""
+
+    def __rpow__(self, other: object) -> int:
+        return 10**8
+
+    def __neg__(self) -> int:
+        return -8
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda m: m.TOTP(S, digits=PowerInt(6)), lambda m: m.HOTP(S, digits=PowerInt(6), initial_count=2)],
+)
+def test_int_subclass_digits_do_pyotps_arithmetic(make: Any) -> None:
+    """Codes for an int subclass as ``digits`` come from the arithmetic pyotp does, overrides included."""
+    theirs, ours = make(pyotp), make(pyotp_rs)
+    assert ours.at(1234567890) == theirs.at(1234567890) and len(theirs.at(1234567890)) == 8
+    assert ours.at(7) == theirs.at(7)
+    assert ours.provisioning_uri(name="a") == theirs.provisioning_uri(name="a")

@@ -168,7 +168,7 @@ pub(super) fn check_digits(digits: &Bound<'_, PyAny>) -> PyResult<Option<u32>> {
 
 /// The digit count when generation can take the native path.
 pub(super) fn fast_digits(digits: &Bound<'_, PyAny>) -> Option<u32> {
-    let n = digits.cast::<PyInt>().ok()?.extract::<i64>().ok()?;
+    let n = digits.cast_exact::<PyInt>().ok()?.extract::<i64>().ok()?;
     (1..=10).contains(&n).then_some(n as u32)
 }
 

@@ -242,8 +242,8 @@ pub fn _write_aegis(
     })?))
 }
 
-fn utf8(plain: &[u8], format: &'static str) -> PyResult<String> {
-    String::from_utf8(plain.to_vec()).map_err(|_| {
+fn utf8(plain: &[u8], format: &'static str) -> PyResult<Text> {
+    String::from_utf8(plain.to_vec()).map(Text).map_err(|_| {
         TransferError::Sealed {
             format,
             why: "the decrypted data is not UTF-8 text".into(),
@@ -257,7 +257,7 @@ fn utf8(plain: &[u8], format: &'static str) -> PyResult<String> {
 /// PBKDF2 and AES-GCM run without the GIL.
 #[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
 #[pyfunction]
-pub fn _open_2fas(py: Python<'_>, sealed_text: &str, password: &str) -> PyResult<String> {
+pub fn _open_2fas(py: Python<'_>, sealed_text: &str, password: &str) -> PyResult<Text> {
     let plain = py.detach(|| sealed::open_twofas(sealed_text, password.as_bytes()))?;
     utf8(&plain, "2FAS backup")
 }
@@ -271,7 +271,7 @@ pub fn _open_andotp(
     py: Python<'_>,
     #[gen_stub(override_type(type_repr = "builtins.bytes"))] data: &[u8],
     password: &str,
-) -> PyResult<String> {
+) -> PyResult<Text> {
     let plain = py.detach(|| sealed::open_andotp(data, password.as_bytes()))?;
     utf8(&plain, "andOTP backup")
 }

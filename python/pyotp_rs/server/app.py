@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from . import docs, enrolment, team, totphog, transfer, web
+from . import access, access_api, docs, enrolment, team, totphog, transfer, web
 from .codes import CodeSheet
 from .config import MAX_BODY_BYTES, ServiceConfig
 from .service import ServiceError, TokenService, open_service
@@ -52,14 +52,10 @@ def create_app(config: ServiceConfig | None = None, *, service: TokenService | N
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes if config else MAX_BODY_BYTES
     app.extensions["pyotp_rs"] = service
     app.extensions["pyotp_rs_codes"] = CodeSheet(service, totphog.token_json)
-    for module in (totphog, team, enrolment, transfer, docs, web):
+    for module in (totphog, team, enrolment, transfer, docs, web, access_api):
         app.register_blueprint(module.blueprint)
 
-    @app.before_request
-    def _authorize() -> None:
-        view = app.view_functions.get(request.endpoint or "")
-        if view is None or not getattr(view, "public", False):
-            g.tokens_generation = service.authorize(request.headers.get("Authorization"))
+    access.install(app, service)
 
     @app.after_request
     def _no_store(response: Response) -> Response:

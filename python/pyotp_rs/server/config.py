@@ -12,6 +12,7 @@ __all__ = ["DEFAULT_PORT", "ConfigError", "RateLimit", "ServiceConfig", "data_di
 DEFAULT_PORT = 8045
 DEFAULT_HOST = "127.0.0.1"
 MAX_BODY_BYTES = 64 * 1024
+DEFAULT_AUDIT_DAYS = 365
 KEY_ENV = "PYOTP_RS_SERVER_KEY"
 NEW_KEY_ENV = "PYOTP_RS_NEW_SERVER_KEY"
 _POSTGRESQL_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
@@ -82,6 +83,8 @@ class ServiceConfig:
     workers: int = 2
     max_body_bytes: int = MAX_BODY_BYTES
     rate_limit: RateLimit = RateLimit()
+    audit_days: int = DEFAULT_AUDIT_DAYS
+    """How long audit entries are kept; older ones are pruned by the service."""
 
     @classmethod
     def from_options(
@@ -93,6 +96,7 @@ class ServiceConfig:
         port: int = DEFAULT_PORT,
         workers: int = 2,
         rate_limit: RateLimit | None = None,
+        audit_days: int = DEFAULT_AUDIT_DAYS,
         environ: dict[str, str] | None = None,
     ) -> ServiceConfig:
         """Builds the config from the ``serve`` flags and the environment (``PYOTP_RS_SERVER_KEY``)."""
@@ -105,6 +109,7 @@ class ServiceConfig:
             port=port,
             workers=workers,
             rate_limit=rate_limit or RateLimit(),
+            audit_days=audit_days,
         )
 
     @property

@@ -19,6 +19,7 @@ about ten times the statement itself on SQLite.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -34,7 +35,7 @@ from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
-__all__ = ["ApiTokenRow", "RequestState", "Store", "TokenRow", "metadata"]
+__all__ = ["ApiTokenRow", "AuditRow", "RequestState", "Store", "TokenRow", "metadata"]
 
 BUSY_TIMEOUT_MS = 10_000
 WRITE_LOCK_KEY = 0x7079_6F74_7072_73  # "pyotprs": the advisory lock of PostgreSQL write transactions
@@ -56,6 +57,7 @@ tokens = sa.Table(
     sa.Column("last_step", sa.BigInteger, nullable=True),
     sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
     sa.Column("failures_since_us", sa.BigInteger, nullable=True),
+    sa.Column("group", sa.Text, nullable=True),
 )
 sa.Index("ix_tokens_created", tokens.c.created_us, tokens.c.id)
 
@@ -72,7 +74,23 @@ api_tokens = sa.Table(
     sa.Column("name", sa.Text, primary_key=True),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_us", sa.BigInteger, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False, server_default="admin"),
+    sa.Column("groups", sa.Text, nullable=True),
 )
+
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("at_us", sa.BigInteger, nullable=False),
+    sa.Column("actor", sa.Text, nullable=True),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("account_ids", sa.Text, nullable=True),
+    sa.Column("label", sa.Text, nullable=True),
+    sa.Column("remote_addr", sa.String(64), nullable=True),
+    sa.Column("outcome", sa.Text, nullable=False),
+)
+sa.Index("ix_audit_at", audit.c.at_us)
 
 settings = sa.Table(
     "settings",
@@ -102,14 +120,47 @@ class TokenRow:
     last_step: int | None = None
     failures: int = 0
     failures_since_us: int | None = None
+    group: str | None = None
 
 
 @dataclass(frozen=True)
 class ApiTokenRow:
-    """A bearer token of the API, by name (its hash stays in the database)."""
+    """A bearer token of the API, by name (its hash stays in the database).
+
+    ``groups`` is None for a token that reaches every account.
+    """
 
     name: str
     created_us: int
+    role: str = "admin"
+    groups: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One entry of the audit log; ``account_ids`` are the accounts it concerns (never a code or secret)."""
+
+    at_us: int
+    actor: str | None
+    action: str
+    outcome: str
+    account_ids: tuple[str, ...] = ()
+    label: str | None = None
+    remote_addr: str | None = None
+
+
+def _groups_text(groups: tuple[str, ...] | None) -> str | None:
+    return None if groups is None else json.dumps(list(groups))
+
+
+def _groups(text: str | None) -> tuple[str, ...] | None:
+    return None if text is None else tuple(json.loads(text))
+
+
+def _audit_values(row: AuditRow) -> dict[str, Any]:
+    values = dataclasses.asdict(row)
+    values["account_ids"] = " ".join(row.account_ids) or None
+    return values
 
 
 @dataclass(frozen=True)
@@ -122,6 +173,8 @@ class RequestState:
     """Whether any API token exists."""
     matched: bool
     """Whether the hash asked about is one of them."""
+    caller: ApiTokenRow | None = None
+    """The API token whose hash was asked about, when it matched (its ``created_us`` is not read: 0)."""
 
 
 _TOKEN_FIELDS = tuple(field.name for field in dataclasses.fields(TokenRow))
@@ -138,6 +191,7 @@ def _parameter(name: str, type_: Any) -> Any:
     return sa.bindparam(name, None, type_=type_)
 
 
+_AUDIT_FIELDS = tuple(field.name for field in dataclasses.fields(AuditRow))
 _select_tokens = sa.select(*(tokens.c[name] for name in _TOKEN_FIELDS))
 _failures_expired = sa.or_(
     tokens.c.failures_since_us.is_(None), tokens.c.failures_since_us <= _parameter("cutoff_us", sa.BigInteger)
@@ -151,6 +205,12 @@ _STATEMENTS: dict[str, ClauseElement] = {
         .select_from(api_tokens)
         .where(api_tokens.c.token_hash == _parameter("token_hash", sa.String))
         .scalar_subquery(),
+        *(
+            sa.select(column)
+            .where(api_tokens.c.token_hash == _parameter("token_hash", sa.String))
+            .scalar_subquery()
+            for column in (api_tokens.c.name, api_tokens.c.role, api_tokens.c.groups)
+        ),
     ),
     "token_by_id": _select_tokens.where(tokens.c.id == _parameter("token_id", sa.String)),
     "token_by_username": _select_tokens.where(tokens.c.username == _parameter("username", sa.Text)),
@@ -173,7 +233,12 @@ _STATEMENTS: dict[str, ClauseElement] = {
         ),
     ),
     "setting": sa.select(settings.c.value).where(settings.c.key == _parameter("key", sa.String)),
-    "api_tokens": sa.select(api_tokens.c.name, api_tokens.c.created_us).order_by(api_tokens.c.created_us),
+    "api_tokens": sa.select(
+        api_tokens.c.name, api_tokens.c.created_us, api_tokens.c.role, api_tokens.c.groups
+    ).order_by(api_tokens.c.created_us),
+    "add_audit": audit.insert().values(
+        {column: _parameter(column, audit.c[column].type) for column in _AUDIT_FIELDS}
+    ),
 }
 """The one-statement operations, compiled once per engine by :class:`_Compiled`."""
 
@@ -312,8 +377,15 @@ class Store:
 
     def request_state(self, token_hash: str | None) -> RequestState:
         """The tokens' generation and whether ``token_hash`` is an API token's, in one statement."""
-        ((generation, count, matched),), _ = self._run("request_state", token_hash=token_hash)
-        return RequestState(tokens_generation=int(generation), api_tokens=count > 0, matched=matched > 0)
+        ((generation, count, matched, name, role, groups),), _ = self._run(
+            "request_state", token_hash=token_hash
+        )
+        caller = (
+            None if name is None else ApiTokenRow(name=name, created_us=0, role=role, groups=_groups(groups))
+        )
+        return RequestState(
+            tokens_generation=int(generation), api_tokens=count > 0, matched=matched > 0, caller=caller
+        )
 
     def tokens_generation(self) -> int:
         """A number that every change to the tokens (not to their verification state) increases."""
@@ -321,11 +393,12 @@ class Store:
 
     # Tokens
 
-    def insert_tokens(self, rows: list[TokenRow]) -> None:
-        """Stores new tokens, all in one transaction."""
+    def insert_tokens(self, rows: list[TokenRow], audit: Sequence[AuditRow] = ()) -> None:
+        """Stores new tokens, all in one transaction, with their ``audit`` entries."""
         with self._write() as connection:
             connection.execute(tokens.insert(), [row.__dict__ for row in rows])
             self._tokens_changed(connection)
+            self._audit(connection, audit)
 
     def get_token(self, token_id: str) -> TokenRow | None:
         """The token with this id, if any."""
@@ -346,23 +419,50 @@ class Store:
         rows, _ = self._run("all_tokens")
         return [_token(row) for row in rows]
 
-    def delete_token(self, token_id: str) -> bool:
-        """Deletes one token; False if there was none with this id."""
+    def delete_token(self, token_id: str, audit: Sequence[AuditRow] = ()) -> bool:
+        """Deletes one token (its ``audit`` entries with it); False if there was none with this id."""
         if not _storable(token_id):
             return False
         with self._write() as connection:
             deleted = connection.execute(tokens.delete().where(tokens.c.id == token_id)).rowcount > 0
             self._tokens_changed(connection)
+            if deleted:
+                self._audit(connection, audit)
             return deleted
 
-    def delete_all_tokens(self) -> int:
-        """Deletes every token and returns how many there were."""
+    def delete_all_tokens(self, audit: Sequence[AuditRow] = ()) -> int:
+        """Deletes every token and returns how many there were; ``audit`` entries in the same transaction."""
         with self._write() as connection:
             count = connection.execute(tokens.delete()).rowcount
             self._tokens_changed(connection)
+            self._audit(connection, audit)
             return count
 
-    def upsert_user(self, username: str, new_row: TokenRow, reseal: Callable[[str], bytes]) -> None:
+    def update_token(
+        self, token_id: str, values: dict[str, Any], audit: Sequence[AuditRow] = ()
+    ) -> TokenRow | None:
+        """Sets ``values`` (name, issuer, group) on one token, with its ``audit`` entries; None if it is absent."""
+        if not _storable(token_id):
+            return None
+        with self._write() as connection:
+            if (
+                connection.execute(tokens.update().where(tokens.c.id == token_id).values(**values)).rowcount
+                == 0
+            ):
+                return None
+            self._tokens_changed(connection)
+            self._audit(connection, audit)
+            row = connection.execute(_select_tokens.where(tokens.c.id == token_id)).one()
+            return _token(row)
+
+    @staticmethod
+    def _audit(connection: Connection, rows: Sequence[AuditRow]) -> None:
+        if rows:
+            connection.execute(audit.insert(), [_audit_values(row) for row in rows])
+
+    def upsert_user(
+        self, username: str, new_row: TokenRow, reseal: Callable[[str], bytes], audit: Sequence[AuditRow] = ()
+    ) -> None:
         """Sets up ``username``: replaces the secret of its token (``reseal(id)``), or inserts ``new_row``."""
         with self._write() as connection:
             existing = connection.execute(
@@ -379,6 +479,7 @@ class Store:
                     )
                 )
             self._tokens_changed(connection)
+            self._audit(connection, audit)
 
     def reseal_all(self, reseal: Callable[[str, bytes], bytes], setting: str, value: str) -> int:
         """Replaces every sealed secret by ``reseal(id, sealed)`` and sets ``setting``, all in one transaction."""
@@ -441,23 +542,84 @@ class Store:
 
     # API tokens
 
-    def add_api_token(self, name: str, token_hash: str, created_us: int) -> bool:
-        """Stores an API token's hash under ``name``; False if the name is taken."""
+    def add_api_token(
+        self,
+        name: str,
+        token_hash: str,
+        created_us: int,
+        *,
+        role: str = "admin",
+        groups: tuple[str, ...] | None = None,
+        audit: Sequence[AuditRow] = (),
+    ) -> bool:
+        """Stores an API token's hash under ``name`` with its role and groups; False if the name is taken."""
         with self._write() as connection:
             taken = connection.execute(sa.select(api_tokens.c.name).where(api_tokens.c.name == name)).first()
             if taken is not None:
                 return False
             connection.execute(
-                api_tokens.insert().values(name=name, token_hash=token_hash, created_us=created_us)
+                api_tokens.insert().values(
+                    name=name,
+                    token_hash=token_hash,
+                    created_us=created_us,
+                    role=role,
+                    groups=_groups_text(groups),
+                )
             )
+            self._audit(connection, audit)
             return True
 
-    def delete_api_token(self, name: str) -> bool:
-        """Revokes the API token called ``name``; False if there is none."""
+    def delete_api_token(self, name: str, audit: Sequence[AuditRow] = ()) -> bool:
+        """Revokes the API token called ``name`` (its ``audit`` entries with it); False if there is none."""
         with self._write() as connection:
-            return connection.execute(api_tokens.delete().where(api_tokens.c.name == name)).rowcount > 0
+            deleted = connection.execute(api_tokens.delete().where(api_tokens.c.name == name)).rowcount > 0
+            if deleted:
+                self._audit(connection, audit)
+            return deleted
 
     def list_api_tokens(self) -> list[ApiTokenRow]:
         """The API tokens, oldest first."""
         rows, _ = self._run("api_tokens")
-        return [ApiTokenRow(name=name, created_us=created_us) for name, created_us in rows]
+        return [
+            ApiTokenRow(name=name, created_us=created_us, role=role, groups=_groups(groups))
+            for name, created_us, role, groups in rows
+        ]
+
+    # The audit log
+
+    def add_audit(self, row: AuditRow) -> None:
+        """Appends one entry to the audit log (one statement: an entry after a read)."""
+        self._run("add_audit", **_audit_values(row))
+
+    def list_audit(
+        self,
+        *,
+        limit: int,
+        actor: str | None = None,
+        account: str | None = None,
+        since_us: int | None = None,
+    ) -> list[AuditRow]:
+        """The newest ``limit`` entries, newest first, of one actor, about one account, or since a time."""
+        query = sa.select(*(audit.c[name] for name in _AUDIT_FIELDS))
+        if actor is not None:
+            query = query.where(audit.c.actor == actor)
+        if account is not None:
+            padded = sa.literal(" ") + sa.func.coalesce(audit.c.account_ids, "") + sa.literal(" ")
+            position = sa.func.strpos if self.postgresql else sa.func.instr
+            query = query.where(position(padded, f" {account} ") > 0)
+        if since_us is not None:
+            query = query.where(audit.c.at_us >= since_us)
+        query = query.order_by(audit.c.at_us.desc(), audit.c.id.desc()).limit(limit)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        result = []
+        for row in rows:
+            values = dict(zip(_AUDIT_FIELDS, row))
+            values["account_ids"] = tuple((values["account_ids"] or "").split())
+            result.append(AuditRow(**values))
+        return result
+
+    def prune_audit(self, before_us: int) -> int:
+        """Deletes the audit entries older than ``before_us``; returns how many."""
+        with self._write(exclusive=False) as connection:
+            return connection.execute(audit.delete().where(audit.c.at_us < before_us)).rowcount

@@ -11,8 +11,9 @@ from typing import Any
 
 from flask import Blueprint, Response
 
+from . import access
 from .http import json_object, service, string_field
-from .service import BadRequest
+from .service import BadRequest, NotFound
 
 __all__ = ["blueprint", "error_response"]
 
@@ -29,18 +30,25 @@ def error_response(status: int, message: str) -> Response:
 
 
 @blueprint.post("/setup")
+@access.requires("manage")
 def setup() -> Response:
     """Stores ``secret`` for ``username`` (replacing an earlier one) and echoes both."""
+    access.require_every_group()
     data = json_object()
     username = string_field(data, "username")
     secret = string_field(data, "secret")
     if username is None or secret is None:
         raise BadRequest("username and secret are required")
-    service().setup_user(username, secret)
+    service().setup_user(username, secret, access.trail())
     return _json({"username": username, "secret": secret})
 
 
 @blueprint.get("/get-totp/<path:username>")
+@access.requires("codes")
 def get_totp(username: str) -> Response:
-    """The user's current code."""
-    return _json({"username": username, "totp": service().user_code(username)})
+    """The user's current code (team API users have no group: a caller limited to groups gets 404)."""
+    if access.caller().groups is not None:
+        raise NotFound("User not found")
+    code = service().user_code(username)
+    access.audit("code.read", label=username)
+    return _json({"username": username, "totp": code})

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, request
 
 from .. import qr, transfer
 from ..totp import TOTP
+from . import access
 from .http import service, string_field
 from .service import BadRequest, TokenFields
 from .totphog import token_json
@@ -47,11 +48,12 @@ def _source() -> tuple[str | bytes, str | None]:
     return body, None
 
 
-def _store(account: transfer.Account, kind: str) -> dict[str, Any]:
+def _store(account: transfer.Account, kind: str, group: str | None) -> dict[str, Any]:
     """Stores one imported account; returns what was created."""
     otp = account.otp
     if kind == "team":
-        service().setup_user(account.name, otp.secret)
+        access.require_every_group()
+        service().setup_user(account.name, otp.secret, access.trail())
         return {"username": account.name}
     if account.type != "totp" or not isinstance(otp, TOTP):
         raise BadRequest(f"{account.type.upper()} accounts cannot be stored: the service holds TOTP tokens")
@@ -62,13 +64,20 @@ def _store(account: transfer.Account, kind: str) -> dict[str, Any]:
         digits=otp.digits,
         period=int(otp.interval),
         algorithm=otp.digest().name,
+        group=group,
     )
-    return token_json(service().create_token(fields))
+    return access.shown(service().create_token(fields, access.trail(), "import"), token_json)
 
 
 @blueprint.post("/import")
+@access.requires("manage")
 def import_accounts() -> Any:
-    """Creates a token for every account of the export; the rest are listed in ``skipped``."""
+    """Creates a token for every account of the export; the rest are listed in ``skipped``.
+
+    A caller limited to one group imports into it; one limited to several groups must name one
+    (``?group=``); with every group, ``?group=`` puts the accounts in that group.
+    """
+    group = access.place(request.args.get("group"))
     data, password = _source()
     try:
         report = transfer.read(data, password=password)
@@ -81,7 +90,7 @@ def import_accounts() -> Any:
             skipped.append({"label": entry.label, "reason": entry.reason})
             continue
         try:
-            created.append(_store(entry.account, report.format))
+            created.append(_store(entry.account, report.format, group))
         except BadRequest as error:
             skipped.append({"label": entry.label, "reason": error.message})
     body = {
@@ -93,21 +102,16 @@ def import_accounts() -> Any:
     return {"success": True, "data": body}, 201 if created else 200
 
 
-def _accounts() -> list[transfer.Account]:
-    """Every token as an account."""
-    accounts = []
-    for token in service().list_tokens():
-        accounts.append(transfer.Account(token.totp(), token.name, token.issuer or "", "totp"))
-    return accounts
-
-
 @blueprint.get("/export")
+@access.requires("admin")
 def export_accounts() -> Any:
     """Every token as ``uris`` (text), ``migration`` (URIs and QR codes, JSON) or ``aegis`` (a vault)."""
     kind = request.args.get("format", "")
     if kind not in _EXPORT_FORMATS:
         raise BadRequest(f"format must be one of {', '.join(_EXPORT_FORMATS)}")
-    accounts = _accounts()
+    tokens = service().list_tokens()
+    accounts = [transfer.Account(token.totp(), token.name, token.issuer or "", "totp") for token in tokens]
+    access.audit("export", [token.id for token in tokens], outcome=f"format {kind}")
     try:
         if kind == "migration":
             uris = transfer.write_migration(accounts)

@@ -17,6 +17,7 @@ import zxingcpp
 from flask import Blueprint, Response, request, send_from_directory
 from PIL import Image, UnidentifiedImageError
 
+from . import access
 from .http import public, service
 from .service import BadRequest, ServiceError, TokenService, iso_time
 
@@ -56,6 +57,7 @@ def asset(name: str) -> Response:
 
 
 @blueprint.get("/api/v1/codes/next")
+@access.requires("codes")
 def next_codes() -> Any:
     """Every token's current and next code, all at the same second.
 
@@ -65,7 +67,8 @@ def next_codes() -> Any:
     moment = time.time()
     now = int(moment)
     data = []
-    for token in service().list_tokens():
+    tokens = access.visible(service().list_tokens())
+    for token in tokens:
         current = TokenService.code_of(token, now)
         following = TokenService.code_of(token, now + current.remaining_seconds)
         data.append(
@@ -79,10 +82,12 @@ def next_codes() -> Any:
                 "generated_at": iso_time(now),
             }
         )
+    access.audit("code.read", [token.id for token in tokens])
     return {"success": True, "data": data}
 
 
 @blueprint.post("/api/v1/qr/decode")
+@access.requires("manage")
 def qr_decode() -> Any:
     """The text of the QR code in the image sent as the request body (PNG, JPEG, GIF, BMP or WebP)."""
     if (request.content_length or 0) > MAX_IMAGE_BYTES:

@@ -14,7 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from pyotp_rs.server.config import ConfigError, database_url, is_loopback
 from pyotp_rs.server.keys import SecretBox, ServerKeyError, StoredSecretError, new_key, parse_key
-from pyotp_rs.server.store import RequestState, Store, TokenRow, metadata
+from pyotp_rs.server.store import ApiTokenRow, RequestState, Store, TokenRow, metadata
 
 KEY = os.urandom(32)
 
@@ -69,7 +69,7 @@ def test_migrations_build_exactly_the_stores_schema(database: str) -> None:
     with store.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0002"
+    assert version == "0003"
     assert store.tokens_generation() == 0
     store.dispose()
 
@@ -189,7 +189,9 @@ def test_request_state_follows_token_changes_and_api_tokens(database: str) -> No
     store.migrate()
     assert store.request_state(None) == RequestState(tokens_generation=0, api_tokens=False, matched=False)
     assert store.add_api_token("app", "a" * 64, 1)
-    assert store.request_state("a" * 64) == RequestState(tokens_generation=0, api_tokens=True, matched=True)
+    assert store.request_state("a" * 64) == RequestState(
+        tokens_generation=0, api_tokens=True, matched=True, caller=ApiTokenRow("app", 0, "admin", None)
+    )
     assert store.request_state("b" * 64) == RequestState(tokens_generation=0, api_tokens=True, matched=False)
     assert store.request_state(None).matched is False
     row = TokenRow(

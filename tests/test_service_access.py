@@ -291,6 +291,7 @@ def test_the_audit_log_records_reads_changes_and_refusals(team: Team) -> None:
     assert find(actor="manager", action="token.update", account_ids=[team.infra])["label"] == "db-primary"
     denied = find(actor="codes", action="denied")
     assert denied["outcome"] == f"403 DELETE /api/v1/tokens/{team.infra}"
+    assert denied["account_ids"] == [team.infra]
     assert find(actor=None, action="denied")["outcome"] == "401 GET /api/v1/tokens"
     export = find(actor="admin", action="export")
     assert set(export["account_ids"]) >= {team.infra, team.web, team.loose}
@@ -390,3 +391,11 @@ def test_old_audit_entries_are_pruned(service_factory, tmp_path: Path) -> None:
     restarted.get("/api/v1/codes")
     actors = {row[0] for row in restarted.sql("SELECT actor FROM audit")}
     assert "old" not in actors and "local" in actors
+
+
+def test_a_refused_request_with_a_nul_in_its_path_is_audited_not_500(team: Team) -> None:
+    response = team.call("codes", "DELETE", "/api/v1/tokens/a%00b")
+    assert response.status_code == 403
+    entry = team.audit(actor="codes")[0]
+    assert entry["action"] == "denied" and entry["outcome"] == "403 DELETE /api/v1/tokens/a\ufffdb"
+    assert team.call("admin", "GET", "/api/v1/audit", params={"actor": "a\x00b"}).json()["count"] == 0

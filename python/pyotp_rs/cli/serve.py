@@ -237,7 +237,7 @@ def _cmd_token_list(args: argparse.Namespace) -> int:
 def _print_table(rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
     for row in rows:
-        print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths)), row[-1]]))
+        print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths)), row[-1]]).rstrip())
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:

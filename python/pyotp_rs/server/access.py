@@ -126,7 +126,9 @@ def install(app: Flask, service: TokenService) -> None:
         if response.status_code in (401, 403):
             who = g.get("caller")
             refused = Trail(who.name if who else None, request.remote_addr)
-            entries = [refused.entry("denied", f"{response.status_code} {request.method} {request.path}")]
+            token_id = (request.view_args or {}).get("token_id")
+            outcome = f"{response.status_code} {request.method} {request.path}"
+            entries = [refused.entry("denied", outcome, [token_id] if token_id else ())]
         elif response.status_code >= 400:
             entries = []
         for entry in entries:

@@ -50,11 +50,14 @@ def _since(text: str | None) -> int | None:
         return None
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise BadRequest("since must be an ISO 8601 time, such as 2026-01-15T10:30:00+00:00") from None
     if moment.tzinfo is None:
         raise BadRequest("since must carry its UTC offset, such as 2026-01-15T10:30:00+00:00")
-    return int(moment.timestamp() * 1_000_000)
+    try:
+        return int(moment.timestamp() * 1_000_000)
+    except (ValueError, OverflowError):
+        raise BadRequest("since is out of range") from None
 
 
 @blueprint.get("/audit")

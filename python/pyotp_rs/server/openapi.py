@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._pyotp_rs import __version__
+from .audit import ACTIONS
 from .config import MAX_BODY_BYTES
 
 __all__ = ["document"]
@@ -45,6 +46,7 @@ def _errors(schema: dict[str, str], *statuses: int) -> dict[str, Any]:
     words = {
         400: "Bad request: the message names the problem",
         401: "An API token is required (when the service has API tokens, or listens beyond loopback)",
+        403: "The API token's role or groups do not allow this",
         404: "Not found",
         413: f"Request body over {MAX_BODY_BYTES} bytes",
         429: "Too many wrong codes for this token: wait the seconds that Retry-After gives",
@@ -54,16 +56,20 @@ def _errors(schema: dict[str, str], *statuses: int) -> dict[str, Any]:
 
 _TOKEN = {
     "type": "object",
-    "required": ["id", "name", "secret", "issuer", "digits", "period", "algorithm", "created_at"],
+    "required": ["id", "name", "issuer", "digits", "period", "algorithm", "created_at", "group"],
     "properties": {
         "id": {"type": "string", "format": "uuid"},
         "name": {"type": "string"},
-        "secret": {"type": "string", "description": "Base32 secret, as given"},
+        "secret": {
+            "type": "string",
+            "description": "Base32 secret, as given: shown to admin API tokens only",
+        },
         "issuer": {"type": "string", "nullable": True, "description": "null when a URI names no issuer"},
         "digits": {"type": "integer", "minimum": 6, "maximum": 10},
         "period": {"type": "integer", "minimum": 1, "maximum": 120},
         "algorithm": {"type": "string", "enum": ["sha1", "sha256", "sha512"]},
         "created_at": {"type": "string", "format": "date-time"},
+        "group": {"type": "string", "nullable": True, "description": "The account's group; null when none"},
     },
 }
 
@@ -95,9 +101,103 @@ _NEW_TOKEN = {
             "default": "sha1",
             "description": "Any case",
         },
+        "group": {
+            "type": "string",
+            "nullable": True,
+            "maxLength": 256,
+            "description": "The account's group (an API token limited to one group puts it there by default)",
+        },
     },
     "example": {"name": "GitHub", "secret": "JBSWY3DPEHPK3PXP", "issuer": "GitHub"},
 }
+
+_TOKEN_UPDATE = {
+    "type": "object",
+    "description": "Any of name, issuer and group; the secret, digits, period and algorithm cannot change (400).",
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 256},
+        "issuer": {"type": "string", "nullable": True, "maxLength": 256},
+        "group": {"type": "string", "nullable": True, "maxLength": 256},
+    },
+    "example": {"name": "GitHub (work)", "group": "engineering"},
+}
+
+_CALLER = {
+    "type": "object",
+    "required": ["name", "role", "groups"],
+    "properties": {
+        "name": {"type": "string", "description": "The API token's name; `local` in open loopback mode"},
+        "role": {"type": "string", "enum": ["codes", "manage", "admin"]},
+        "groups": {
+            "type": "array",
+            "nullable": True,
+            "items": {"type": "string"},
+            "description": "null: every account",
+        },
+    },
+}
+
+_AUDIT_ENTRY = {
+    "type": "object",
+    "required": ["time", "actor", "action", "account_ids", "label", "remote_addr", "outcome"],
+    "properties": {
+        "time": {"type": "string", "format": "date-time"},
+        "actor": {
+            "type": "string",
+            "nullable": True,
+            "description": "The API token's name, `local` in open mode, `cli` for commands; null when unknown",
+        },
+        "action": {"type": "string", "enum": list(ACTIONS)},
+        "account_ids": {"type": "array", "items": {"type": "string"}},
+        "label": {"type": "string", "nullable": True},
+        "remote_addr": {"type": "string", "nullable": True},
+        "outcome": {"type": "string"},
+    },
+}
+
+ROLES = {
+    "listTokens": "codes",
+    "createToken": "manage",
+    "deleteAllTokens": "admin",
+    "getToken": "codes",
+    "updateToken": "manage",
+    "deleteToken": "manage",
+    "getCode": "codes",
+    "verifyCode": "codes",
+    "getAllCodes": "codes",
+    "getQrCode": "admin",
+    "getNextCodes": "codes",
+    "decodeQrCode": "manage",
+    "importAccounts": "manage",
+    "exportAccounts": "admin",
+    "setup": "manage",
+    "getTotp": "codes",
+    "totpGenerate": "codes",
+    "getMe": "codes",
+    "getAuditLog": "admin",
+}
+"""The least role of each operation (``codes`` < ``manage`` < ``admin``), as ``access.requires`` declares it."""
+
+
+def _with_roles(paths: dict[str, Any]) -> dict[str, Any]:
+    """Each operation that needs an API token says which role, and answers 403 below it."""
+    for item in paths.values():
+        for operation in item.values():
+            role = ROLES.get(operation.get("operationId", "")) if isinstance(operation, dict) else None
+            if role is None:
+                continue
+            operation["x-role"] = role
+            note = f"Role: `{role}` or above."
+            operation["description"] = (
+                f"{operation['description']} {note}" if "description" in operation else note
+            )
+            schema = (
+                _TEAM_ERROR if "TeamError" in str(operation["responses"].get("401", "")) else _TOTPHOG_ERROR
+            )
+            operation["responses"].setdefault("403", _errors(schema, 403)["403"])
+    return paths
+
 
 _MESSAGE = {
     "type": "object",
@@ -121,389 +221,487 @@ def document() -> dict[str, Any]:
             ),
         },
         "security": [{}, {"bearer": []}],
-        "paths": {
-            "/api/v1/health": {
-                "get": {
-                    "operationId": "health",
-                    "summary": "Health check",
-                    "tags": ["TOTPHog API"],
-                    "security": [],
-                    "responses": {
-                        "200": _json(_ref("Health"), "The service is running (not wrapped in success/data)")
+        "paths": _with_roles(
+            {
+                "/api/v1/health": {
+                    "get": {
+                        "operationId": "health",
+                        "summary": "Health check",
+                        "tags": ["TOTPHog API"],
+                        "security": [],
+                        "responses": {
+                            "200": _json(
+                                _ref("Health"), "The service is running (not wrapped in success/data)"
+                            )
+                        },
+                    }
+                },
+                "/api/v1/tokens": {
+                    "get": {
+                        "operationId": "listTokens",
+                        "summary": "List tokens",
+                        "tags": ["TOTPHog API"],
+                        "responses": {
+                            "200": _json(
+                                {
+                                    "type": "object",
+                                    "required": ["success", "data", "count"],
+                                    "properties": {
+                                        "success": {"type": "boolean"},
+                                        "data": {"type": "array", "items": _ref("Token")},
+                                        "count": {"type": "integer", "minimum": 0},
+                                    },
+                                },
+                                "Every token, oldest first",
+                            ),
+                            **_errors(_TOTPHOG_ERROR),
+                        },
                     },
-                }
-            },
-            "/api/v1/tokens": {
-                "get": {
-                    "operationId": "listTokens",
-                    "summary": "List tokens",
-                    "tags": ["TOTPHog API"],
-                    "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "required": ["success", "data", "count"],
-                                "properties": {
-                                    "success": {"type": "boolean"},
-                                    "data": {"type": "array", "items": _ref("Token")},
-                                    "count": {"type": "integer", "minimum": 0},
+                    "post": {
+                        "operationId": "createToken",
+                        "summary": "Create a token from an otpauth URI or from its fields",
+                        "tags": ["TOTPHog API"],
+                        "requestBody": {
+                            "required": True,
+                            "content": {"application/json": {"schema": _ref("NewToken")}},
+                        },
+                        "responses": {
+                            "201": {
+                                **_ok(_ref("Token"), "Created"),
+                                "links": {
+                                    name: {"operationId": op, "parameters": {"id": "$response.body#/data/id"}}
+                                    for name, op in (
+                                        ("GetToken", "getToken"),
+                                        ("GetCode", "getCode"),
+                                        ("GetQrCode", "getQrCode"),
+                                        ("VerifyCode", "verifyCode"),
+                                        ("DeleteToken", "deleteToken"),
+                                    )
                                 },
                             },
-                            "Every token, oldest first",
-                        ),
-                        **_errors(_TOTPHOG_ERROR),
+                            **_errors(_TOTPHOG_ERROR, 400, 413),
+                        },
+                    },
+                    "delete": {
+                        "operationId": "deleteAllTokens",
+                        "summary": "Delete all tokens",
+                        "tags": ["TOTPHog API"],
+                        "responses": {
+                            "200": _json(
+                                {
+                                    "type": "object",
+                                    "required": ["success", "message", "deleted_count"],
+                                    "properties": {
+                                        "success": {"type": "boolean"},
+                                        "message": {"type": "string"},
+                                        "deleted_count": {"type": "integer", "minimum": 0},
+                                    },
+                                },
+                                "Deleted",
+                            ),
+                            **_errors(_TOTPHOG_ERROR),
+                        },
                     },
                 },
-                "post": {
-                    "operationId": "createToken",
-                    "summary": "Create a token from an otpauth URI or from its fields",
-                    "tags": ["TOTPHog API"],
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": _ref("NewToken")}},
+                "/api/v1/tokens/{id}": {
+                    "parameters": [_ID],
+                    "get": {
+                        "operationId": "getToken",
+                        "summary": "Get a token",
+                        "tags": ["TOTPHog API"],
+                        "responses": {"200": _ok(_ref("Token"), "The token"), **_errors(_TOTPHOG_ERROR, 404)},
                     },
-                    "responses": {
-                        "201": {
-                            **_ok(_ref("Token"), "Created"),
-                            "links": {
-                                name: {"operationId": op, "parameters": {"id": "$response.body#/data/id"}}
-                                for name, op in (
-                                    ("GetToken", "getToken"),
-                                    ("GetCode", "getCode"),
-                                    ("GetQrCode", "getQrCode"),
-                                    ("VerifyCode", "verifyCode"),
-                                    ("DeleteToken", "deleteToken"),
+                    "patch": {
+                        "operationId": "updateToken",
+                        "summary": "Rename a token, change its issuer, or move it to another group",
+                        "tags": ["TOTPHog API"],
+                        "requestBody": {
+                            "required": True,
+                            "content": {"application/json": {"schema": _ref("TokenUpdate")}},
+                        },
+                        "responses": {
+                            "200": _ok(_ref("Token"), "The updated token"),
+                            **_errors(_TOTPHOG_ERROR, 400, 404, 413),
+                        },
+                    },
+                    "delete": {
+                        "operationId": "deleteToken",
+                        "summary": "Delete a token",
+                        "tags": ["TOTPHog API"],
+                        "responses": {
+                            "200": _json(_MESSAGE, "Token deleted"),
+                            **_errors(_TOTPHOG_ERROR, 404),
+                        },
+                    },
+                },
+                "/api/v1/tokens/{id}/code": {
+                    "parameters": [_ID],
+                    "get": {
+                        "operationId": "getCode",
+                        "summary": "The token's current code",
+                        "tags": ["TOTPHog API"],
+                        "responses": {
+                            "200": _ok(_ref("Code"), "The current code"),
+                            **_errors(_TOTPHOG_ERROR, 404),
+                        },
+                    },
+                },
+                "/api/v1/tokens/{id}/verify": {
+                    "parameters": [_ID],
+                    "post": {
+                        "operationId": "verifyCode",
+                        "summary": "Verify a user's code: each time step is accepted once, wrong codes are throttled",
+                        "description": (
+                            "A wrong or malformed code counts against the token (5 per 5 minutes by default, shared by "
+                            "every worker and instance); past the limit every request for the token gets 429."
+                        ),
+                        "tags": ["Verification"],
+                        "requestBody": {
+                            "required": True,
+                            "content": {"application/json": {"schema": _ref("VerifyRequest")}},
+                        },
+                        "responses": {
+                            "200": _ok(
+                                _ref("Verdict"), "The verdict: accepted with its time step, or why not"
+                            ),
+                            **_errors(_TOTPHOG_ERROR, 400, 404, 413),
+                            "429": {
+                                **_json(_TOTPHOG_ERROR, "Too many wrong codes for this token"),
+                                "headers": {
+                                    "Retry-After": {
+                                        "description": "Seconds until the token accepts codes again",
+                                        "schema": {"type": "integer", "minimum": 1},
+                                    }
+                                },
+                            },
+                        },
+                    },
+                },
+                "/api/v1/codes": {
+                    "get": {
+                        "operationId": "getAllCodes",
+                        "summary": "Every token with its current code",
+                        "tags": ["TOTPHog API"],
+                        "responses": {
+                            "200": _ok(
+                                {"type": "array", "items": _ref("TokenWithCode")}, "Every token and code"
+                            ),
+                            **_errors(_TOTPHOG_ERROR),
+                        },
+                    }
+                },
+                "/api/v1/tokens/{id}/qr": {
+                    "parameters": [_ID],
+                    "get": {
+                        "operationId": "getQrCode",
+                        "summary": "The token's provisioning URI as a QR code",
+                        "tags": ["TOTPHog API"],
+                        "responses": {
+                            "200": {
+                                "description": "PNG image",
+                                "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+                            },
+                            **_errors(_TOTPHOG_ERROR, 404),
+                        },
+                    },
+                },
+                "/api/v1/codes/next": {
+                    "get": {
+                        "operationId": "getNextCodes",
+                        "summary": "Every token's current and next code (the web page shows the next one in a step's "
+                        "last seconds)",
+                        "tags": ["Web page"],
+                        "responses": {
+                            "200": _ok({"type": "array", "items": _ref("NextCode")}, "Every token's codes"),
+                            **_errors(_TOTPHOG_ERROR),
+                        },
+                    }
+                },
+                "/api/v1/qr/decode": {
+                    "post": {
+                        "operationId": "decodeQrCode",
+                        "summary": "The text of the QR code in an image (a screenshot dropped on the web page)",
+                        "tags": ["Web page"],
+                        "requestBody": {
+                            "required": True,
+                            "content": {
+                                kind: {"schema": {"type": "string", "format": "binary"}}
+                                for kind in (
+                                    "image/png",
+                                    "image/jpeg",
+                                    "image/gif",
+                                    "image/bmp",
+                                    "image/webp",
                                 )
                             },
                         },
-                        **_errors(_TOTPHOG_ERROR, 400, 413),
-                    },
-                },
-                "delete": {
-                    "operationId": "deleteAllTokens",
-                    "summary": "Delete all tokens",
-                    "tags": ["TOTPHog API"],
-                    "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "required": ["success", "message", "deleted_count"],
-                                "properties": {
-                                    "success": {"type": "boolean"},
-                                    "message": {"type": "string"},
-                                    "deleted_count": {"type": "integer", "minimum": 0},
-                                },
-                            },
-                            "Deleted",
-                        ),
-                        **_errors(_TOTPHOG_ERROR),
-                    },
-                },
-            },
-            "/api/v1/tokens/{id}": {
-                "parameters": [_ID],
-                "get": {
-                    "operationId": "getToken",
-                    "summary": "Get a token",
-                    "tags": ["TOTPHog API"],
-                    "responses": {"200": _ok(_ref("Token"), "The token"), **_errors(_TOTPHOG_ERROR, 404)},
-                },
-                "delete": {
-                    "operationId": "deleteToken",
-                    "summary": "Delete a token",
-                    "tags": ["TOTPHog API"],
-                    "responses": {"200": _json(_MESSAGE, "Token deleted"), **_errors(_TOTPHOG_ERROR, 404)},
-                },
-            },
-            "/api/v1/tokens/{id}/code": {
-                "parameters": [_ID],
-                "get": {
-                    "operationId": "getCode",
-                    "summary": "The token's current code",
-                    "tags": ["TOTPHog API"],
-                    "responses": {
-                        "200": _ok(_ref("Code"), "The current code"),
-                        **_errors(_TOTPHOG_ERROR, 404),
-                    },
-                },
-            },
-            "/api/v1/tokens/{id}/verify": {
-                "parameters": [_ID],
-                "post": {
-                    "operationId": "verifyCode",
-                    "summary": "Verify a user's code: each time step is accepted once, wrong codes are throttled",
-                    "description": (
-                        "A wrong or malformed code counts against the token (5 per 5 minutes by default, shared by "
-                        "every worker and instance); past the limit every request for the token gets 429."
-                    ),
-                    "tags": ["Verification"],
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": _ref("VerifyRequest")}},
-                    },
-                    "responses": {
-                        "200": _ok(_ref("Verdict"), "The verdict: accepted with its time step, or why not"),
-                        **_errors(_TOTPHOG_ERROR, 400, 404, 413),
-                        "429": {
-                            **_json(_TOTPHOG_ERROR, "Too many wrong codes for this token"),
-                            "headers": {
-                                "Retry-After": {
-                                    "description": "Seconds until the token accepts codes again",
-                                    "schema": {"type": "integer", "minimum": 1},
-                                }
-                            },
-                        },
-                    },
-                },
-            },
-            "/api/v1/codes": {
-                "get": {
-                    "operationId": "getAllCodes",
-                    "summary": "Every token with its current code",
-                    "tags": ["TOTPHog API"],
-                    "responses": {
-                        "200": _ok({"type": "array", "items": _ref("TokenWithCode")}, "Every token and code"),
-                        **_errors(_TOTPHOG_ERROR),
-                    },
-                }
-            },
-            "/api/v1/tokens/{id}/qr": {
-                "parameters": [_ID],
-                "get": {
-                    "operationId": "getQrCode",
-                    "summary": "The token's provisioning URI as a QR code",
-                    "tags": ["TOTPHog API"],
-                    "responses": {
-                        "200": {
-                            "description": "PNG image",
-                            "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
-                        },
-                        **_errors(_TOTPHOG_ERROR, 404),
-                    },
-                },
-            },
-            "/api/v1/codes/next": {
-                "get": {
-                    "operationId": "getNextCodes",
-                    "summary": "Every token's current and next code (the web page shows the next one in a step's "
-                    "last seconds)",
-                    "tags": ["Web page"],
-                    "responses": {
-                        "200": _ok({"type": "array", "items": _ref("NextCode")}, "Every token's codes"),
-                        **_errors(_TOTPHOG_ERROR),
-                    },
-                }
-            },
-            "/api/v1/qr/decode": {
-                "post": {
-                    "operationId": "decodeQrCode",
-                    "summary": "The text of the QR code in an image (a screenshot dropped on the web page)",
-                    "tags": ["Web page"],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            kind: {"schema": {"type": "string", "format": "binary"}}
-                            for kind in ("image/png", "image/jpeg", "image/gif", "image/bmp", "image/webp")
-                        },
-                    },
-                    "responses": {
-                        "200": _ok(
-                            {
-                                "type": "object",
-                                "required": ["text"],
-                                "properties": {"text": {"type": "string"}},
-                            },
-                            "The QR code's text",
-                        ),
-                        **_errors(_TOTPHOG_ERROR, 400),
-                        "413": _json(_TOTPHOG_ERROR, "Image over 8 MiB"),
-                    },
-                }
-            },
-            "/api/v1/import": {
-                "post": {
-                    "operationId": "importAccounts",
-                    "summary": "Import an export: a token per account, and the entries that were skipped",
-                    "description": (
-                        "Google Authenticator otpauth-migration:// URIs, an Aegis vault (plain or encrypted), "
-                        "TOTPHog's tokens.json, a team secrets.json (its users are set up for /get-totp) or "
-                        'otpauth:// URIs one per line; sent as a file upload, as {"data": ..., "password": ...}, '
-                        "or as the body itself."
-                    ),
-                    "tags": ["Transfer"],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "multipart/form-data": {
-                                "schema": {
+                        "responses": {
+                            "200": _ok(
+                                {
                                     "type": "object",
-                                    "required": ["file"],
-                                    "properties": {
-                                        "file": {"type": "string", "format": "binary"},
-                                        "password": {
-                                            "type": "string",
-                                            "description": "Of an encrypted vault",
-                                        },
-                                    },
-                                }
-                            },
-                            "application/json": {
-                                "schema": {
-                                    "description": (
-                                        '{"data": "<export text>", "password": "..."}, '
-                                        "or a JSON export itself (Aegis vault, tokens.json, secrets.json)"
-                                    ),
+                                    "required": ["text"],
+                                    "properties": {"text": {"type": "string"}},
                                 },
-                                "example": {"data": "otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP"},
-                            },
-                            "text/plain": {"schema": {"type": "string", "description": "The export text"}},
-                        },
-                    },
-                    "responses": {
-                        "201": _ok(_ref("ImportResult"), "At least one token or user was created"),
-                        "200": _ok(_ref("ImportResult"), "Nothing was created; `skipped` says why"),
-                        **_errors(_TOTPHOG_ERROR, 400, 413),
-                    },
-                }
-            },
-            "/api/v1/export": {
-                "get": {
-                    "operationId": "exportAccounts",
-                    "summary": "Every token as otpauth:// URIs, Google Authenticator migration QR codes, or an Aegis vault",
-                    "tags": ["Transfer"],
-                    "parameters": [
-                        {
-                            "name": "format",
-                            "in": "query",
-                            "required": True,
-                            "schema": {"type": "string", "enum": ["uris", "migration", "aegis"]},
-                        },
-                        {
-                            "name": "X-Export-Password",
-                            "in": "header",
-                            "description": "aegis: encrypt the vault with this password",
-                            "schema": {"type": "string"},
-                        },
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": (
-                                "uris: text, one URI per line; migration: the URIs and their QR codes (one per "
-                                "10 accounts); aegis: the vault"
+                                "The QR code's text",
                             ),
-                            "content": {
-                                "text/plain": {"schema": {"type": "string"}},
-                                "application/json": {"schema": {"type": "object"}},
-                            },
+                            **_errors(_TOTPHOG_ERROR, 400),
+                            "413": _json(_TOTPHOG_ERROR, "Image over 8 MiB"),
                         },
-                        **_errors(_TOTPHOG_ERROR, 400),
-                    },
-                }
-            },
-            "/setup": {
-                "post": {
-                    "operationId": "setup",
-                    "summary": "Set up a username with a secret (again: replace its secret)",
-                    "tags": ["Team API"],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["username", "secret"],
-                                    "properties": {
-                                        "username": {"type": "string", "maxLength": 256},
-                                        "secret": {"type": "string"},
-                                    },
-                                    "example": {"username": "alice", "secret": "JBSWY3DPEHPK3PXP"},
-                                }
-                            }
-                        },
-                    },
-                    "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "required": ["secret", "username"],
-                                "properties": {"secret": {"type": "string"}, "username": {"type": "string"}},
-                            },
-                            "Set up",
-                        )
-                        | {
-                            "links": {
-                                "GetTotp": {
-                                    "operationId": "getTotp",
-                                    "parameters": {"username": "$response.body#/username"},
-                                }
-                            }
-                        },
-                        **_errors(_TEAM_ERROR, 400, 413),
-                    },
-                }
-            },
-            "/get-totp/{username}": {
-                "get": {
-                    "operationId": "getTotp",
-                    "summary": "The current code of a username",
-                    "tags": ["Team API"],
-                    "parameters": [
-                        {"name": "username", "in": "path", "required": True, "schema": {"type": "string"}}
-                    ],
-                    "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "required": ["totp", "username"],
-                                "properties": {"totp": {"type": "string"}, "username": {"type": "string"}},
-                            },
-                            "The current code",
+                    }
+                },
+                "/api/v1/import": {
+                    "post": {
+                        "operationId": "importAccounts",
+                        "summary": "Import an export: a token per account, and the entries that were skipped",
+                        "description": (
+                            "Google Authenticator otpauth-migration:// URIs, an Aegis vault (plain or encrypted), "
+                            "TOTPHog's tokens.json, a team secrets.json (its users are set up for /get-totp) or "
+                            'otpauth:// URIs one per line; sent as a file upload, as {"data": ..., "password": ...}, '
+                            "or as the body itself."
                         ),
-                        **_errors(_TEAM_ERROR, 404),
-                    },
-                }
-            },
-            "/v1/auth/totp-generate": {
-                "get": {
-                    "operationId": "totpGenerate",
-                    "summary": "Enrol: a new secret with its URI, QR code and current code (stores nothing)",
-                    "tags": ["Enrolment"],
-                    "parameters": [
-                        {"name": "issuer", "in": "query", "required": True, "schema": {"type": "string"}},
-                        {
-                            "name": "account_name",
-                            "in": "query",
+                        "tags": ["Transfer"],
+                        "requestBody": {
                             "required": True,
-                            "schema": {"type": "string"},
-                        },
-                        {
-                            "name": "digits",
-                            "in": "query",
-                            "schema": {"type": "integer", "enum": [6, 8], "default": 6},
-                        },
-                        {
-                            "name": "period",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 10, "maximum": 120, "default": 30},
-                        },
-                        {
-                            "name": "algorithm",
-                            "in": "query",
-                            "description": "Any case",
-                            "schema": {
-                                "type": "string",
-                                "pattern": _ALGORITHM,
-                                "default": "SHA1",
+                            "content": {
+                                "multipart/form-data": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["file"],
+                                        "properties": {
+                                            "file": {"type": "string", "format": "binary"},
+                                            "password": {
+                                                "type": "string",
+                                                "description": "Of an encrypted vault",
+                                            },
+                                        },
+                                    }
+                                },
+                                "application/json": {
+                                    "schema": {
+                                        "description": (
+                                            '{"data": "<export text>", "password": "..."}, '
+                                            "or a JSON export itself (Aegis vault, tokens.json, secrets.json)"
+                                        ),
+                                    },
+                                    "example": {"data": "otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP"},
+                                },
+                                "text/plain": {
+                                    "schema": {"type": "string", "description": "The export text"}
+                                },
                             },
                         },
-                    ],
-                    "responses": {
-                        "200": _json(_ref("Enrolment"), "The new secret"),
-                        **_errors(_TEAM_ERROR, 400),
-                    },
-                }
-            },
-        },
+                        "responses": {
+                            "201": _ok(_ref("ImportResult"), "At least one token or user was created"),
+                            "200": _ok(_ref("ImportResult"), "Nothing was created; `skipped` says why"),
+                            **_errors(_TOTPHOG_ERROR, 400, 413),
+                        },
+                    }
+                },
+                "/api/v1/export": {
+                    "get": {
+                        "operationId": "exportAccounts",
+                        "summary": "Every token as otpauth:// URIs, Google Authenticator migration QR codes, or an Aegis vault",
+                        "tags": ["Transfer"],
+                        "parameters": [
+                            {
+                                "name": "format",
+                                "in": "query",
+                                "required": True,
+                                "schema": {"type": "string", "enum": ["uris", "migration", "aegis"]},
+                            },
+                            {
+                                "name": "X-Export-Password",
+                                "in": "header",
+                                "description": "aegis: encrypt the vault with this password",
+                                "schema": {"type": "string"},
+                            },
+                        ],
+                        "responses": {
+                            "200": {
+                                "description": (
+                                    "uris: text, one URI per line; migration: the URIs and their QR codes (one per "
+                                    "10 accounts); aegis: the vault"
+                                ),
+                                "content": {
+                                    "text/plain": {"schema": {"type": "string"}},
+                                    "application/json": {"schema": {"type": "object"}},
+                                },
+                            },
+                            **_errors(_TOTPHOG_ERROR, 400),
+                        },
+                    }
+                },
+                "/setup": {
+                    "post": {
+                        "operationId": "setup",
+                        "summary": "Set up a username with a secret (again: replace its secret)",
+                        "tags": ["Team API"],
+                        "requestBody": {
+                            "required": True,
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["username", "secret"],
+                                        "properties": {
+                                            "username": {"type": "string", "maxLength": 256},
+                                            "secret": {"type": "string"},
+                                        },
+                                        "example": {"username": "alice", "secret": "JBSWY3DPEHPK3PXP"},
+                                    }
+                                }
+                            },
+                        },
+                        "responses": {
+                            "200": _json(
+                                {
+                                    "type": "object",
+                                    "required": ["secret", "username"],
+                                    "properties": {
+                                        "secret": {"type": "string"},
+                                        "username": {"type": "string"},
+                                    },
+                                },
+                                "Set up",
+                            )
+                            | {
+                                "links": {
+                                    "GetTotp": {
+                                        "operationId": "getTotp",
+                                        "parameters": {"username": "$response.body#/username"},
+                                    }
+                                }
+                            },
+                            **_errors(_TEAM_ERROR, 400, 413),
+                        },
+                    }
+                },
+                "/get-totp/{username}": {
+                    "get": {
+                        "operationId": "getTotp",
+                        "summary": "The current code of a username",
+                        "tags": ["Team API"],
+                        "parameters": [
+                            {"name": "username", "in": "path", "required": True, "schema": {"type": "string"}}
+                        ],
+                        "responses": {
+                            "200": _json(
+                                {
+                                    "type": "object",
+                                    "required": ["totp", "username"],
+                                    "properties": {
+                                        "totp": {"type": "string"},
+                                        "username": {"type": "string"},
+                                    },
+                                },
+                                "The current code",
+                            ),
+                            **_errors(_TEAM_ERROR, 404),
+                        },
+                    }
+                },
+                "/v1/auth/totp-generate": {
+                    "get": {
+                        "operationId": "totpGenerate",
+                        "summary": "Enrol: a new secret with its URI, QR code and current code (stores nothing)",
+                        "tags": ["Enrolment"],
+                        "parameters": [
+                            {"name": "issuer", "in": "query", "required": True, "schema": {"type": "string"}},
+                            {
+                                "name": "account_name",
+                                "in": "query",
+                                "required": True,
+                                "schema": {"type": "string"},
+                            },
+                            {
+                                "name": "digits",
+                                "in": "query",
+                                "schema": {"type": "integer", "enum": [6, 8], "default": 6},
+                            },
+                            {
+                                "name": "period",
+                                "in": "query",
+                                "schema": {"type": "integer", "minimum": 10, "maximum": 120, "default": 30},
+                            },
+                            {
+                                "name": "algorithm",
+                                "in": "query",
+                                "description": "Any case",
+                                "schema": {
+                                    "type": "string",
+                                    "pattern": _ALGORITHM,
+                                    "default": "SHA1",
+                                },
+                            },
+                        ],
+                        "responses": {
+                            "200": _json(_ref("Enrolment"), "The new secret"),
+                            **_errors(_TEAM_ERROR, 400),
+                        },
+                    }
+                },
+                "/api/v1/me": {
+                    "get": {
+                        "operationId": "getMe",
+                        "summary": "The caller: its API token's name, role and groups",
+                        "description": "An admin may ask about another API token with `name`.",
+                        "tags": ["Access"],
+                        "parameters": [
+                            {
+                                "name": "name",
+                                "in": "query",
+                                "description": "Another API token's name (admins only)",
+                                "schema": {"type": "string"},
+                            }
+                        ],
+                        "responses": {"200": _ok(_CALLER, "The caller"), **_errors(_TOTPHOG_ERROR, 404)},
+                    }
+                },
+                "/api/v1/audit": {
+                    "get": {
+                        "operationId": "getAuditLog",
+                        "summary": "The audit log, newest first: who read which code or secret and who changed what",
+                        "description": "No code or secret is ever written to it.",
+                        "tags": ["Access"],
+                        "parameters": [
+                            {
+                                "name": "limit",
+                                "in": "query",
+                                "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+                            },
+                            {"name": "actor", "in": "query", "schema": {"type": "string"}},
+                            {
+                                "name": "account",
+                                "in": "query",
+                                "description": "An account (token) id",
+                                "schema": {"type": "string"},
+                            },
+                            {
+                                "name": "since",
+                                "in": "query",
+                                "description": "ISO 8601 with its UTC offset",
+                                "schema": {"type": "string", "format": "date-time"},
+                            },
+                        ],
+                        "responses": {
+                            "200": _json(
+                                {
+                                    "type": "object",
+                                    "required": ["success", "data", "count"],
+                                    "properties": {
+                                        "success": {"type": "boolean", "enum": [True]},
+                                        "data": {"type": "array", "items": _ref("AuditEntry")},
+                                        "count": {"type": "integer", "minimum": 0},
+                                    },
+                                },
+                                "The entries",
+                            ),
+                            **_errors(_TOTPHOG_ERROR, 400),
+                        },
+                    }
+                },
+            }
+        ),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
@@ -546,6 +744,8 @@ def document() -> dict[str, Any]:
                     },
                 },
                 "NewToken": _NEW_TOKEN,
+                "TokenUpdate": _TOKEN_UPDATE,
+                "AuditEntry": _AUDIT_ENTRY,
                 "ImportResult": {
                     "type": "object",
                     "required": ["format", "created", "skipped", "warnings"],

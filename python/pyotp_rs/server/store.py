@@ -158,9 +158,12 @@ def _groups(text: str | None) -> tuple[str, ...] | None:
 
 
 def _audit_values(row: AuditRow) -> dict[str, Any]:
+    """The row's columns; a NUL (which PostgreSQL text cannot hold, say in a refused request's path) as U+FFFD."""
     values = dataclasses.asdict(row)
     values["account_ids"] = " ".join(row.account_ids) or None
-    return values
+    return {
+        key: value.replace("\x00", "\ufffd") if isinstance(value, str) else value for key, value in values.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -600,6 +603,8 @@ class Store:
         since_us: int | None = None,
     ) -> list[AuditRow]:
         """The newest ``limit`` entries, newest first, of one actor, about one account, or since a time."""
+        if not all(_storable(text) for text in (actor or "", account or "")):
+            return []
         query = sa.select(*(audit.c[name] for name in _AUDIT_FIELDS))
         if actor is not None:
             query = query.where(audit.c.actor == actor)

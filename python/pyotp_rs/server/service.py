@@ -462,18 +462,12 @@ class TokenService:
 
     # API tokens
 
-    def authorize(self, authorization: str | None) -> int:
-        """Checks an ``Authorization`` header; open when no API token exists and loopback-only.
-
-        Returns the tokens' generation, read by the same statement as the API tokens: the one
-        statement a request needs before it knows whether its worker's cached tokens are current.
-        """
-        return self.identify(authorization)[1]
-
     def identify(self, authorization: str | None) -> tuple[Caller, int]:
-        """The caller an ``Authorization`` header names (``local`` in open mode), and the tokens' generation.
+        """The caller an ``Authorization`` header names, and the tokens' generation; open (the caller
+        ``local``) when no API token exists and the service is loopback-only.
 
-        One statement: the API-token check, the caller's role and groups, and the generation.
+        One statement: the API-token check, the caller's role and groups, and the tokens' generation
+        (what a request needs before it knows whether its worker's cached tokens are current).
         """
         scheme, _, credential = (authorization or "").partition(" ")
         bearer = credential.strip() if scheme.lower() == "bearer" and credential.strip() else None

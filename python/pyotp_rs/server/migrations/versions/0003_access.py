@@ -14,7 +14,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Adds ``api_tokens.role`` (existing tokens are ``admin``) and ``groups``, ``tokens.group``, ``audit``."""
+    """Adds ``api_tokens.role`` (existing tokens are ``admin``) and ``groups``, ``tokens.group``, ``audit``
+    and ``audit_sets`` (the id lists that entries about several accounts share)."""
     op.add_column("api_tokens", sa.Column("role", sa.String(16), nullable=False, server_default="admin"))
     op.add_column("api_tokens", sa.Column("groups", sa.Text, nullable=True))
     op.add_column("tokens", sa.Column("group", sa.Text, nullable=True))
@@ -30,12 +31,20 @@ def upgrade() -> None:
         sa.Column("label", sa.Text, nullable=True),
         sa.Column("remote_addr", sa.String(64), nullable=True),
         sa.Column("outcome", sa.Text, nullable=False),
+        sa.Column("account_set", sa.String(64), nullable=True),
     )
     op.create_index("ix_audit_at", "audit", ["at_us"])
+    op.create_table(
+        "audit_sets",
+        sa.Column("digest", sa.String(64), primary_key=True),
+        sa.Column("account_ids", sa.Text, nullable=False),
+        sa.Column("touched_us", sa.BigInteger, nullable=False),
+    )
 
 
 def downgrade() -> None:
-    """Drops ``audit`` and the three columns."""
+    """Drops ``audit_sets``, ``audit`` and the three columns."""
+    op.drop_table("audit_sets")
     op.drop_index("ix_audit_at", "audit")
     op.drop_table("audit")
     with op.batch_alter_table("tokens") as batch:

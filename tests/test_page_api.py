@@ -21,6 +21,7 @@ SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEH"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
     process = start_service(tmp_path_factory.mktemp("page-api"))
+    process.session.headers["Origin"] = process.url  # uploads come from the page, which names its origin
     yield process
     process.stop()
 

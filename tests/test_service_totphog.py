@@ -19,6 +19,7 @@ from servicekit import ENGINES, ServiceProcess, new_database, rfc6238, start_ser
 
 SHORT = "JBSWY3DPEHPK3PXP"  # TOTPHog's examples: 80 bits
 LONG = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # 160 bits
+JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -304,7 +305,7 @@ def test_bodies_that_are_not_json_objects(service: ServiceProcess, raw: bytes, m
 def test_deeply_nested_json_is_400(service: ServiceProcess) -> None:
     raw = b"[" * 30000 + b"]" * 30000
     assert_error(
-        service.post("/api/v1/tokens", data=raw),
+        service.post("/api/v1/tokens", data=raw, headers=JSON),
         400,
         "Request body must be a JSON object (it is not valid JSON)",
     )
@@ -313,7 +314,9 @@ def test_deeply_nested_json_is_400(service: ServiceProcess) -> None:
 def test_body_over_64_kib_is_413(service: ServiceProcess) -> None:
     body = b'{"name": "' + b"x" * 65536 + b'", "secret": "' + LONG.encode() + b'"}'
     assert_error(
-        service.post("/api/v1/tokens", data=body), 413, "Request body too large: the limit is 65536 bytes"
+        service.post("/api/v1/tokens", data=body, headers=JSON),
+        413,
+        "Request body too large: the limit is 65536 bytes",
     )
 
 

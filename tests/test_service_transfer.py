@@ -23,6 +23,7 @@ OTHER = "N5XHAZLOPJQXG43BMVZGK4TFONXW2ZJA"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
     process = start_service(tmp_path_factory.mktemp("transfer"))
+    process.session.headers["Origin"] = process.url  # uploads come from the page, which names its origin
     yield process
     process.stop()
 

@@ -66,6 +66,27 @@ def register(commands: Commands[argparse.ArgumentParser]) -> None:
     )
     serve.add_argument("--workers", type=_bounded(1, 64), default=2, help="worker processes (default 2)")
     serve.add_argument(
+        "--threads", type=_bounded(1, 64), default=8, help="threads per worker process (default 8)"
+    )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name the service is reached by besides localhost, 127.0.0.1 and [::1] (repeatable; "
+        "also PYOTP_RS_ALLOWED_HOSTS, comma-separated); requests naming another Host get 421. Without API "
+        "tokens only loopback names are served; '*' allows any name for requests with a token",
+    )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="the address of a reverse proxy in front of the service (repeatable; also "
+        "PYOTP_RS_TRUSTED_PROXIES): every request then needs an API token, and the client address logged "
+        "is the one the proxy puts in X-Forwarded-For",
+    )
+    serve.add_argument(
         "--verify-limit",
         type=_bounded(1, 1000),
         default=5,
@@ -175,8 +196,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             workers=args.workers,
+            threads=args.threads,
             rate_limit=RateLimit(failures=args.verify_limit, window_seconds=args.verify_window),
             audit_days=args.audit_days,
+            allowed_hosts=tuple(args.allowed_host),
+            trusted_proxies=tuple(args.trusted_proxy),
         )
         serve(config)
         return 0

@@ -22,7 +22,7 @@ from flask import Flask, Response, g, request
 
 from .audit import Trail
 from .roles import ROLES, Caller
-from .service import Forbidden, NotFound, Token, TokenService
+from .service import Forbidden, NotFound, ServiceError, Token, TokenService
 from .store import AuditRow
 
 __all__ = ["audit", "caller", "install", "place", "reach", "requires", "shown", "trail", "visible"]
@@ -105,15 +105,19 @@ def audit(
     g.setdefault("audit", []).append(trail().entry(action, outcome, account_ids, label))
 
 
-def install(app: Flask, service: TokenService) -> None:
-    """Resolves and checks the caller before each request; writes its audit entries after it."""
+def install(app: Flask, service: TokenService, open_problem: Callable[[], ServiceError | None]) -> None:
+    """Resolves and checks the caller before each request; writes its audit entries after it.
+
+    ``open_problem`` says why a request without a token cannot be served in open mode (see
+    :meth:`TokenService.identify`).
+    """
 
     @app.before_request
     def _identify() -> None:
         view = app.view_functions.get(request.endpoint or "")
         if view is not None and getattr(view, "public", False):
             return
-        g.caller, g.tokens_generation = service.identify(request.headers.get("Authorization"))
+        g.caller, g.tokens_generation = service.identify(request.headers.get("Authorization"), open_problem)
         if view is None:
             return
         needed = getattr(view, "role", DEFAULT_ROLE)

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from . import access, access_api, docs, enrolment, team, totphog, transfer, web
+from . import access, access_api, docs, enrolment, guards, team, totphog, transfer, web
 from .codes import CodeSheet
-from .config import MAX_BODY_BYTES, ServiceConfig
+from .config import ServiceConfig
 from .service import ServiceError, TokenService, open_service
 
 __all__ = ["create_app"]
@@ -26,6 +26,16 @@ _ERROR_SHAPES: tuple[tuple[str, ErrorShape], ...] = (
     ("/v1/auth/", enrolment.error_response),
 )
 
+_PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
+        "connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+"""What every HTML answer carries (a view may set a stricter or narrower Content-Security-Policy)."""
+
 _HTTP_MESSAGES = {
     404: "Not found",
     405: "Method not allowed",
@@ -39,28 +49,57 @@ def _error_shape(path: str) -> ErrorShape:
     return totphog.error_response
 
 
+def _json_status(path: str) -> int:
+    """The status of a non-JSON body: 400 on the TOTPHog API (its contract lists only 400), else 415."""
+    return 400 if _error_shape(path) is totphog.error_response else 415
+
+
 def create_app(config: ServiceConfig | None = None, *, service: TokenService | None = None) -> Flask:
     """The WSGI application of ``pyotp-rs serve``, for any WSGI server.
 
     Give a ``config`` (the database is migrated and the server key checked now, once) or an
-    already opened ``service``. With neither, the defaults of ``pyotp-rs serve`` apply.
+    already opened ``service``. With neither, the defaults of ``pyotp-rs serve`` apply. Whatever
+    the config says, requests without an API token are served only while no API token exists and
+    only to a loopback peer that names the service by a loopback Host and came through no proxy.
     """
+    config = config or ServiceConfig.from_options()
     if service is None:
-        service = open_service(config or ServiceConfig.from_options())
+        service = open_service(config)
+    hosts = guards.HostPolicy.build(config.allowed_hosts, config.host, loopback=config.loopback)
     app = Flask(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes if config else MAX_BODY_BYTES
+    app.url_map.merge_slashes = False  # a path is taken as sent: no redirect, no alias of another path
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.extensions["pyotp_rs"] = service
     app.extensions["pyotp_rs_codes"] = CodeSheet(service, totphog.token_json)
     for module in (totphog, team, enrolment, transfer, docs, web, access_api):
         app.register_blueprint(module.blueprint)
 
-    access.install(app, service)
+    @app.before_request
+    def _guard() -> None:
+        view = app.view_functions.get(request.endpoint or "")
+        guards.check_request(
+            request,
+            hosts,
+            takes_uploads=getattr(view, "takes_uploads", False),
+            json_status=_json_status(request.path),
+        )
+
+    access.install(app, service, lambda: guards.local_peer_problem(request, hosts))
+
+    @app.before_request
+    def _uploads() -> None:
+        view = app.view_functions.get(request.endpoint or "")
+        if getattr(view, "takes_uploads", False):
+            guards.check_upload(request)
 
     @app.after_request
-    def _no_store(response: Response) -> Response:
+    def _headers(response: Response) -> Response:
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if response.mimetype == "text/html":
+            for name, value in _PAGE_HEADERS.items():
+                response.headers.setdefault(name, value)
         return response
 
     @app.errorhandler(Exception)

@@ -14,6 +14,8 @@ DEFAULT_HOST = "127.0.0.1"
 MAX_BODY_BYTES = 64 * 1024
 DEFAULT_AUDIT_DAYS = 365
 KEY_ENV = "PYOTP_RS_SERVER_KEY"
+ALLOWED_HOSTS_ENV = "PYOTP_RS_ALLOWED_HOSTS"
+TRUSTED_PROXIES_ENV = "PYOTP_RS_TRUSTED_PROXIES"
 NEW_KEY_ENV = "PYOTP_RS_NEW_SERVER_KEY"
 _POSTGRESQL_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 
@@ -49,14 +51,26 @@ def database_url(db: str | None) -> str:
     return db
 
 
-def is_loopback(host: str) -> bool:
-    """True when ``host`` is ``localhost`` or a loopback address (IPv4 127/8 or IPv6 ::1)."""
-    if host == "localhost":
-        return True
+def is_loopback_address(address: str) -> bool:
+    """True for an IPv4 127/8 or IPv6 ``::1`` address (also IPv4-mapped, bracketed or scoped)."""
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
     except ValueError:
         return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped.is_loopback
+    return ip.is_loopback
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost``, a ``*.localhost`` name (RFC 6761 keeps them on loopback) or a loopback address."""
+    name = host.lower().rstrip(".")
+    return name == "localhost" or name.endswith(".localhost") or is_loopback_address(name)
+
+
+def _listed(text: str | None) -> tuple[str, ...]:
+    """The items of a comma-separated environment variable."""
+    return tuple(item.strip() for item in (text or "").split(",") if item.strip())
 
 
 @dataclass(frozen=True)
@@ -81,10 +95,15 @@ class ServiceConfig:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     workers: int = 2
+    threads: int = 8
     max_body_bytes: int = MAX_BODY_BYTES
     rate_limit: RateLimit = RateLimit()
     audit_days: int = DEFAULT_AUDIT_DAYS
     """How long audit entries are kept; older ones are pruned by the service."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Names besides loopback ones that requests may address (``--allowed-host``; ``*`` for any, with a token)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses of reverse proxies in front of the service (``--trusted-proxy``): only tokens authenticate."""
 
     @classmethod
     def from_options(
@@ -95,12 +114,25 @@ class ServiceConfig:
         host: str = DEFAULT_HOST,
         port: int = DEFAULT_PORT,
         workers: int = 2,
+        threads: int = 8,
         rate_limit: RateLimit | None = None,
         audit_days: int = DEFAULT_AUDIT_DAYS,
+        allowed_hosts: tuple[str, ...] = (),
+        trusted_proxies: tuple[str, ...] = (),
         environ: dict[str, str] | None = None,
     ) -> ServiceConfig:
-        """Builds the config from the ``serve`` flags and the environment (``PYOTP_RS_SERVER_KEY``)."""
+        """Builds the config from the ``serve`` flags and the environment.
+
+        ``PYOTP_RS_SERVER_KEY`` is the server key; ``PYOTP_RS_ALLOWED_HOSTS`` and
+        ``PYOTP_RS_TRUSTED_PROXIES`` (comma-separated) add to ``allowed_hosts`` and ``trusted_proxies``.
+        """
         env = os.environ if environ is None else environ
+        proxies = (*trusted_proxies, *_listed(env.get(TRUSTED_PROXIES_ENV)))
+        for proxy in proxies:
+            try:
+                ipaddress.ip_address(proxy)
+            except ValueError:
+                raise ConfigError(f"--trusted-proxy: {proxy!r} is not an IP address") from None
         return cls(
             database_url=database_url(db),
             key_file=Path(key_file).expanduser() if key_file else data_dir() / "server.key",
@@ -108,8 +140,11 @@ class ServiceConfig:
             host=host,
             port=port,
             workers=workers,
+            threads=threads,
             rate_limit=rate_limit or RateLimit(),
             audit_days=audit_days,
+            allowed_hosts=(*allowed_hosts, *_listed(env.get(ALLOWED_HOSTS_ENV))),
+            trusted_proxies=proxies,
         )
 
     @property

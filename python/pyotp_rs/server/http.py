@@ -10,7 +10,7 @@ from flask import current_app, request
 
 from .service import BadRequest, TokenService
 
-__all__ = ["json_object", "public", "service"]
+__all__ = ["json_object", "public", "service", "takes_uploads"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -18,6 +18,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 def public(view: F) -> F:
     """Marks a view that needs no API token (it shows no token data)."""
     view.public = True  # type: ignore[attr-defined]
+    return view
+
+
+def takes_uploads(view: F) -> F:
+    """Marks a view that reads uploaded files (multipart or raw bodies) as well as JSON."""
+    view.takes_uploads = True  # type: ignore[attr-defined]
     return view
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 from flask import Flask
@@ -10,6 +11,7 @@ from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 from .app import create_app
 from .config import ConfigError, ServiceConfig
 from .service import open_service
+from .worker import READ_TIMEOUT, GuardedThreadWorker
 
 __all__ = ["serve"]
 
@@ -34,14 +36,37 @@ def _bind_address(host: str, port: int) -> str:
     return f"[{host.strip('[]')}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+def _check_port(host: str, port: int) -> None:
+    """Fails with one line when the address cannot be listened on (before any file is created)."""
+    if port == 0:
+        return
+    try:
+        infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        raise ConfigError(
+            f"cannot listen on {_bind_address(host, port)}: {error.strerror or error}"
+        ) from None
+
+
 def serve(config: ServiceConfig) -> None:
     """Opens the database, checks the key and the auth rules, prints where it listens, and serves until stopped."""
+    _check_port(config.host, config.port)
     service = open_service(config)
     api_tokens = service.store.list_api_tokens()
-    if not config.loopback and not api_tokens:
+    if not api_tokens and (not config.loopback or config.trusted_proxies):
+        if config.trusted_proxies:
+            reason = "refusing to serve behind a proxy without API tokens: only tokens authenticate there"
+        else:
+            reason = (
+                f"refusing to listen on {config.host} without API tokens: anyone who can reach it could read "
+                "every secret"
+            )
         raise ConfigError(
-            f"refusing to listen on {config.host} without API tokens: anyone who can reach it could read every "
-            f"secret. Create one first: pyotp-rs api-token create NAME --db {service.store.url}"
+            f"{reason}. Create one first: pyotp-rs api-token create NAME --db {service.store.url}"
         )
     app = create_app(config, service=service)
     service.store.dispose()
@@ -64,7 +89,11 @@ def serve(config: ServiceConfig) -> None:
     options = {
         "bind": [_bind_address(config.host, config.port)],
         "workers": config.workers,
-        "worker_class": "sync",
+        "worker_class": GuardedThreadWorker,
+        "threads": config.threads,
+        "keepalive": 0,  # one request per connection, as the sync workers served (no idle-close race)
+        "timeout": int(3 * READ_TIMEOUT),
+        "forwarded_allow_ips": ",".join(config.trusted_proxies),
         "proc_name": "pyotp-rs serve",
         "loglevel": "warning",
         "errorlog": "-",

@@ -12,7 +12,7 @@ import os
 import secrets
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -258,7 +258,7 @@ class TokenService:
         """The audit log (entries after reads; changes write theirs in their own transaction)."""
         self.box = box
         self.require_auth = require_auth
-        """Ask for an API token even while none exists (the service listens beyond loopback)."""
+        """Ask for an API token even while none exists (beyond loopback, or behind a trusted proxy)."""
         self.rate_limit = rate_limit or RateLimit()
         """How many wrong codes verification counts per token before it answers 429."""
 
@@ -462,11 +462,15 @@ class TokenService:
 
     # API tokens
 
-    def identify(self, authorization: str | None) -> tuple[Caller, int]:
-        """The caller an ``Authorization`` header names, and the tokens' generation; open (the caller
-        ``local``) when no API token exists and the service is loopback-only.
+    def identify(
+        self, authorization: str | None, open_problem: Callable[[], ServiceError | None]
+    ) -> tuple[Caller, int]:
+        """The caller an ``Authorization`` header names, and the tokens' generation; without API tokens,
+        the service is open (the caller ``local``) to vouched peers.
 
-        One statement: the API-token check, the caller's role and groups, and the tokens' generation
+        ``open_problem`` says why the request cannot be served without a token (its peer is not this
+        machine, or its Host is foreign), or None; it is asked only while no API token exists. One
+        statement: the API-token check, the caller's role and groups, and the tokens' generation
         (what a request needs before it knows whether its worker's cached tokens are current).
         """
         scheme, _, credential = (authorization or "").partition(" ")
@@ -476,7 +480,10 @@ class TokenService:
             caller = state.caller
             return Caller(caller.name, caller.role, caller.groups), state.tokens_generation
         if not (state.api_tokens or self.require_auth):
-            return LOCAL, state.tokens_generation
+            problem = open_problem()
+            if problem is None:
+                return LOCAL, state.tokens_generation
+            raise problem
         if bearer is None:
             raise Unauthorized("Authorization required: send 'Authorization: Bearer <API token>'")
         raise Unauthorized("Invalid API token")
@@ -574,12 +581,9 @@ def open_service(config: ServiceConfig) -> TokenService:
             f"wrong server key: the key from {source} is not the key the database {store.url} was encrypted "
             "with; start with the original key (rotate keys with 'pyotp-rs rotate-key')"
         )
+    require_auth = not config.loopback or bool(config.trusted_proxies)
     return TokenService(
-        store,
-        box,
-        require_auth=not config.loopback,
-        rate_limit=config.rate_limit,
-        audit_days=config.audit_days,
+        store, box, require_auth=require_auth, rate_limit=config.rate_limit, audit_days=config.audit_days
     )
 
 

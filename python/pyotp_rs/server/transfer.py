@@ -19,7 +19,7 @@ from flask import Blueprint, Response, request
 from .. import qr, transfer
 from ..totp import TOTP
 from . import access
-from .http import service, string_field
+from .http import service, string_field, takes_uploads
 from .service import BadRequest, TokenFields
 from .totphog import token_json
 
@@ -71,6 +71,7 @@ def _store(account: transfer.Account, kind: str, group: str | None) -> dict[str,
 
 @blueprint.post("/import")
 @access.requires("manage")
+@takes_uploads
 def import_accounts() -> Any:
     """Creates a token for every account of the export; the rest are listed in ``skipped``.
 

@@ -18,8 +18,8 @@ from flask import Blueprint, Response, request, send_from_directory
 from PIL import Image, UnidentifiedImageError
 
 from . import access
-from .http import public, service
-from .service import BadRequest, ServiceError, TokenService, iso_time
+from .http import public, service, takes_uploads
+from .service import BadRequest, NotFound, ServiceError, TokenService, iso_time
 
 __all__ = ["blueprint", "decode_qr"]
 
@@ -28,10 +28,6 @@ blueprint = Blueprint("web", __name__)
 STATIC = Path(__file__).with_name("static")
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
-_PAGE_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
-    "connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
-)
 
 
 class ImageTooLarge(ServiceError):
@@ -43,16 +39,19 @@ class ImageTooLarge(ServiceError):
 @blueprint.get("/")
 @public
 def page() -> Response:
-    """The page itself (it holds no token data: the script fetches it from the API)."""
-    response = send_from_directory(STATIC, "index.html")
-    response.headers["Content-Security-Policy"] = _PAGE_POLICY
-    return response
+    """The page itself (it holds no token data: the script fetches it from the API).
+
+    The application gives every HTML answer the page's headers (CSP, no framing, no referrer).
+    """
+    return send_from_directory(STATIC, "index.html")
 
 
 @blueprint.get("/assets/<path:name>")
 @public
 def asset(name: str) -> Response:
-    """The page's script and style sheet."""
+    """The page's script and style sheet (the page itself is served at ``/`` only)."""
+    if name.endswith(".html"):
+        raise NotFound("Not found")
     return send_from_directory(STATIC, name)
 
 
@@ -88,6 +87,7 @@ def next_codes() -> Any:
 
 @blueprint.post("/api/v1/qr/decode")
 @access.requires("manage")
+@takes_uploads
 def qr_decode() -> Any:
     """The text of the QR code in the image sent as the request body (PNG, JPEG, GIF, BMP or WebP)."""
     if (request.content_length or 0) > MAX_IMAGE_BYTES:

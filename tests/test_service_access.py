@@ -399,3 +399,16 @@ def test_a_refused_request_with_a_nul_in_its_path_is_audited_not_500(team: Team)
     entry = team.audit(actor="codes")[0]
     assert entry["action"] == "denied" and entry["outcome"] == "403 DELETE /api/v1/tokens/a\ufffdb"
     assert team.call("admin", "GET", "/api/v1/audit", params={"actor": "a\x00b"}).json()["count"] == 0
+
+
+def test_the_role_is_decided_before_the_body_is_read(team: Team) -> None:
+    """A body over the 64 KiB limit would be a 413 once read: a codes token gets its 403 first."""
+    big = b'{"name": "' + b"x" * (200 * 1024) + b'"}'
+    refused = team.call(
+        "codes", "POST", "/api/v1/tokens", data=big, headers={"Content-Type": "application/json"}
+    )
+    assert refused.status_code == 403
+    allowed = team.call(
+        "admin", "POST", "/api/v1/tokens", data=big, headers={"Content-Type": "application/json"}
+    )
+    assert allowed.status_code == 413

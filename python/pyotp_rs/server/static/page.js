@@ -383,8 +383,12 @@ function askDelete(id) {
 function askEdit(id) {
   const entry = state.cards.get(id);
   const dialog = $("edit-dialog");
+  $("edit-form")?.remove();
+  dialog.append($("edit-template").content.firstElementChild.cloneNode(true));
   const form = $("edit-form");
-  clearErrors(form);
+  form.addEventListener("submit", saveEdit);
+  $("edit-cancel").addEventListener("click", () => dialog.close());
+  dialog.addEventListener("close", () => form.remove(), { once: true });
   $("edit-title").textContent = `Edit “${entry.token.name}”`;
   $("edit-name").value = entry.token.name;
   $("edit-issuer").value = entry.token.issuer || "";
@@ -632,8 +636,6 @@ $("auth-form").addEventListener("submit", useToken);
 $("add-uri").addEventListener("submit", addFromUri);
 $("add-fields").addEventListener("submit", addFromFields);
 $("filter").addEventListener("input", applyFilter);
-$("edit-form").addEventListener("submit", saveEdit);
-$("edit-cancel").addEventListener("click", () => $("edit-dialog").close());
 $("show-codes").addEventListener("click", () => showView(false));
 $("show-activity").addEventListener("click", () => showView(true));
 $("reload-activity").addEventListener("click", loadActivity);

@@ -73,7 +73,7 @@ def test_qr_decode_reads_an_image(server: ServiceProcess, kind: str) -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (b"", "Send the image file as the request body"),
+        (b"", "Send the image file as the request body or as the multipart field 'file'"),
         (b"GIF89a but not really", "Not an image this service can read (PNG, JPEG, GIF, BMP or WebP)"),
         (
             b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,
@@ -92,6 +92,29 @@ def test_qr_decode_refuses_in_words(server: ServiceProcess, body: bytes, message
     assert response.json() == {"success": False, "error": message}
 
 
+def test_qr_decode_takes_a_multipart_upload(server: ServiceProcess) -> None:
+    """As ``curl -F file=@shot.png`` sends it, the way /api/v1/import takes files (issue 26)."""
+    uri = pyotp.TOTP(SECRET).provisioning_uri(name="alice@example.com", issuer_name="Example Corp")
+    response = server.post("/api/v1/qr/decode", files={"file": ("shot.png", qr_image(uri), "image/png")})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"success": True, "data": {"text": uri}}
+    response = server.post("/api/v1/qr/decode", files={"image": ("shot.png", qr_image(uri), "image/png")})
+    assert response.status_code == 400
+    assert response.json() == {"success": False, "error": "Send the image as the multipart field 'file'"}
+
+
+@pytest.mark.parametrize("kind", ["TIFF", "SGI", "PPM", "TGA", "ICO", "PCX", "DDS", "JPEG2000"])
+def test_qr_decode_reads_no_other_format(server: ServiceProcess, kind: str) -> None:
+    """Only the PNG, JPEG, GIF, BMP and WebP decoders are reachable, even for a readable QR code."""
+    uri = "otpauth://totp/x?secret=" + SECRET
+    image = Image.open(io.BytesIO(qr_image(uri))).convert("RGB").resize((256, 256))
+    out = io.BytesIO()
+    image.save(out, kind)
+    response = server.post("/api/v1/qr/decode", data=out.getvalue())
+    assert response.status_code == 400
+    assert response.json()["error"] == "Not an image this service can read (PNG, JPEG, GIF, BMP or WebP)"
+
+
 def test_qr_decode_without_a_code(server: ServiceProcess) -> None:
     out = io.BytesIO()
     Image.new("L", (300, 200), 255).save(out, "PNG")
@@ -101,10 +124,10 @@ def test_qr_decode_without_a_code(server: ServiceProcess) -> None:
 
 def test_qr_decode_limits(server: ServiceProcess) -> None:
     out = io.BytesIO()
-    Image.new("1", (8000, 6000), 1).save(out, "PNG")
+    Image.new("1", (5000, 4000), 1).save(out, "PNG")
     response = server.post("/api/v1/qr/decode", data=out.getvalue())
     assert response.status_code == 400
-    assert response.json()["error"] == "Image too large: 8000x6000 pixels, the limit is 40000000"
+    assert response.json()["error"] == "Image too large: 5000x4000 pixels, the limit is 16777216"
     big = b"\x00" * (8 * 1024 * 1024 + 1)
     response = server.post("/api/v1/qr/decode", data=big)
     assert response.status_code == 413

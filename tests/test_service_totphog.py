@@ -58,8 +58,9 @@ def test_health_is_not_wrapped(service: ServiceProcess) -> None:
     response = service.get("/api/v1/health")
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"status", "service", "version", "timestamp"}
+    assert set(body) == {"status", "service", "implementation", "version", "timestamp", "unreadable_tokens"}
     assert body["status"] == "ok"
+    assert body["service"] == "TOTPHog" and body["implementation"] == "pyotp-rs"
     assert body["version"] == pyotp_rs.__version__
     assert abs(timestamp(body["timestamp"]) - datetime.now(timezone.utc).timestamp()) < 60
 

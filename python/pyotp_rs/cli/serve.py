@@ -107,6 +107,13 @@ def register(commands: Commands[argparse.ArgumentParser]) -> None:
         metavar="N",
         help="keep audit log entries N days; older ones are pruned by the service (default 365)",
     )
+    serve.add_argument(
+        "--default-issuer",
+        default="TOTPHog",
+        metavar="NAME",
+        help="issuer of tokens created through the TOTPHog API without one (default TOTPHog, as TOTPHog "
+        "does; '' for none)",
+    )
     _add_storage_options(serve)
     serve.set_defaults(handler=_cmd_serve)
 
@@ -199,6 +206,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             threads=args.threads,
             rate_limit=RateLimit(failures=args.verify_limit, window_seconds=args.verify_window),
             audit_days=args.audit_days,
+            default_issuer=args.default_issuer,
             allowed_hosts=tuple(args.allowed_host),
             trusted_proxies=tuple(args.trusted_proxy),
         )

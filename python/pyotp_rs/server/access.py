@@ -115,11 +115,9 @@ def install(app: Flask, service: TokenService, open_problem: Callable[[], Servic
     @app.before_request
     def _identify() -> None:
         view = app.view_functions.get(request.endpoint or "")
-        if view is not None and getattr(view, "public", False):
-            return
+        if view is None or getattr(view, "public", False):
+            return  # routing answers 404 or 405; public views show no token data
         g.caller, g.tokens_generation = service.identify(request.headers.get("Authorization"), open_problem)
-        if view is None:
-            return
         needed = getattr(view, "role", DEFAULT_ROLE)
         if not g.caller.has(needed):
             raise Forbidden(f"This API token's role ({g.caller.role}) cannot do this: it needs {needed}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, jsonify, request
 
 from . import access
@@ -9,6 +11,9 @@ from .http import service
 from .service import BadRequest
 
 __all__ = ["blueprint", "error_response"]
+
+_INTEGER = re.compile(r"[+-]?[0-9]{1,9}", re.ASCII)
+"""A query integer: one optional sign, then ASCII digits (``--6`` is not; nor are 10 digits or more)."""
 
 blueprint = Blueprint("enrolment", __name__, url_prefix="/v1/auth")
 
@@ -31,7 +36,7 @@ def _integer(name: str, default: int, rule: str) -> int:
     text = request.args.get(name)
     if text is None:
         return default
-    if not text.isascii() or not text.strip().lstrip("+-").isdigit():
+    if _INTEGER.fullmatch(text.strip()) is None:
         raise BadRequest(f"{name} must be {rule}, not {text!r}")
     return int(text)
 

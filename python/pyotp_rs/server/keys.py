@@ -128,6 +128,14 @@ class SecretBox:
         nonce = os.urandom(_NONCE_BYTES)
         return nonce + self._aead.encrypt(nonce, secret.encode(), self._aad(row_id))
 
+    def opens(self, row_id: str, sealed: bytes) -> bool:
+        """Whether :meth:`open` would succeed."""
+        try:
+            self.open(row_id, sealed)
+        except StoredSecretError:
+            return False
+        return True
+
     def open(self, row_id: str, sealed: bytes) -> str:
         """Decrypts a secret sealed for ``row_id``; raises :class:`StoredSecretError` if it does not authenticate."""
         try:

@@ -46,8 +46,9 @@ def _errors(schema: dict[str, str], *statuses: int) -> dict[str, Any]:
     words = {
         400: "Bad request: the message names the problem",
         401: "An API token is required (when the service has API tokens, or listens beyond loopback)",
-        403: "The API token's role or groups do not allow this",
+        403: "An upload without an Authorization header or a same-origin Origin (a form another page could send)",
         404: "Not found",
+        415: "The body is not declared Content-Type: application/json",
         413: f"Request body over {MAX_BODY_BYTES} bytes",
         429: "Too many wrong codes for this token: wait the seconds that Retry-After gives",
     }
@@ -91,7 +92,13 @@ _NEW_TOKEN = {
         "uri": {"type": "string", "nullable": True, "description": "An otpauth://totp/ URI"},
         "name": {"type": "string", "nullable": True, "maxLength": 256},
         "secret": {"type": "string", "nullable": True, "description": "Base32, at least 80 bits"},
-        "issuer": {"type": "string", "nullable": True, "maxLength": 256, "default": "TOTPHog"},
+        "issuer": {
+            "type": "string",
+            "nullable": True,
+            "maxLength": 256,
+            "default": "TOTPHog",
+            "description": "Absent: TOTPHog, or what `pyotp-rs serve --default-issuer` says",
+        },
         "digits": {"type": "integer", "nullable": True, "minimum": 6, "maximum": 10, "default": 6},
         "period": {"type": "integer", "nullable": True, "minimum": 1, "maximum": 120, "default": 30},
         "algorithm": {
@@ -180,7 +187,7 @@ ROLES = {
 """The least role of each operation (``codes`` < ``manage`` < ``admin``), as ``access.requires`` declares it."""
 
 
-def _with_roles(paths: dict[str, Any]) -> dict[str, Any]:
+def _with_roles(paths: dict[str, Any]) -> None:
     """Each operation that needs an API token says which role, and answers 403 below it."""
     for item in paths.values():
         for operation in item.values():
@@ -195,9 +202,16 @@ def _with_roles(paths: dict[str, Any]) -> dict[str, Any]:
             schema = (
                 _TEAM_ERROR if "TeamError" in str(operation["responses"].get("401", "")) else _TOTPHOG_ERROR
             )
-            operation["responses"].setdefault("403", _errors(schema, 403)["403"])
-    return paths
+            operation["responses"].setdefault(
+                "403", _json(schema, "The API token's role or groups do not allow this")
+            )
 
+
+_MESSAGE = {
+    "type": "object",
+    "required": ["success", "message"],
+    "properties": {"success": {"type": "boolean"}, "message": {"type": "string"}},
+}
 
 _MESSAGE = {
     "type": "object",
@@ -208,7 +222,7 @@ _MESSAGE = {
 
 def document() -> dict[str, Any]:
     """The OpenAPI 3.0 document of the service."""
-    return {
+    spec: dict[str, Any] = {
         "openapi": "3.0.3",
         "info": {
             "title": "pyotp-rs team TOTP service",
@@ -221,210 +235,201 @@ def document() -> dict[str, Any]:
             ),
         },
         "security": [{}, {"bearer": []}],
-        "paths": _with_roles(
-            {
-                "/api/v1/health": {
-                    "get": {
-                        "operationId": "health",
-                        "summary": "Health check",
-                        "tags": ["TOTPHog API"],
-                        "security": [],
-                        "responses": {
-                            "200": _json(
-                                _ref("Health"), "The service is running (not wrapped in success/data)"
-                            )
-                        },
-                    }
-                },
-                "/api/v1/tokens": {
-                    "get": {
-                        "operationId": "listTokens",
-                        "summary": "List tokens",
-                        "tags": ["TOTPHog API"],
-                        "responses": {
-                            "200": _json(
-                                {
-                                    "type": "object",
-                                    "required": ["success", "data", "count"],
-                                    "properties": {
-                                        "success": {"type": "boolean"},
-                                        "data": {"type": "array", "items": _ref("Token")},
-                                        "count": {"type": "integer", "minimum": 0},
-                                    },
-                                },
-                                "Every token, oldest first",
-                            ),
-                            **_errors(_TOTPHOG_ERROR),
-                        },
+        "paths": {
+            "/api/v1/health": {
+                "get": {
+                    "operationId": "health",
+                    "summary": "Health check",
+                    "tags": ["TOTPHog API"],
+                    "security": [],
+                    "responses": {
+                        "200": _json(_ref("Health"), "The service is running (not wrapped in success/data)")
                     },
-                    "post": {
-                        "operationId": "createToken",
-                        "summary": "Create a token from an otpauth URI or from its fields",
-                        "tags": ["TOTPHog API"],
-                        "requestBody": {
-                            "required": True,
-                            "content": {"application/json": {"schema": _ref("NewToken")}},
-                        },
-                        "responses": {
-                            "201": {
-                                **_ok(_ref("Token"), "Created"),
-                                "links": {
-                                    name: {"operationId": op, "parameters": {"id": "$response.body#/data/id"}}
-                                    for name, op in (
-                                        ("GetToken", "getToken"),
-                                        ("GetCode", "getCode"),
-                                        ("GetQrCode", "getQrCode"),
-                                        ("VerifyCode", "verifyCode"),
-                                        ("DeleteToken", "deleteToken"),
-                                    )
+                }
+            },
+            "/api/v1/tokens": {
+                "get": {
+                    "operationId": "listTokens",
+                    "summary": "List tokens",
+                    "tags": ["TOTPHog API"],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["success", "data", "count"],
+                                "properties": {
+                                    "success": {"type": "boolean"},
+                                    "data": {"type": "array", "items": _ref("Token")},
+                                    "count": {"type": "integer", "minimum": 0},
                                 },
                             },
-                            **_errors(_TOTPHOG_ERROR, 400, 413),
-                        },
-                    },
-                    "delete": {
-                        "operationId": "deleteAllTokens",
-                        "summary": "Delete all tokens",
-                        "tags": ["TOTPHog API"],
-                        "responses": {
-                            "200": _json(
-                                {
-                                    "type": "object",
-                                    "required": ["success", "message", "deleted_count"],
-                                    "properties": {
-                                        "success": {"type": "boolean"},
-                                        "message": {"type": "string"},
-                                        "deleted_count": {"type": "integer", "minimum": 0},
-                                    },
-                                },
-                                "Deleted",
-                            ),
-                            **_errors(_TOTPHOG_ERROR),
-                        },
-                    },
-                },
-                "/api/v1/tokens/{id}": {
-                    "parameters": [_ID],
-                    "get": {
-                        "operationId": "getToken",
-                        "summary": "Get a token",
-                        "tags": ["TOTPHog API"],
-                        "responses": {"200": _ok(_ref("Token"), "The token"), **_errors(_TOTPHOG_ERROR, 404)},
-                    },
-                    "patch": {
-                        "operationId": "updateToken",
-                        "summary": "Rename a token, change its issuer, or move it to another group",
-                        "tags": ["TOTPHog API"],
-                        "requestBody": {
-                            "required": True,
-                            "content": {"application/json": {"schema": _ref("TokenUpdate")}},
-                        },
-                        "responses": {
-                            "200": _ok(_ref("Token"), "The updated token"),
-                            **_errors(_TOTPHOG_ERROR, 400, 404, 413),
-                        },
-                    },
-                    "delete": {
-                        "operationId": "deleteToken",
-                        "summary": "Delete a token",
-                        "tags": ["TOTPHog API"],
-                        "responses": {
-                            "200": _json(_MESSAGE, "Token deleted"),
-                            **_errors(_TOTPHOG_ERROR, 404),
-                        },
-                    },
-                },
-                "/api/v1/tokens/{id}/code": {
-                    "parameters": [_ID],
-                    "get": {
-                        "operationId": "getCode",
-                        "summary": "The token's current code",
-                        "tags": ["TOTPHog API"],
-                        "responses": {
-                            "200": _ok(_ref("Code"), "The current code"),
-                            **_errors(_TOTPHOG_ERROR, 404),
-                        },
-                    },
-                },
-                "/api/v1/tokens/{id}/verify": {
-                    "parameters": [_ID],
-                    "post": {
-                        "operationId": "verifyCode",
-                        "summary": "Verify a user's code: each time step is accepted once, wrong codes are throttled",
-                        "description": (
-                            "A wrong or malformed code counts against the token (5 per 5 minutes by default, shared by "
-                            "every worker and instance); past the limit every request for the token gets 429."
+                            "Every token, oldest first",
                         ),
-                        "tags": ["Verification"],
-                        "requestBody": {
-                            "required": True,
-                            "content": {"application/json": {"schema": _ref("VerifyRequest")}},
+                        **_errors(_TOTPHOG_ERROR),
+                    },
+                },
+                "post": {
+                    "operationId": "createToken",
+                    "summary": "Create a token from an otpauth URI or from its fields",
+                    "tags": ["TOTPHog API"],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("NewToken")}},
+                    },
+                    "responses": {
+                        "201": {
+                            **_ok(_ref("Token"), "Created"),
+                            "links": {
+                                name: {"operationId": op, "parameters": {"id": "$response.body#/data/id"}}
+                                for name, op in (
+                                    ("GetToken", "getToken"),
+                                    ("GetCode", "getCode"),
+                                    ("GetQrCode", "getQrCode"),
+                                    ("VerifyCode", "verifyCode"),
+                                    ("DeleteToken", "deleteToken"),
+                                )
+                            },
                         },
-                        "responses": {
-                            "200": _ok(
-                                _ref("Verdict"), "The verdict: accepted with its time step, or why not"
-                            ),
-                            **_errors(_TOTPHOG_ERROR, 400, 404, 413),
-                            "429": {
-                                **_json(_TOTPHOG_ERROR, "Too many wrong codes for this token"),
-                                "headers": {
-                                    "Retry-After": {
-                                        "description": "Seconds until the token accepts codes again",
-                                        "schema": {"type": "integer", "minimum": 1},
-                                    }
+                        **_errors(_TOTPHOG_ERROR, 400, 413),
+                    },
+                },
+                "delete": {
+                    "operationId": "deleteAllTokens",
+                    "summary": "Delete all tokens",
+                    "tags": ["TOTPHog API"],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["success", "message", "deleted_count"],
+                                "properties": {
+                                    "success": {"type": "boolean"},
+                                    "message": {"type": "string"},
+                                    "deleted_count": {"type": "integer", "minimum": 0},
                                 },
                             },
-                        },
+                            "Deleted",
+                        ),
+                        **_errors(_TOTPHOG_ERROR),
                     },
                 },
-                "/api/v1/codes": {
-                    "get": {
-                        "operationId": "getAllCodes",
-                        "summary": "Every token with its current code",
-                        "tags": ["TOTPHog API"],
-                        "responses": {
-                            "200": _ok(
-                                {"type": "array", "items": _ref("TokenWithCode")}, "Every token and code"
-                            ),
-                            **_errors(_TOTPHOG_ERROR),
-                        },
-                    }
+            },
+            "/api/v1/tokens/{id}": {
+                "parameters": [_ID],
+                "get": {
+                    "operationId": "getToken",
+                    "summary": "Get a token",
+                    "tags": ["TOTPHog API"],
+                    "responses": {"200": _ok(_ref("Token"), "The token"), **_errors(_TOTPHOG_ERROR, 404)},
                 },
-                "/api/v1/tokens/{id}/qr": {
-                    "parameters": [_ID],
-                    "get": {
-                        "operationId": "getQrCode",
-                        "summary": "The token's provisioning URI as a QR code",
-                        "tags": ["TOTPHog API"],
-                        "responses": {
-                            "200": {
-                                "description": "PNG image",
-                                "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+                "patch": {
+                    "operationId": "updateToken",
+                    "summary": "Rename a token, change its issuer, or move it to another group",
+                    "tags": ["TOTPHog API"],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("TokenUpdate")}},
+                    },
+                    "responses": {
+                        "200": _ok(_ref("Token"), "The updated token"),
+                        **_errors(_TOTPHOG_ERROR, 400, 404, 413),
+                    },
+                },
+                "delete": {
+                    "operationId": "deleteToken",
+                    "summary": "Delete a token",
+                    "tags": ["TOTPHog API"],
+                    "responses": {"200": _json(_MESSAGE, "Token deleted"), **_errors(_TOTPHOG_ERROR, 404)},
+                },
+            },
+            "/api/v1/tokens/{id}/code": {
+                "parameters": [_ID],
+                "get": {
+                    "operationId": "getCode",
+                    "summary": "The token's current code",
+                    "tags": ["TOTPHog API"],
+                    "responses": {
+                        "200": _ok(_ref("Code"), "The current code"),
+                        **_errors(_TOTPHOG_ERROR, 404),
+                    },
+                },
+            },
+            "/api/v1/tokens/{id}/verify": {
+                "parameters": [_ID],
+                "post": {
+                    "operationId": "verifyCode",
+                    "summary": "Verify a user's code: each time step is accepted once, wrong codes are throttled",
+                    "description": (
+                        "A wrong or malformed code counts against the token (5 per 5 minutes by default, shared by "
+                        "every worker and instance); past the limit every request for the token gets 429."
+                    ),
+                    "tags": ["Verification"],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("VerifyRequest")}},
+                    },
+                    "responses": {
+                        "200": _ok(_ref("Verdict"), "The verdict: accepted with its time step, or why not"),
+                        **_errors(_TOTPHOG_ERROR, 400, 404, 413),
+                        "429": {
+                            **_json(_TOTPHOG_ERROR, "Too many wrong codes for this token"),
+                            "headers": {
+                                "Retry-After": {
+                                    "description": "Seconds until the token accepts codes again",
+                                    "schema": {"type": "integer", "minimum": 1},
+                                }
                             },
-                            **_errors(_TOTPHOG_ERROR, 404),
                         },
                     },
                 },
-                "/api/v1/codes/next": {
-                    "get": {
-                        "operationId": "getNextCodes",
-                        "summary": "Every token's current and next code (the web page shows the next one in a step's "
-                        "last seconds)",
-                        "tags": ["Web page"],
-                        "responses": {
-                            "200": _ok({"type": "array", "items": _ref("NextCode")}, "Every token's codes"),
-                            **_errors(_TOTPHOG_ERROR),
+            },
+            "/api/v1/codes": {
+                "get": {
+                    "operationId": "getAllCodes",
+                    "summary": "Every token with its current code",
+                    "tags": ["TOTPHog API"],
+                    "responses": {
+                        "200": _ok({"type": "array", "items": _ref("TokenWithCode")}, "Every token and code"),
+                        **_errors(_TOTPHOG_ERROR),
+                    },
+                }
+            },
+            "/api/v1/tokens/{id}/qr": {
+                "parameters": [_ID],
+                "get": {
+                    "operationId": "getQrCode",
+                    "summary": "The token's provisioning URI as a QR code",
+                    "tags": ["TOTPHog API"],
+                    "responses": {
+                        "200": {
+                            "description": "PNG image",
+                            "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
                         },
-                    }
+                        **_errors(_TOTPHOG_ERROR, 404),
+                    },
                 },
-                "/api/v1/qr/decode": {
-                    "post": {
-                        "operationId": "decodeQrCode",
-                        "summary": "The text of the QR code in an image (a screenshot dropped on the web page)",
-                        "tags": ["Web page"],
-                        "requestBody": {
-                            "required": True,
-                            "content": {
+            },
+            "/api/v1/codes/next": {
+                "get": {
+                    "operationId": "getNextCodes",
+                    "summary": "Every token's current and next code (the web page shows the next one in a step's "
+                    "last seconds)",
+                    "tags": ["Web page"],
+                    "responses": {
+                        "200": _ok({"type": "array", "items": _ref("NextCode")}, "Every token's codes"),
+                        **_errors(_TOTPHOG_ERROR),
+                    },
+                }
+            },
+            "/api/v1/qr/decode": {
+                "post": {
+                    "operationId": "decodeQrCode",
+                    "summary": "The text of the QR code in an image (a screenshot dropped on the web page)",
+                    "tags": ["Web page"],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            **{
                                 kind: {"schema": {"type": "string", "format": "binary"}}
                                 for kind in (
                                     "image/png",
@@ -434,274 +439,282 @@ def document() -> dict[str, Any]:
                                     "image/webp",
                                 )
                             },
-                        },
-                        "responses": {
-                            "200": _ok(
-                                {
-                                    "type": "object",
-                                    "required": ["text"],
-                                    "properties": {"text": {"type": "string"}},
-                                },
-                                "The QR code's text",
-                            ),
-                            **_errors(_TOTPHOG_ERROR, 400),
-                            "413": _json(_TOTPHOG_ERROR, "Image over 8 MiB"),
-                        },
-                    }
-                },
-                "/api/v1/import": {
-                    "post": {
-                        "operationId": "importAccounts",
-                        "summary": "Import an export: a token per account, and the entries that were skipped",
-                        "description": (
-                            "Google Authenticator otpauth-migration:// URIs, an Aegis vault (plain or encrypted), "
-                            "TOTPHog's tokens.json, a team secrets.json (its users are set up for /get-totp) or "
-                            'otpauth:// URIs one per line; sent as a file upload, as {"data": ..., "password": ...}, '
-                            "or as the body itself."
-                        ),
-                        "tags": ["Transfer"],
-                        "requestBody": {
-                            "required": True,
-                            "content": {
-                                "multipart/form-data": {
-                                    "schema": {
-                                        "type": "object",
-                                        "required": ["file"],
-                                        "properties": {
-                                            "file": {"type": "string", "format": "binary"},
-                                            "password": {
-                                                "type": "string",
-                                                "description": "Of an encrypted vault",
-                                            },
-                                        },
-                                    }
-                                },
-                                "application/json": {
-                                    "schema": {
-                                        "description": (
-                                            '{"data": "<export text>", "password": "..."}, '
-                                            "or a JSON export itself (Aegis vault, tokens.json, secrets.json)"
-                                        ),
-                                    },
-                                    "example": {"data": "otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP"},
-                                },
-                                "text/plain": {
-                                    "schema": {"type": "string", "description": "The export text"}
-                                },
-                            },
-                        },
-                        "responses": {
-                            "201": _ok(_ref("ImportResult"), "At least one token or user was created"),
-                            "200": _ok(_ref("ImportResult"), "Nothing was created; `skipped` says why"),
-                            **_errors(_TOTPHOG_ERROR, 400, 413),
-                        },
-                    }
-                },
-                "/api/v1/export": {
-                    "get": {
-                        "operationId": "exportAccounts",
-                        "summary": "Every token as otpauth:// URIs, Google Authenticator migration QR codes, or an Aegis vault",
-                        "tags": ["Transfer"],
-                        "parameters": [
-                            {
-                                "name": "format",
-                                "in": "query",
-                                "required": True,
-                                "schema": {"type": "string", "enum": ["uris", "migration", "aegis"]},
-                            },
-                            {
-                                "name": "X-Export-Password",
-                                "in": "header",
-                                "description": "aegis: encrypt the vault with this password",
-                                "schema": {"type": "string"},
-                            },
-                        ],
-                        "responses": {
-                            "200": {
-                                "description": (
-                                    "uris: text, one URI per line; migration: the URIs and their QR codes (one per "
-                                    "10 accounts); aegis: the vault"
-                                ),
-                                "content": {
-                                    "text/plain": {"schema": {"type": "string"}},
-                                    "application/json": {"schema": {"type": "object"}},
-                                },
-                            },
-                            **_errors(_TOTPHOG_ERROR, 400),
-                        },
-                    }
-                },
-                "/setup": {
-                    "post": {
-                        "operationId": "setup",
-                        "summary": "Set up a username with a secret (again: replace its secret)",
-                        "tags": ["Team API"],
-                        "requestBody": {
-                            "required": True,
-                            "content": {
-                                "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "required": ["username", "secret"],
-                                        "properties": {
-                                            "username": {"type": "string", "maxLength": 256},
-                                            "secret": {"type": "string"},
-                                        },
-                                        "example": {"username": "alice", "secret": "JBSWY3DPEHPK3PXP"},
-                                    }
-                                }
-                            },
-                        },
-                        "responses": {
-                            "200": _json(
-                                {
-                                    "type": "object",
-                                    "required": ["secret", "username"],
-                                    "properties": {
-                                        "secret": {"type": "string"},
-                                        "username": {"type": "string"},
-                                    },
-                                },
-                                "Set up",
-                            )
-                            | {
-                                "links": {
-                                    "GetTotp": {
-                                        "operationId": "getTotp",
-                                        "parameters": {"username": "$response.body#/username"},
-                                    }
-                                }
-                            },
-                            **_errors(_TEAM_ERROR, 400, 413),
-                        },
-                    }
-                },
-                "/get-totp/{username}": {
-                    "get": {
-                        "operationId": "getTotp",
-                        "summary": "The current code of a username",
-                        "tags": ["Team API"],
-                        "parameters": [
-                            {"name": "username", "in": "path", "required": True, "schema": {"type": "string"}}
-                        ],
-                        "responses": {
-                            "200": _json(
-                                {
-                                    "type": "object",
-                                    "required": ["totp", "username"],
-                                    "properties": {
-                                        "totp": {"type": "string"},
-                                        "username": {"type": "string"},
-                                    },
-                                },
-                                "The current code",
-                            ),
-                            **_errors(_TEAM_ERROR, 404),
-                        },
-                    }
-                },
-                "/v1/auth/totp-generate": {
-                    "get": {
-                        "operationId": "totpGenerate",
-                        "summary": "Enrol: a new secret with its URI, QR code and current code (stores nothing)",
-                        "tags": ["Enrolment"],
-                        "parameters": [
-                            {"name": "issuer", "in": "query", "required": True, "schema": {"type": "string"}},
-                            {
-                                "name": "account_name",
-                                "in": "query",
-                                "required": True,
-                                "schema": {"type": "string"},
-                            },
-                            {
-                                "name": "digits",
-                                "in": "query",
-                                "schema": {"type": "integer", "enum": [6, 8], "default": 6},
-                            },
-                            {
-                                "name": "period",
-                                "in": "query",
-                                "schema": {"type": "integer", "minimum": 10, "maximum": 120, "default": 30},
-                            },
-                            {
-                                "name": "algorithm",
-                                "in": "query",
-                                "description": "Any case",
+                            "multipart/form-data": {
                                 "schema": {
-                                    "type": "string",
-                                    "pattern": _ALGORITHM,
-                                    "default": "SHA1",
-                                },
-                            },
-                        ],
-                        "responses": {
-                            "200": _json(_ref("Enrolment"), "The new secret"),
-                            **_errors(_TEAM_ERROR, 400),
-                        },
-                    }
-                },
-                "/api/v1/me": {
-                    "get": {
-                        "operationId": "getMe",
-                        "summary": "The caller: its API token's name, role and groups",
-                        "description": "An admin may ask about another API token with `name`.",
-                        "tags": ["Access"],
-                        "parameters": [
-                            {
-                                "name": "name",
-                                "in": "query",
-                                "description": "Another API token's name (admins only)",
-                                "schema": {"type": "string"},
-                            }
-                        ],
-                        "responses": {"200": _ok(_CALLER, "The caller"), **_errors(_TOTPHOG_ERROR, 404)},
-                    }
-                },
-                "/api/v1/audit": {
-                    "get": {
-                        "operationId": "getAuditLog",
-                        "summary": "The audit log, newest first: who read which code or secret and who changed what",
-                        "description": "No code or secret is ever written to it.",
-                        "tags": ["Access"],
-                        "parameters": [
-                            {
-                                "name": "limit",
-                                "in": "query",
-                                "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
-                            },
-                            {"name": "actor", "in": "query", "schema": {"type": "string"}},
-                            {
-                                "name": "account",
-                                "in": "query",
-                                "description": "An account (token) id",
-                                "schema": {"type": "string"},
-                            },
-                            {
-                                "name": "since",
-                                "in": "query",
-                                "description": "ISO 8601 with its UTC offset",
-                                "schema": {"type": "string", "format": "date-time"},
-                            },
-                        ],
-                        "responses": {
-                            "200": _json(
-                                {
                                     "type": "object",
-                                    "required": ["success", "data", "count"],
-                                    "properties": {
-                                        "success": {"type": "boolean", "enum": [True]},
-                                        "data": {"type": "array", "items": _ref("AuditEntry")},
-                                        "count": {"type": "integer", "minimum": 0},
-                                    },
-                                },
-                                "The entries",
-                            ),
-                            **_errors(_TOTPHOG_ERROR, 400),
+                                    "required": ["file"],
+                                    "properties": {"file": {"type": "string", "format": "binary"}},
+                                }
+                            },
                         },
-                    }
-                },
-            }
-        ),
+                    },
+                    "responses": {
+                        "200": _ok(
+                            {
+                                "type": "object",
+                                "required": ["text"],
+                                "properties": {"text": {"type": "string"}},
+                            },
+                            "The QR code's text",
+                        ),
+                        **_errors(_TOTPHOG_ERROR, 400, 403),
+                        "413": _json(_TOTPHOG_ERROR, "Image over 8 MiB"),
+                    },
+                }
+            },
+            "/api/v1/import": {
+                "post": {
+                    "operationId": "importAccounts",
+                    "summary": "Import an export: a token per account, and the entries that were skipped",
+                    "description": (
+                        "Google Authenticator otpauth-migration:// URIs, an Aegis vault (plain or encrypted), "
+                        "TOTPHog's tokens.json, a team secrets.json (its users are set up for /get-totp) or "
+                        'otpauth:// URIs one per line; sent as a file upload, as {"data": ..., "password": ...}, '
+                        "or as the body itself."
+                    ),
+                    "tags": ["Transfer"],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["file"],
+                                    "properties": {
+                                        "file": {"type": "string", "format": "binary"},
+                                        "password": {
+                                            "type": "string",
+                                            "description": "Of an encrypted vault",
+                                        },
+                                    },
+                                }
+                            },
+                            "application/json": {
+                                "schema": {
+                                    "description": (
+                                        '{"data": "<export text>", "password": "..."}, '
+                                        "or a JSON export itself (Aegis vault, tokens.json, secrets.json)"
+                                    ),
+                                },
+                                "example": {"data": "otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP"},
+                            },
+                            "text/plain": {"schema": {"type": "string", "description": "The export text"}},
+                        },
+                    },
+                    "responses": {
+                        "201": _ok(_ref("ImportResult"), "At least one token or user was created"),
+                        "200": _ok(_ref("ImportResult"), "Nothing was created; `skipped` says why"),
+                        **_errors(_TOTPHOG_ERROR, 400, 403, 413),
+                    },
+                }
+            },
+            "/api/v1/export": {
+                "get": {
+                    "operationId": "exportAccounts",
+                    "summary": "Every token as otpauth:// URIs, Google Authenticator migration QR codes, or an Aegis vault",
+                    "tags": ["Transfer"],
+                    "parameters": [
+                        {
+                            "name": "format",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string", "enum": ["uris", "migration", "aegis"]},
+                        },
+                        {
+                            "name": "X-Export-Password",
+                            "in": "header",
+                            "description": "aegis: encrypt the vault with this password (ASCII only: "
+                            "HTTP headers carry no UTF-8)",
+                            "schema": {"type": "string"},
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": (
+                                "uris: text, one URI per line; migration: the URIs and their QR codes (one per "
+                                "10 accounts); aegis: the vault. Tokens the format cannot hold are left out "
+                                "and listed: in `skipped` (migration) or in the `X-Export-Skipped` header, a "
+                                'JSON array of {"label", "reason"} (uris)'
+                            ),
+                            "headers": {
+                                "X-Export-Skipped": {
+                                    "description": "uris: the tokens left out, as JSON",
+                                    "schema": {"type": "string"},
+                                }
+                            },
+                            "content": {
+                                "text/plain": {"schema": {"type": "string"}},
+                                "application/json": {"schema": {"type": "object"}},
+                            },
+                        },
+                        **_errors(_TOTPHOG_ERROR, 400),
+                    },
+                }
+            },
+            "/setup": {
+                "post": {
+                    "operationId": "setup",
+                    "summary": "Set up a username with a secret (again: replace its secret)",
+                    "tags": ["Team API"],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["username", "secret"],
+                                    "properties": {
+                                        "username": {"type": "string", "maxLength": 256},
+                                        "secret": {"type": "string"},
+                                    },
+                                    "example": {"username": "alice", "secret": "JBSWY3DPEHPK3PXP"},
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["secret", "username"],
+                                "properties": {"secret": {"type": "string"}, "username": {"type": "string"}},
+                            },
+                            "Set up",
+                        )
+                        | {
+                            "links": {
+                                "GetTotp": {
+                                    "operationId": "getTotp",
+                                    "parameters": {"username": "$response.body#/username"},
+                                }
+                            }
+                        },
+                        **_errors(_TEAM_ERROR, 400, 413, 415),
+                    },
+                }
+            },
+            "/get-totp/{username}": {
+                "get": {
+                    "operationId": "getTotp",
+                    "summary": "The current code of a username",
+                    "tags": ["Team API"],
+                    "parameters": [
+                        {"name": "username", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["totp", "username"],
+                                "properties": {"totp": {"type": "string"}, "username": {"type": "string"}},
+                            },
+                            "The current code",
+                        ),
+                        **_errors(_TEAM_ERROR, 404),
+                    },
+                }
+            },
+            "/v1/auth/totp-generate": {
+                "get": {
+                    "operationId": "totpGenerate",
+                    "summary": "Enrol: a new secret with its URI, QR code and current code (stores nothing)",
+                    "tags": ["Enrolment"],
+                    "parameters": [
+                        {"name": "issuer", "in": "query", "required": True, "schema": {"type": "string"}},
+                        {
+                            "name": "account_name",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "digits",
+                            "in": "query",
+                            "schema": {"type": "integer", "enum": [6, 8], "default": 6},
+                        },
+                        {
+                            "name": "period",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 10, "maximum": 120, "default": 30},
+                        },
+                        {
+                            "name": "algorithm",
+                            "in": "query",
+                            "description": "Any case",
+                            "schema": {
+                                "type": "string",
+                                "pattern": _ALGORITHM,
+                                "default": "SHA1",
+                            },
+                        },
+                    ],
+                    "responses": {
+                        "200": _json(_ref("Enrolment"), "The new secret"),
+                        **_errors(_TEAM_ERROR, 400),
+                    },
+                }
+            },
+            "/api/v1/me": {
+                "get": {
+                    "operationId": "getMe",
+                    "summary": "The caller: its API token's name, role and groups",
+                    "description": "An admin may ask about another API token with `name`.",
+                    "tags": ["Access"],
+                    "parameters": [
+                        {
+                            "name": "name",
+                            "in": "query",
+                            "description": "Another API token's name (admins only)",
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {"200": _ok(_CALLER, "The caller"), **_errors(_TOTPHOG_ERROR, 404)},
+                }
+            },
+            "/api/v1/audit": {
+                "get": {
+                    "operationId": "getAuditLog",
+                    "summary": "The audit log, newest first: who read which code or secret and who changed what",
+                    "description": "No code or secret is ever written to it.",
+                    "tags": ["Access"],
+                    "parameters": [
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+                        },
+                        {"name": "actor", "in": "query", "schema": {"type": "string"}},
+                        {
+                            "name": "account",
+                            "in": "query",
+                            "description": "An account (token) id",
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "since",
+                            "in": "query",
+                            "description": "ISO 8601 with its UTC offset",
+                            "schema": {"type": "string", "format": "date-time"},
+                        },
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["success", "data", "count"],
+                                "properties": {
+                                    "success": {"type": "boolean", "enum": [True]},
+                                    "data": {"type": "array", "items": _ref("AuditEntry")},
+                                    "count": {"type": "integer", "minimum": 0},
+                                },
+                            },
+                            "The entries",
+                        ),
+                        **_errors(_TOTPHOG_ERROR, 400),
+                    },
+                }
+            },
+        },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
@@ -808,9 +821,16 @@ def document() -> dict[str, Any]:
                     "required": ["status", "service", "version", "timestamp"],
                     "properties": {
                         "status": {"type": "string", "enum": ["ok"]},
-                        "service": {"type": "string"},
+                        "service": {"type": "string", "enum": ["TOTPHog"], "description": "As TOTPHog says"},
+                        "implementation": {"type": "string", "enum": ["pyotp-rs"]},
                         "version": {"type": "string"},
                         "timestamp": {"type": "string", "format": "date-time"},
+                        "unreadable_tokens": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "description": "Stored secrets that do not decrypt under the server key "
+                            "(left out of every list, logged)",
+                        },
                     },
                 },
                 "Enrolment": {
@@ -839,3 +859,5 @@ def document() -> dict[str, Any]:
             },
         },
     }
+    _with_roles(spec["paths"])
+    return spec

@@ -10,7 +10,9 @@ from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
 from .app import create_app
 from .config import ConfigError, ServiceConfig
-from .service import open_service
+from .keys import ServerKeyError
+from .lease import gunicorn_hooks, hold_start_lease
+from .service import FINGERPRINT_SETTING, open_service
 from .worker import READ_TIMEOUT, GuardedThreadWorker
 
 __all__ = ["serve"]
@@ -56,6 +58,9 @@ def serve(config: ServiceConfig) -> None:
     """Opens the database, checks the key and the auth rules, prints where it listens, and serves until stopped."""
     _check_port(config.host, config.port)
     service = open_service(config)
+    start_lease = hold_start_lease(service.store)
+    if service.store.get_setting(FINGERPRINT_SETTING) != service.box.fingerprint:
+        raise ServerKeyError("the server key was rotated while the service started: start it again")
     api_tokens = service.store.list_api_tokens()
     if not api_tokens and (not config.loopback or config.trusted_proxies):
         if config.trusted_proxies:
@@ -100,5 +105,7 @@ def serve(config: ServiceConfig) -> None:
         "graceful_timeout": 10,
         "when_ready": when_ready,
         "post_fork": post_fork,
+        "on_exit": lambda _server: service.store.drop_lease(start_lease),
+        **gunicorn_hooks(service.store),
     }
     _Gunicorn(app, options).run()

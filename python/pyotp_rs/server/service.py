@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import binascii
 import hashlib
+import logging
 import os
 import secrets
 import time
@@ -26,7 +27,7 @@ from ..exceptions import PyOTPError
 from ..totp import TOTP
 from ..utils import build_uri
 from .audit import CLI, AuditLog, Trail
-from .config import DEFAULT_AUDIT_DAYS, KEY_ENV, NEW_KEY_ENV, RateLimit, ServiceConfig
+from .config import DEFAULT_AUDIT_DAYS, DEFAULT_ISSUER, KEY_ENV, NEW_KEY_ENV, RateLimit, ServiceConfig
 from .keys import (
     SecretBox,
     ServerKeyError,
@@ -37,6 +38,7 @@ from .keys import (
     sync_directory,
     write_key_file,
 )
+from .lease import refuse_live_leases
 from .roles import LOCAL, ROLES, Caller
 from .store import AuditRow, Store, TokenRow
 
@@ -56,10 +58,13 @@ __all__ = [
     "rotate_server_key",
 ]
 
+_log = logging.getLogger(__name__)
+
 MAX_TEXT = 256
 MIN_SECRET_BYTES = 10
 """80 bits: TOTPHog's own examples (``JBSWY3DPEHPK3PXP``); pyotp 2.12 asks for 112, shorter is refused."""
-DEFAULT_ISSUER = "TOTPHog"
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Characters that reorder how text is shown (U+202E RIGHT-TO-LEFT OVERRIDE...): refused in labels."""
 _SECRET_ERRORS = (ValueError, TypeError, binascii.Error, PyOTPError)
 
 
@@ -167,7 +172,24 @@ def check_text(field: str, value: str) -> str:
         raise BadRequest(f"{field} must be at most {MAX_TEXT} characters")
     if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
         raise BadRequest(f"{field} must not contain control characters")
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise BadRequest(f"{field} must be valid Unicode text: it holds a lone surrogate")
+    if any(c in BIDI_CONTROLS for c in value):
+        raise BadRequest(
+            f"{field} must not contain bidirectional control characters (such as U+202E): they disguise labels"
+        )
     return value
+
+
+def check_renderable(uri: str) -> str:
+    """``uri`` when its QR code can be drawn; a 400 when it is too long for the largest QR code."""
+    try:
+        qr.make(uri)
+    except ValueError:
+        raise BadRequest(
+            f"the token's otpauth URI ({len(uri)} characters) is too long for a QR code: shorten the name or issuer"
+        ) from None
+    return uri
 
 
 def make_totp(
@@ -252,6 +274,7 @@ class TokenService:
         require_auth: bool = False,
         rate_limit: RateLimit | None = None,
         audit_days: int = DEFAULT_AUDIT_DAYS,
+        default_issuer: str | None = DEFAULT_ISSUER,
     ) -> None:
         self.store = store
         self.audit = AuditLog(store, audit_days)
@@ -261,6 +284,9 @@ class TokenService:
         """Ask for an API token even while none exists (beyond loopback, or behind a trusted proxy)."""
         self.rate_limit = rate_limit or RateLimit()
         """How many wrong codes verification counts per token before it answers 429."""
+        self.default_issuer = default_issuer
+        """The issuer of a token created through the TOTPHog API without one (None: no issuer)."""
+        self._unreadable: tuple[int, int] | None = None
 
     # Tokens
 
@@ -292,6 +318,16 @@ class TokenService:
         username: str | None = None,
         group: str | None = None,
     ) -> TokenRow:
+        check_renderable(
+            make_totp(
+                totp.secret,
+                digits=totp.digits,
+                period=int(totp.interval),
+                algorithm=totp.digest().name,
+                name=name,
+                issuer=issuer,
+            ).provisioning_uri()
+        )
         return TokenRow(
             id=token_id,
             name=name,
@@ -306,8 +342,27 @@ class TokenService:
         )
 
     def list_tokens(self) -> list[Token]:
-        """Every token, oldest first."""
-        return [self.token_of(row) for row in self.store.list_tokens()]
+        """Every readable token, oldest first; a row whose secret does not decrypt is logged and left out.
+
+        One altered row must not take every list down with it: :meth:`unreadable_count` counts them.
+        """
+        tokens = []
+        for row in self.store.list_tokens():
+            try:
+                tokens.append(self.token_of(row))
+            except CorruptSecret as error:
+                _log.error("left out of the list: %s", error.message)
+        return tokens
+
+    def unreadable_count(self) -> int:
+        """How many stored secrets do not decrypt under the server key (recounted when the tokens change)."""
+        generation = self.store.tokens_generation()
+        if self._unreadable is None or self._unreadable[0] != generation:
+            count = sum(
+                1 for row in self.store.list_tokens() if not self.box.opens(row.id, row.secret_sealed)
+            )
+            self._unreadable = (generation, count)
+        return self._unreadable[1]
 
     def get_token(self, token_id: str) -> Token:
         """One token by id."""
@@ -456,7 +511,7 @@ class TokenService:
         return {
             "secret": created["secret"],
             "uri": uri,
-            "qr_code": qr.make(uri).data_uri(),
+            "qr_code": qr.make(check_renderable(uri)).data_uri(),
             "current_code": created["current_code"],
         }
 
@@ -581,14 +636,21 @@ def open_service(config: ServiceConfig) -> TokenService:
             f"wrong server key: the key from {source} is not the key the database {store.url} was encrypted "
             "with; start with the original key (rotate keys with 'pyotp-rs rotate-key')"
         )
-    require_auth = not config.loopback or bool(config.trusted_proxies)
     return TokenService(
-        store, box, require_auth=require_auth, rate_limit=config.rate_limit, audit_days=config.audit_days
+        store,
+        box,
+        require_auth=not config.loopback or bool(config.trusted_proxies),
+        rate_limit=config.rate_limit,
+        audit_days=config.audit_days,
+        default_issuer=config.default_issuer,
     )
 
 
 def rotate_server_key(config: ServiceConfig, new_key_text: str | None) -> int:
     """Re-encrypts every secret under a new server key in one transaction; returns the number of tokens.
+
+    Refused (:class:`ServerKeyError`, nothing changed) while a running service holds a live lease on
+    the database (:mod:`.lease`): its workers would go on with the old key.
 
     With a key file, the new key is written next to it (``.new``, mode 0600) before the database
     commit and renamed over it after; a crash in between is completed by the next start. With
@@ -611,7 +673,14 @@ def rotate_server_key(config: ServiceConfig, new_key_text: str | None) -> int:
         except StoredSecretError as error:
             raise ServerKeyError(f"{error}; nothing was changed") from None
 
-    count = old.store.reseal_all(reseal, FINGERPRINT_SETTING, new_box.fingerprint)
+    try:
+        count = old.store.reseal_all(
+            reseal, FINGERPRINT_SETTING, new_box.fingerprint, check_leases=refuse_live_leases
+        )
+    except ServerKeyError:
+        if not config.server_key:
+            _pending(config.key_file).unlink(missing_ok=True)
+        raise
     if not config.server_key:
         _finish_rotation(config.key_file, new_box.fingerprint)
     old.store.dispose()

@@ -42,6 +42,7 @@ __all__ = ["ApiTokenRow", "AuditRow", "RequestState", "Store", "TokenRow", "meta
 
 BUSY_TIMEOUT_MS = 10_000
 WRITE_LOCK_KEY = 0x7079_6F74_7072_73  # "pyotprs": the advisory lock of PostgreSQL write transactions
+LEASE_PREFIX = "lease:"
 
 metadata = sa.MetaData()
 
@@ -248,6 +249,7 @@ _STATEMENTS: dict[str, ClauseElement] = {
     .where(
         tokens.c.id == _parameter("token_id", sa.String),
         sa.or_(tokens.c.last_step.is_(None), tokens.c.last_step < _parameter("step", sa.BigInteger)),
+        sa.or_(_failures_expired, tokens.c.failures < _parameter("limit", sa.Integer)),
     )
     .values(last_step=_parameter("step", sa.BigInteger), failures=0, failures_since_us=None),
     "count_failure": tokens.update()
@@ -540,9 +542,20 @@ class Store:
             self._tokens_changed(connection)
             self._audit(connection, audit)
 
-    def reseal_all(self, reseal: Callable[[str, bytes], bytes], setting: str, value: str) -> int:
-        """Replaces every sealed secret by ``reseal(id, sealed)`` and sets ``setting``, all in one transaction."""
+    def reseal_all(
+        self,
+        reseal: Callable[[str, bytes], bytes],
+        setting: str,
+        value: str,
+        check_leases: Callable[[list[str]], None] = lambda _leases: None,
+    ) -> int:
+        """Replaces every sealed secret by ``reseal(id, sealed)`` and sets ``setting``, all in one transaction.
+
+        ``check_leases`` first sees the services' leases (:meth:`put_lease`) in the same transaction,
+        and raises to refuse: no service can take a lease between its check and the commit.
+        """
         with self._write() as connection:
+            check_leases(self._leases(connection))
             rows = connection.execute(sa.select(tokens.c.id, tokens.c.secret_sealed)).all()
             for row in rows:
                 connection.execute(
@@ -556,13 +569,16 @@ class Store:
 
     # Verification state (single conditional statements: their row count decides)
 
-    def accept_step(self, token_id: str, step: int) -> bool:
-        """Records ``step`` as the token's last accepted time step unless it or a later one already is.
+    def accept_step(self, token_id: str, step: int, cutoff_us: int, limit: int) -> bool:
+        """Records ``step`` as the token's last accepted time step unless it or a later one already is,
+        or ``limit`` wrong codes were counted since ``cutoff_us``.
 
         One conditional UPDATE whose row count decides: of concurrent submissions of one code, on any
-        worker or instance, exactly one updates the row. An accepted code also clears the wrong-code count.
+        worker or instance, exactly one updates the row, and none once concurrent wrong guesses have
+        spent the budget (the limit is checked by the statement that accepts, not by an earlier read).
+        An accepted code also clears the wrong-code count.
         """
-        _, count = self._run("accept_step", token_id=token_id, step=step)
+        _, count = self._run("accept_step", token_id=token_id, step=step, cutoff_us=cutoff_us, limit=limit)
         return count == 1
 
     def count_failure(self, token_id: str, now_us: int, cutoff_us: int, limit: int) -> bool:
@@ -598,6 +614,28 @@ class Store:
             == 0
         ):
             connection.execute(settings.insert().values(key=key, value=value))
+
+    # Service leases (settings named ``lease:ID``: which running services hold the database)
+
+    def put_lease(self, lease_id: str, holder: str) -> None:
+        """Writes (or renews) the lease ``lease_id``: ``holder`` says who holds it and until when."""
+        with self._write(exclusive=False) as connection:
+            self._set(connection, LEASE_PREFIX + lease_id, holder)
+
+    def drop_lease(self, lease_id: str) -> None:
+        """Removes the lease ``lease_id`` (a service stopping)."""
+        with self._write(exclusive=False) as connection:
+            connection.execute(settings.delete().where(settings.c.key == LEASE_PREFIX + lease_id))
+
+    def leases(self) -> list[str]:
+        """The holders of every lease written and not dropped, live or stale."""
+        with self.engine.connect() as connection:
+            return self._leases(connection)
+
+    @staticmethod
+    def _leases(connection: Connection) -> list[str]:
+        query = sa.select(settings.c.value).where(settings.c.key.startswith(LEASE_PREFIX, autoescape=True))
+        return [str(value) for value in connection.execute(query).scalars()]
 
     # API tokens
 

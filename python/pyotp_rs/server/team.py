@@ -10,6 +10,8 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response
+from flask.blueprints import BlueprintSetupState
+from werkzeug.routing import PathConverter
 
 from . import access
 from .http import json_object, service, string_field
@@ -18,6 +20,18 @@ from .service import BadRequest, NotFound
 __all__ = ["blueprint", "error_response"]
 
 blueprint = Blueprint("team", __name__)
+
+
+class _Username(PathConverter):
+    """The rest of the path, exactly as sent: it may start with ``/`` (werkzeug's ``path`` may not)."""
+
+    regex = ".+"
+    part_isolating = False
+
+
+@blueprint.record_once
+def _converters(state: BlueprintSetupState) -> None:
+    state.app.url_map.converters["username"] = _Username
 
 
 def _json(body: dict[str, Any], status: int = 200) -> Response:
@@ -43,10 +57,12 @@ def setup() -> Response:
     return _json({"username": username, "secret": secret})
 
 
-@blueprint.get("/get-totp/<path:username>")
+@blueprint.get("/get-totp/<username:username>", merge_slashes=False)
 @access.requires("codes")
 def get_totp(username: str) -> Response:
-    """The user's current code (team API users have no group: a caller limited to groups gets 404)."""
+    """The user's current code; the username is taken exactly as sent: ``/get-totp//alice`` asks for
+    the user ``/alice``, and is never redirected to ``alice``. Team API users have no group: a caller
+    limited to groups gets 404."""
     if access.caller().groups is not None:
         raise NotFound("User not found")
     code = service().user_code(username)

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, g, jsonify
 from .._pyotp_rs import __version__
 from . import access
 from .http import integer_field, json_object, public, service, string_field
-from .service import DEFAULT_ISSUER, EDITABLE, BadRequest, Code, Token, TokenFields, iso_time
+from .service import EDITABLE, BadRequest, Code, Token, TokenFields, iso_time
 from .verification import MAX_VALID_WINDOW, verify_code
 
 __all__ = ["blueprint", "error_response"]
@@ -65,8 +65,19 @@ def code_json(code: Code) -> dict[str, Any]:
 @blueprint.get("/health")
 @public
 def health() -> Any:
-    """Liveness: not wrapped in ``success``/``data``."""
-    return {"status": "ok", "service": "pyotp-rs", "version": __version__, "timestamp": iso_time(time.time())}
+    """Liveness, as TOTPHog answers it (not wrapped in ``success``/``data``), plus what this service adds.
+
+    ``service`` is ``TOTPHog``, as clients and health checks of TOTPHog expect; ``implementation``
+    names this one; ``unreadable_tokens`` counts stored secrets that do not decrypt (left out of lists).
+    """
+    return {
+        "status": "ok",
+        "service": "TOTPHog",
+        "implementation": "pyotp-rs",
+        "version": __version__,
+        "timestamp": iso_time(time.time()),
+        "unreadable_tokens": service().unreadable_count(),
+    }
 
 
 @blueprint.get("/tokens")
@@ -102,7 +113,7 @@ def create_token() -> Any:
         fields = TokenFields(
             name=name,
             secret=secret,
-            issuer=DEFAULT_ISSUER if issuer is None else issuer,
+            issuer=service().default_issuer if issuer is None else issuer,
             digits=integer_field(data, "digits", 6),
             period=integer_field(data, "period", 30),
             algorithm="sha1" if algorithm is None else algorithm,

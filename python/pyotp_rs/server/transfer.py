@@ -20,7 +20,7 @@ from .. import qr, transfer
 from ..totp import TOTP
 from . import access
 from .http import service, string_field, takes_uploads
-from .service import BadRequest, TokenFields
+from .service import BadRequest, Token, TokenFields
 from .totphog import token_json
 
 __all__ = ["blueprint"]
@@ -103,23 +103,72 @@ def import_accounts() -> Any:
     return {"success": True, "data": body}, 201 if created else 200
 
 
+def _account(token: Token) -> transfer.Account:
+    """A token as an account."""
+    return transfer.Account(token.totp(), token.name, token.issuer or "", "totp")
+
+
+def _unfit(kind: str, account: transfer.Account) -> str | None:
+    """Why ``account`` does not fit the export format ``kind``, or None when it does."""
+    digits, period = account.otp.digits, int(getattr(account.otp, "interval", 30))
+    if kind == "uris" and digits not in (6, 7, 8):
+        return f"{digits} digits: otpauth URIs carry only 6, 7 or 8"
+    if kind == "migration" and digits not in (6, 8):
+        return f"{digits} digits: Google Authenticator migrations carry only 6 or 8"
+    if kind == "migration" and period != 30:
+        return f"a {period}-second period: Google Authenticator migrations carry only 30"
+    return None
+
+
+def _split(
+    kind: str, accounts: list[transfer.Account]
+) -> tuple[list[transfer.Account], list[dict[str, str]]]:
+    """The accounts that the format holds, and the others as ``{"label", "reason"}``."""
+    fit, skipped = [], []
+    for account in accounts:
+        reason = _unfit(kind, account)
+        if reason is None:
+            fit.append(account)
+        else:
+            skipped.append({"label": account.label, "reason": reason})
+    return fit, skipped
+
+
+def _export_password() -> str | None:
+    """The ``X-Export-Password`` header; non-ASCII is refused, since HTTP headers arrive as Latin-1."""
+    password = request.headers.get("X-Export-Password") or None
+    if password is not None and not password.isascii():
+        raise BadRequest(
+            "X-Export-Password must be ASCII: HTTP headers carry no UTF-8, and a vault encrypted under "
+            "the misread password would never open with the typed one"
+        )
+    return password
+
+
 @blueprint.get("/export")
 @access.requires("admin")
 def export_accounts() -> Any:
-    """Every token as ``uris`` (text), ``migration`` (URIs and QR codes, JSON) or ``aegis`` (a vault)."""
+    """Every token as ``uris`` (text), ``migration`` (URIs and QR codes, JSON) or ``aegis`` (a vault).
+
+    Tokens that the format cannot hold are left out and listed: in ``skipped`` (migration), or in
+    the ``X-Export-Skipped`` header as a JSON array (uris).
+    """
     kind = request.args.get("format", "")
     if kind not in _EXPORT_FORMATS:
         raise BadRequest(f"format must be one of {', '.join(_EXPORT_FORMATS)}")
+    password = _export_password() if kind == "aegis" else None
     tokens = service().list_tokens()
-    accounts = [transfer.Account(token.totp(), token.name, token.issuer or "", "totp") for token in tokens]
-    access.audit("export", [token.id for token in tokens], outcome=f"format {kind}")
+    every = [_account(token) for token in tokens]
+    accounts, skipped = _split(kind, every)
+    exported = [token.id for token, account in zip(tokens, every) if _unfit(kind, account) is None]
+    access.audit("export", exported, outcome=f"format {kind}")
     try:
         if kind == "migration":
-            uris = transfer.write_migration(accounts)
+            uris = transfer.write_migration(accounts) if accounts else []
             codes = [qr.make(uri).data_uri() for uri in uris]
-            return {"success": True, "data": {"uris": uris, "qr_codes": codes, "count": len(accounts)}}
+            data = {"uris": uris, "qr_codes": codes, "count": len(accounts), "skipped": skipped}
+            return {"success": True, "data": data}
         if kind == "aegis":
-            password = request.headers.get("X-Export-Password") or None
             text, mimetype, name = (
                 transfer.write_aegis(accounts, password=password),
                 "application/json",
@@ -131,4 +180,6 @@ def export_accounts() -> Any:
         raise BadRequest(str(error)) from None
     response = Response(text, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    if skipped:
+        response.headers["X-Export-Skipped"] = json.dumps(skipped)
     return response

@@ -2,9 +2,11 @@
 
 Every worker of every instance sees the same state because it lives in the token's row and
 changes only through two conditional statements whose row count decides (``Store.accept_step``
-and ``Store.count_failure``): the database serialises concurrent updates of one row, so of eight
-requests carrying the same valid code exactly one is accepted, and of twenty wrong guesses at
-most the limit is counted. A read followed by a write in Python would let several through.
+and ``Store.count_failure``), each also enforcing the wrong-code limit: the database serialises
+concurrent updates of one row, so of eight requests carrying the same valid code exactly one is
+accepted, of twenty wrong guesses at most the limit is counted, and a right code racing wrong
+guesses is refused once they have spent the budget. A read followed by a write in Python would
+let several through.
 """
 
 from __future__ import annotations
@@ -92,6 +94,23 @@ def verify_code(service: TokenService, token_id: str, code: object, valid_window
         wrong()
         return Verdict(valid=False, reason="invalid")
     fresh = [s for s in matched if row.last_step is None or s > row.last_step]
-    if fresh and service.store.accept_step(token_id, fresh[0]):
+    if not fresh:
+        return Verdict(valid=False, reason="replayed")
+    if service.store.accept_step(token_id, fresh[0], cutoff_us, limit.failures):
         return Verdict(valid=True, timecode=fresh[0])
+    return _not_accepted(service, token_id, now_us, cutoff_us)
+
+
+def _not_accepted(service: TokenService, token_id: str, now_us: int, cutoff_us: int) -> Verdict:
+    """Why a right code was not accepted: concurrent wrong guesses spent the budget (429), or it was used."""
+    limit = service.rate_limit
+    row = service.store.get_token(token_id)
+    if row is None:
+        raise NotFound("Token not found")
+    if (
+        row.failures >= limit.failures
+        and row.failures_since_us is not None
+        and row.failures_since_us > cutoff_us
+    ):
+        raise TooManyAttempts(_retry_after(row.failures_since_us, limit, now_us))
     return Verdict(valid=False, reason="replayed")

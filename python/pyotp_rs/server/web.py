@@ -27,7 +27,10 @@ blueprint = Blueprint("web", __name__)
 
 STATIC = Path(__file__).with_name("static")
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000
+MAX_IMAGE_PIXELS = 16_777_216
+"""4096 x 4096 (a 5K screenshot is 14.7 MP): checked from the header, before any pixel is decoded."""
+IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
+"""The only Pillow decoders an upload reaches (not TIFF, SGI, DDS, JPEG 2000...)."""
 
 
 class ImageTooLarge(ServiceError):
@@ -89,19 +92,29 @@ def next_codes() -> Any:
 @access.requires("manage")
 @takes_uploads
 def qr_decode() -> Any:
-    """The text of the QR code in the image sent as the request body (PNG, JPEG, GIF, BMP or WebP)."""
+    """The text of the QR code in the image sent as the body or uploaded as ``file`` (PNG, JPEG, GIF, BMP or WebP)."""
     if (request.content_length or 0) > MAX_IMAGE_BYTES:
         raise ImageTooLarge(f"Image too large: the limit is {MAX_IMAGE_BYTES // (1024 * 1024)} MiB")
     request.max_content_length = MAX_IMAGE_BYTES
-    return {"success": True, "data": {"text": decode_qr(request.get_data(cache=False))}}
+    return {"success": True, "data": {"text": decode_qr(_image_bytes())}}
+
+
+def _image_bytes() -> bytes:
+    """The image: the multipart field ``file`` (as ``curl -F file=@shot.png`` sends it), or the body."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise BadRequest("Send the image as the multipart field 'file'")
+        return bytes(upload.read())
+    return request.get_data(cache=False)
 
 
 def decode_qr(data: bytes) -> str:
     """The text of the one QR code in an image file's bytes; anything else is a :class:`BadRequest`."""
     if not data:
-        raise BadRequest("Send the image file as the request body")
+        raise BadRequest("Send the image file as the request body or as the multipart field 'file'")
     try:
-        image = Image.open(io.BytesIO(data))
+        image = Image.open(io.BytesIO(data), formats=IMAGE_FORMATS)
         width, height = image.size
         if width * height > MAX_IMAGE_PIXELS:
             raise BadRequest(f"Image too large: {width}x{height} pixels, the limit is {MAX_IMAGE_PIXELS}")

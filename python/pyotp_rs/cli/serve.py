@@ -285,9 +285,8 @@ def _cmd_audit(args: argparse.Namespace) -> int:
             ids = entry["account_ids"]
             account = entry["label"] or ""
             if ids:
-                account = (
-                    f"{account} ({ids[0]})" if len(ids) == 1 else f"{account} {len(ids)} accounts".strip()
-                )
+                one = f"{account} ({ids[0]})" if account else ids[0]
+                account = one if len(ids) == 1 else f"{account} {len(ids)} accounts".strip()
             table.append(
                 (
                     entry["time"],

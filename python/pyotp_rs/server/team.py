@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, current_app, g
 from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import PathConverter
 
@@ -60,11 +60,11 @@ def setup() -> Response:
 @blueprint.get("/get-totp/<username:username>", merge_slashes=False)
 @access.requires("codes")
 def get_totp(username: str) -> Response:
-    """The user's current code; the username is taken exactly as sent: ``/get-totp//alice`` asks for
-    the user ``/alice``, and is never redirected to ``alice``. Team API users have no group: a caller
-    limited to groups gets 404."""
+    """The user's current code (the body kept by the worker's :class:`~.usercache.UserCodes`); the
+    username is taken exactly as sent: ``/get-totp//alice`` asks for the user ``/alice``, and is never
+    redirected to ``alice``. Team API users have no group: a caller limited to groups gets 404."""
     if access.caller().groups is not None:
         raise NotFound("User not found")
-    code = service().user_code(username)
+    body = current_app.extensions["pyotp_rs_users"].body(username, g.tokens_generation)
     access.audit("code.read", label=username)
-    return _json({"username": username, "totp": code})
+    return Response(body, 200, mimetype="application/json")

@@ -77,14 +77,16 @@ def create_app(config: ServiceConfig | None = None, *, service: TokenService | N
 
     @app.before_request
     def _authorize() -> None:
+        guards.check_host(request, hosts)
         view = app.view_functions.get(request.endpoint or "")
-        guards.check_request(
+        if view is None:
+            return  # routing answers 404 or 405
+        guards.check_write(
             request,
-            hosts,
             takes_uploads=getattr(view, "takes_uploads", False),
             json_status=_json_status(request.path),
         )
-        if view is None or not getattr(view, "public", False):
+        if not getattr(view, "public", False):
             g.tokens_generation = service.authorize(
                 request.headers.get("Authorization"), lambda: guards.local_peer_problem(request, hosts)
             )

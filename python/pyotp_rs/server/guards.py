@@ -33,8 +33,9 @@ __all__ = [
     "HostPolicy",
     "MisdirectedRequest",
     "UnsupportedMediaType",
-    "check_request",
+    "check_host",
     "check_upload",
+    "check_write",
     "client_address",
     "local_peer_problem",
 ]
@@ -152,18 +153,22 @@ def _has_body(request: Request) -> bool:
     return bool(request.content_length) or "Transfer-Encoding" in headers or "Content-Type" in headers
 
 
-def check_request(request: Request, policy: HostPolicy, *, takes_uploads: bool, json_status: int) -> None:
-    """Refuses what no page of another origin may do and what this service's Host policy excludes.
-
-    ``takes_uploads``: the view reads files (multipart or raw bodies) besides JSON; such bodies are
-    checked by :func:`check_upload` once the caller is known. ``json_status``: the status of a body
-    that is not JSON (415, or 400 where an API's published contract says so).
-    """
+def check_host(request: Request, policy: HostPolicy) -> None:
+    """Refuses a ``Host`` that is not a name of this service, when the policy checks every request."""
     if policy.always and not policy.allows(request.host, open_mode=False):
         raise MisdirectedRequest(
             f"Host {request.host!r} is not a name of this service: add it with --allowed-host "
             "(or PYOTP_RS_ALLOWED_HOSTS)"
         )
+
+
+def check_write(request: Request, *, takes_uploads: bool, json_status: int) -> None:
+    """Refuses a state-changing request that a page of another origin sent, or a body not declared JSON.
+
+    ``takes_uploads``: the view reads files (multipart or raw bodies) besides JSON; such bodies are
+    checked by :func:`check_upload` once the caller is known. ``json_status``: the status of a body
+    that is not JSON (415, or 400 where an API's published contract says so).
+    """
     if request.method not in WRITE_METHODS:
         return
     site = request.headers.get("Sec-Fetch-Site")

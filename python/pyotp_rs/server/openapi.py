@@ -45,7 +45,9 @@ def _errors(schema: dict[str, str], *statuses: int) -> dict[str, Any]:
     words = {
         400: "Bad request: the message names the problem",
         401: "An API token is required (when the service has API tokens, or listens beyond loopback)",
+        403: "An upload without an Authorization header or a same-origin Origin (a form another page could send)",
         404: "Not found",
+        415: "The body is not declared Content-Type: application/json",
         413: f"Request body over {MAX_BODY_BYTES} bytes",
         429: "Too many wrong codes for this token: wait the seconds that Retry-After gives",
     }
@@ -336,7 +338,7 @@ def document() -> dict[str, Any]:
                             },
                             "The QR code's text",
                         ),
-                        **_errors(_TOTPHOG_ERROR, 400),
+                        **_errors(_TOTPHOG_ERROR, 400, 403),
                         "413": _json(_TOTPHOG_ERROR, "Image over 8 MiB"),
                     },
                 }
@@ -383,7 +385,7 @@ def document() -> dict[str, Any]:
                     "responses": {
                         "201": _ok(_ref("ImportResult"), "At least one token or user was created"),
                         "200": _ok(_ref("ImportResult"), "Nothing was created; `skipped` says why"),
-                        **_errors(_TOTPHOG_ERROR, 400, 413),
+                        **_errors(_TOTPHOG_ERROR, 400, 403, 413),
                     },
                 }
             },
@@ -468,7 +470,7 @@ def document() -> dict[str, Any]:
                                 }
                             }
                         },
-                        **_errors(_TEAM_ERROR, 400, 413),
+                        **_errors(_TEAM_ERROR, 400, 413, 415),
                     },
                 }
             },

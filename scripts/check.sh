@@ -54,5 +54,14 @@ echo "== Python: lint"
 .venv/bin/ruff format --check python tests benches examples
 
 echo "== Python: tests, against the installed wheel"
-HYPOTHESIS_PROFILE=${HYPOTHESIS_PROFILE:-$([ -n "${CI:-}" ] && echo ci || echo dev)} \
-    "$venv/bin/pytest" -q -p no:cacheprovider
+export HYPOTHESIS_PROFILE=${HYPOTHESIS_PROFILE:-$([ -n "${CI:-}" ] && echo ci || echo dev)}
+"$venv/bin/pytest" -q -p no:cacheprovider
+
+echo "== Python versions: the core tests on every other CPython >= 3.10 that pyenv offers"
+PYTHON="$venv/bin/python" bash scripts/python-matrix.sh
+
+echo "== Release workflow: actionlint"
+.venv/bin/actionlint .github/workflows/*.yml
+
+echo "== Documentation site: mkdocs build --strict (broken links and references fail)"
+NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet --site-dir target/site

@@ -1,7 +1,6 @@
 //! HOTP (RFC 4226) and TOTP (RFC 6238) computation with a key that is decoded and keyed once.
 
 use crate::mac::{self, HmacKey, MAX_OUTPUT_BYTES};
-use zeroize::Zeroize;
 
 /// Largest timestamp pyotp accepts (exclusive): 10000-01-01T00:00:00Z.
 pub const TIMESTAMP_LIMIT: i64 = 253_402_300_800;
@@ -164,8 +163,6 @@ const MAX_BLOCK_BYTES: usize = 128;
 pub struct LazyKey {
     algorithm: Algorithm,
     padded: [u8; MAX_BLOCK_BYTES],
-    /// How many leading bytes of `padded` hold the key (the rest are zeros).
-    key_len: usize,
     keyed: Option<Key>,
 }
 
@@ -179,7 +176,10 @@ impl LazyKey {
     /// Holds `secret` for `algorithm`, not yet keyed.
     pub fn new(algorithm: Algorithm, secret: &[u8]) -> Self {
         let mut padded = [0; MAX_BLOCK_BYTES];
-        let key_len = match algorithm {
+        // Zeroed whole, not trimmed by the optimiser to the tail the key leaves (a `memset`
+        // call of a variable length, slower than the constant-size stores).
+        std::hint::black_box(&mut padded);
+        match algorithm {
             Algorithm::Sha1 => mac::pad_key::<mac::Sha1>(secret, &mut padded),
             Algorithm::Sha256 => mac::pad_key::<mac::Sha256>(secret, &mut padded),
             Algorithm::Sha512 => mac::pad_key::<mac::Sha512>(secret, &mut padded),
@@ -187,7 +187,6 @@ impl LazyKey {
         Self {
             algorithm,
             padded,
-            key_len,
             keyed: None,
         }
     }
@@ -215,7 +214,8 @@ impl LazyKey {
 
 impl Drop for LazyKey {
     fn drop(&mut self) {
-        self.padded[..self.key_len].zeroize();
+        // Whole: a wipe of the key's length alone would be a `memset` call of a variable length.
+        crate::secret::wipe(&mut self.padded);
     }
 }
 

@@ -97,7 +97,16 @@ def test_bad_sources_are_one_line_errors(tmp_path: Path) -> None:
     )
     garbage = tmp_path / "garbage.txt"
     garbage.write_bytes(b"\xff\xfe\x00")
-    assert_one_line_error(run("import", str(garbage)), 1, "the input is not UTF-8 text")
+    assert_one_line_error(
+        run("import", str(garbage)),
+        1,
+        "the input is binary, read as an encrypted andOTP backup: give its password",
+    )
+    assert_one_line_error(
+        run("import", str(garbage), "--password-env", "PW", env={"PW": "x"}),
+        1,
+        "not a valid encrypted andOTP",
+    )
     assert_one_line_error(
         run("import", "otpauth-migration://offline?data=%%"), 1, "the otpauth-migration data"
     )

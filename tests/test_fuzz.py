@@ -194,11 +194,30 @@ def exports() -> list[str]:
         pyotp_rs.TOTP(SECRET, name="alice", issuer="ACME"),
         pyotp_rs.HOTP(SECRET, name="bob", initial_count=3, digits=8),
     ]
+    uri = f"otpauth://hotp/ACME:bob?secret={SECRET}&issuer=ACME&algorithm=sha256&digits=8&counter=3"
+    service = {"name": "ACME", "secret": SECRET, "groupId": "g", "otp": {"account": "bob", "issuer": "ACME"}}
+    service["otp"].update(digits=8, algorithm="SHA256", tokenType="HOTP", counter=3)
+    andotp = {"secret": SECRET, "issuer": "ACME", "label": "bob", "digits": 8, "type": "HOTP", "counter": 3}
+    login = {"username": "bob", "totp": uri}
     return [
         *pyotp_rs.transfer.write_migration(accounts, batch_id=1),
         pyotp_rs.transfer.write_aegis(accounts),
         pyotp_rs.transfer.write_uris(accounts),
+        pyotp_rs.transfer.write_portable_uris(accounts),
         json.dumps({"alice": SECRET}),
+        json.dumps({"services": [service], "groups": [{"id": "g", "name": "G"}], "schemaVersion": 4}),
+        json.dumps([andotp, {**andotp, "type": "STEAM", "label": "ACME:eve", "issuer": ""}]),
+        json.dumps({"encrypted": False, "folders": [], "items": [{"name": "ACME", "login": login}]}),
+        f"folder,name,login_username,login_totp\nWork,ACME,bob,{uri}\n,Steam,,steam://{SECRET}\n",
+        json.dumps(
+            {"tokenOrder": [], "tokens": [{"secret": [1, -2, 127, -128] * 4, "type": "HOTP", "counter": 2}]}
+        ),
+        json.dumps({"version": 1, "entries": [{"id": "1", "content": {"uri": uri, "entry_type": "Totp"}}]}),
+        json.dumps({"Authenticators": [{"Type": 1, "Secret": SECRET, "Algorithm": 1, "Counter": 3}]}),
+        json.dumps(
+            {"app": "2fauth_v5", "data": [{"otp_type": "steamtotp", "secret": SECRET, "service": "S"}]}
+        ),
+        uri + "&codeDisplay=%7B%22tags%22%3A%5B%22T%22%5D%7D\n" + uri.replace("hotp", "steam", 1),
     ]
 
 
@@ -219,6 +238,81 @@ def test_migration_payload_bytes_are_decoded_cleanly(uri: str, noise: bytes, at:
     text = prefix + "data=" + quote(base64.b64encode(mutated_payload).decode())
     kind, value = reaction(lambda: pyotp_rs.transfer.read(text))
     assert kind == "ok" or issubclass(value, (ValueError, TypeError)), value
+
+
+def varint(value: int) -> bytes:
+    """A protobuf varint (negative int32 values take ten bytes, as protobuf writes them)."""
+    value &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        out.append((value & 0x7F) | (0x80 if value > 0x7F else 0))
+        value >>= 7
+        if not value:
+            return bytes(out)
+
+
+INT32 = st.integers(-(2**31), 2**31 - 1)
+
+
+@FUZZ
+@given(st.lists(st.tuples(INT32, INT32, INT32), min_size=1, max_size=6))
+def test_migration_batch_fields_are_described_not_enumerated(batches: list[tuple[int, int, int]]) -> None:
+    """Issue 24.1: any batch_size, batch_index and batch_id, over several QR codes: warnings stay
+    a few short lines (a declared size of 2**31-1 once built a 24 GiB set)."""
+    lines = []
+    for size, index, batch_id in batches:
+        payload = b"".join(
+            b"%c" % (tag << 3) + varint(v) for tag, v in ((3, size), (4, index), (5, batch_id))
+        )
+        lines.append("otpauth-migration://offline?data=" + quote(base64.b64encode(payload).decode()))
+    report = pyotp_rs.transfer.read("\n".join(lines))
+    assert report.entries == ()
+    assert len(report.warnings) <= 4 * len(batches) + 1
+    assert all(len(warning) < 2000 for warning in report.warnings)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@FUZZ
+@given(st.integers(5, len(exports()) - 2), st.data())
+def test_app_exports_with_any_member_values_are_read_or_refused(seed: int, data: st.DataObject) -> None:
+    """Each member of each app's export replaced by any JSON value: an entry is imported or skipped
+    with a reason, or the whole refused with ValueError; never another exception."""
+    text = exports()[seed]
+    if not text.startswith(("{", "[")):
+        return
+    document = json.loads(text)
+
+    def replace_one(node: Any) -> Any:
+        if isinstance(node, dict) and node:
+            key = data.draw(st.sampled_from(sorted(node)))
+            return {
+                **node,
+                key: data.draw(JSON_VALUES) if data.draw(st.booleans()) else replace_one(node[key]),
+            }
+        if isinstance(node, list) and node:
+            at = data.draw(st.integers(0, len(node) - 1))
+            return [*node[:at], replace_one(node[at]), *node[at + 1 :]]
+        return data.draw(JSON_VALUES)
+
+    changed = json.dumps(replace_one(document))
+    kind, value = reaction(lambda: pyotp_rs.transfer.read(changed))
+    assert kind == "ok" or issubclass(value, ValueError), value
+
+
+@FUZZ
+@given(st.binary(min_size=0, max_size=80), st.integers(0, 2_000))
+def test_encrypted_andotp_bytes_never_panic(noise: bytes, iterations: int) -> None:
+    """Binary input read as an andOTP backup: a bounded iteration count, and only DecryptionError
+    or ValueError for noise."""
+    data = b"\xff" + iterations.to_bytes(3, "big") + noise
+    kind, value = reaction(lambda: pyotp_rs.transfer.read(data, password="pw"))
+    assert kind == "error" and issubclass(value, ValueError), value
 
 
 @pytest.mark.parametrize("surrogate", [chr(0xD800), chr(0xDFFF)], ids=["high", "low"])

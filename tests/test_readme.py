@@ -3,6 +3,7 @@
 import contextlib
 import doctest
 import io
+import os
 import re
 import subprocess
 import sys
@@ -39,6 +40,31 @@ def test_pycon_sessions_print_what_they_show() -> None:
     assert runner.summarize(verbose=False).failed == 0
 
 
+def test_command_line_session_prints_what_it_shows(tmp_path: Path) -> None:
+    """The README's ``console`` session: each command, run by bash in a new directory after the session's
+    ``export`` lines, prints (standard output and error) what follows it."""
+    readme = (ROOT / "README.md").read_text()
+    (session,) = re.findall(r"```console\n(.*?)```", readme, re.DOTALL)
+    commands = re.split(r"^\$ ", session, flags=re.MULTILINE)[1:]
+    exports = [command for command in commands if command.startswith("export ")]
+    assert exports
+    environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for command in commands:
+        line, _, shown = command.partition("\n")
+        script = "".join(exports) + line
+        run = subprocess.run(
+            ["bash", "-c", script],
+            check=False,
+            cwd=tmp_path,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert run.stdout + run.stderr == shown, line
+    assert (tmp_path / "alice.png").read_bytes().startswith(b"\x89PNG")
+
+
 def test_quickstart_enrols_and_verifies() -> None:
     run = subprocess.run(
         [sys.executable, str(ROOT / "examples" / "quickstart.py")], capture_output=True, text=True, check=True
@@ -68,11 +94,19 @@ def test_readme_names_the_minimum_rust_version() -> None:
     assert f"Rust {version[1]} or newer" in (ROOT / "README.md").read_text()
 
 
-def test_readme_installs_from_pypi_before_a_checkout() -> None:
-    """On PyPI the README is read by users of the wheel: its install section starts with PyPI."""
+def test_readme_leads_with_what_installs_today() -> None:
+    """No release is published yet: the install section starts from a checkout and the built wheel, and
+    ``pip install pyotp-rs`` appears only under "After the first release"."""
     readme = (ROOT / "README.md").read_text()
     install = readme.index("\n## Install\n")
-    assert readme.index("\npip install pyotp-rs\n", install) < readme.index(
-        "\n### From a checkout\n", install
-    )
-    assert "checkout" not in readme[:install]
+    checkout = readme.index("\n### From a checkout\n", install)
+    wheel = readme.index("\n### From the wheel that `scripts/build-dist.sh` builds\n", install)
+    release = readme.index("\n### After the first release\n", install)
+    assert checkout < wheel < release
+    assert readme.index("\npip install pyotp-rs ", install) > release
+    assert "pip install '.[server]'" in readme[checkout:wheel]
+
+
+def test_readme_stays_an_overview() -> None:
+    """The README is a short overview (issue 26); the details live in docs/."""
+    assert len((ROOT / "README.md").read_text().splitlines()) <= 250

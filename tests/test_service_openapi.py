@@ -71,6 +71,16 @@ def test_docs_page_is_self_contained(service: ServiceProcess) -> None:
     assert "@import" not in html and "url(" not in html
 
 
+def test_docs_page_renders_code_spans(service: ServiceProcess) -> None:
+    """The descriptions' `code spans` become <code> elements: no raw backtick outside the JSON schemas."""
+    html = service.get("/api/docs").text
+    prose = re.sub(r"<pre>.*?</pre>", "", html, flags=re.DOTALL)
+    assert "`" not in prose
+    assert "needs <code>Authorization: Bearer</code>." in html
+    assert "Nothing was created; <code>skipped</code> says why" in html
+    assert "(5 per 5 minutes by default" in html  # operation descriptions are shown too
+
+
 @pytest.mark.slow
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     service: ServiceProcess, tmp_path: Path

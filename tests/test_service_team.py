@@ -97,6 +97,30 @@ def test_setting_up_again_replaces_the_secret(service: ServiceProcess) -> None:
     }
 
 
+def test_every_worker_sees_a_new_secret_and_a_deleted_user_at_once(service: ServiceProcess) -> None:
+    """Workers keep the users they served; ``/setup`` and a deletion reach all of them on the next request."""
+    service.post("/setup", json={"username": "carol", "secret": LONG})
+    for _ in range(8):  # enough requests to reach both workers, which then keep carol
+        around(pyotp.TOTP(LONG).at, lambda: service.get("/get-totp/carol").json()["totp"])
+    service.post("/setup", json={"username": "carol", "secret": OTHER})
+    for _ in range(8):
+        around(pyotp.TOTP(OTHER).at, lambda: service.get("/get-totp/carol").json()["totp"])
+    (carol,) = [token for token in service.get("/api/v1/tokens").json()["data"] if token["name"] == "carol"]
+    assert service.delete(f"/api/v1/tokens/{carol['id']}").status_code == 200
+    for _ in range(8):
+        response = service.get("/get-totp/carol")
+        assert response.status_code == 404
+        assert response.content == seed_jsonify({"error": "User not found"})
+
+
+@pytest.mark.parametrize("username", ["j\u00fcrgen \u20ac", "\\u0000", 'q"\\'])
+def test_get_totp_body_with_escaped_characters_is_the_seeds(service: ServiceProcess, username: str) -> None:
+    assert service.post("/setup", json={"username": username, "secret": LONG}).status_code == 200
+    for _ in range(4):
+        reply = service.get("/get-totp/" + quote(username, safe=""))
+        assert reply.content == seed_jsonify({"username": username, "totp": reply.json()["totp"]})
+
+
 def test_unknown_user_is_the_seeds_404(service: ServiceProcess) -> None:
     response = service.get("/get-totp/nobody")
     assert response.status_code == 404

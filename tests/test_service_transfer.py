@@ -114,7 +114,10 @@ def test_import_team_secrets_json_sets_up_users(service: ServiceProcess) -> None
             {"json": {"data": "otpauth-migration://offline?data=%%"}},
             "the otpauth-migration data is not base64",
         ),
-        ({"data": b"\xff\xfe"}, "the input is not UTF-8 text"),
+        (
+            {"data": b"\xff\xfe"},
+            "the input is binary, read as an encrypted andOTP backup: a password is needed",
+        ),
     ],
 )
 def test_bad_imports_are_400(service: ServiceProcess, kwargs: dict, message: str) -> None:

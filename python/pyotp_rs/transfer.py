@@ -1,20 +1,31 @@
 """Moving accounts between authenticators: import and export (``pyotp_rs.transfer``).
 
-:func:`read` takes any of these and returns an :class:`ImportReport`: the accounts it holds
-(OTP objects with their name, issuer and type) and one :class:`Entry` per account found,
-imported or skipped with the reason (an MD5 account, a secret that is not base32, ...):
+:func:`read` recognises its input by content and returns an :class:`ImportReport`: the accounts
+it holds (OTP objects with their name, issuer, type and groups) and one :class:`Entry` per account
+found, imported or skipped with the reason (an MD5 account, a secret that is not base32, a member
+of the wrong type, ...). The formats, by the name the report gives them:
 
 - ``migration``: Google Authenticator's ``otpauth-migration://offline?data=...`` URIs, one per
-  line (one per QR code of an export);
+  line (one per QR code of an export), or a screenshot of the QR code;
+- ``uris``: ``otpauth://`` URIs, one per line, as pyotp, Aegis, Ente Auth and 2FAuth write them
+  (``otpauth://steam/``, lowercase algorithms and Ente's ``codeDisplay`` are accepted);
 - ``aegis``: an Aegis vault, plain or password-encrypted;
+- ``2fas``: a 2FAS backup (schema 1 to 4), plain or password-encrypted;
+- ``andotp``: an andOTP backup, plain JSON or encrypted (bytes, current and old format);
+- ``bitwarden``: Bitwarden's and Bitwarden Authenticator's unencrypted JSON export;
+- ``bitwarden-csv``: Bitwarden's CSV export;
+- ``freeotp+``: FreeOTP+'s JSON export;
+- ``proton``: Proton Authenticator's JSON export;
+- ``stratum``: Stratum's (Authenticator Pro's) plain JSON backup;
+- ``2fauth``: 2FAuth's JSON export;
 - ``totphog``: TOTPHog's ``var/tokens.json`` (an object keyed by token id, or the ``data`` list of
   its ``GET /api/v1/tokens``);
-- ``team``: the team TOTP API's ``secrets.json`` (``{"username": "secret"}``);
-- ``uris``: ``otpauth://`` URIs, one per line (migration URIs may be mixed in).
+- ``team``: the team TOTP API's ``secrets.json`` (``{"username": "secret"}``).
 
-The writers :func:`write_migration`, :func:`write_aegis` and :func:`write_uris` take accounts
-(or OTP objects) and give what each app imports. The byte work (protobuf, base64, scrypt and
-AES-256-GCM) runs in Rust.
+A PNG or JPEG image is read for its QR codes (with the ``qr`` extra installed). The writers
+:func:`write_migration`, :func:`write_aegis` and :func:`write_uris` take accounts (or OTP objects)
+and give what each app imports. The byte work (protobuf, base64, scrypt, PBKDF2 and AES-256-GCM)
+runs in Rust, without the GIL where it takes time.
 
 >>> import pyotp_rs
 >>> totp = pyotp_rs.TOTP("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", name="alice", issuer="Example")
@@ -27,21 +38,16 @@ AES-256-GCM) runs in Rust.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, Literal
+import urllib.parse
+from collections.abc import Iterable
 
 from ._algorithms import DIGESTS
-from ._pyotp_rs import (
-    _RawAccount,
-    _read_aegis,
-    _read_migration,
-    _Skipped,
-    _write_aegis,
-    _write_migration,
-    parse_uri,
-)
-from .contrib.steam import Steam
+from ._pyotp_rs import _open_2fas, _open_andotp, _RawAccount, _read_aegis, _write_aegis, _write_migration
+from ._transfer import apps
+from ._transfer.images import image_format, qr_texts
+from ._transfer.model import Account, Entry, ImportReport
+from ._transfer.uris import raw_entry, read_lines
+from .exceptions import DecryptionError
 from .hotp import HOTP
 from .otp import OTP
 from .totp import TOTP
@@ -54,242 +60,187 @@ __all__ = [
     "read",
     "write_aegis",
     "write_migration",
+    "write_portable_uris",
     "write_uris",
 ]
 
 #: The formats :func:`read` recognises, by the name it reports.
-FORMATS = ("migration", "aegis", "totphog", "team", "uris")
-_MIGRATION = "otpauth-migration:"
-_MIN_SECRET_BITS = 112
-_SHORT_SECRET = (
-    "short secret ({bits} bits, under the 112 bits pyotp requires): imported with allow_short_secret=True"
+FORMATS = (
+    "migration",
+    "uris",
+    "aegis",
+    "2fas",
+    "andotp",
+    "bitwarden",
+    "bitwarden-csv",
+    "freeotp+",
+    "proton",
+    "stratum",
+    "2fauth",
+    "totphog",
+    "team",
 )
-_OTPAUTH = "otpauth:"
+_UNRECOGNISED = (
+    "unrecognised {what}: it matches none of the formats read: Google Authenticator migration "
+    "URIs, otpauth:// URIs one per line (Ente Auth, 2FAuth), an Aegis vault, a 2FAS backup, an "
+    "andOTP backup, a Bitwarden or Bitwarden Authenticator JSON or CSV export, a FreeOTP+ export, "
+    "a Proton Authenticator export, a Stratum (Authenticator Pro) backup, a 2FAuth export, "
+    "TOTPHog's tokens.json or a team secrets.json, or a PNG/JPEG image of a QR code"
+)
+_MAX_2FAS_SCHEMA = 4
+_STRATUM_MAGIC = b"AUTHENTICATORPRO"
 
 
-@dataclass(frozen=True)
-class Account:
-    """One account: its OTP object (``TOTP``, ``HOTP`` or ``contrib.Steam``), name, issuer and type."""
-
-    otp: OTP
-    name: str
-    issuer: str
-    type: Literal["totp", "hotp", "steam"]
-
-    @classmethod
-    def from_otp(cls, otp: OTP) -> Account:
-        """The account of an OTP object, named by its ``name`` and ``issuer`` attributes."""
-        kind: Literal["totp", "hotp", "steam"] = (
-            "steam" if isinstance(otp, Steam) else "hotp" if isinstance(otp, HOTP) else "totp"
-        )
-        return cls(otp, otp.name or "", otp.issuer or "", kind)
-
-    @property
-    def label(self) -> str:
-        """``issuer:name``, or the name alone when there is no issuer."""
-        return f"{self.issuer}:{self.name}" if self.issuer else self.name
-
-    def uri(self) -> str:
-        """The ``otpauth://`` URI of the account (Steam accounts carry ``encoder=steam``)."""
-        issuer = self.issuer or None
-        if isinstance(self.otp, HOTP):
-            return self.otp.provisioning_uri(
-                name=self.name, initial_count=self.otp.initial_count, issuer_name=issuer
-            )
-        if isinstance(self.otp, Steam):
-            return self.otp.provisioning_uri(name=self.name, issuer_name=issuer, encoder="steam")
-        if isinstance(self.otp, TOTP):
-            return self.otp.provisioning_uri(name=self.name, issuer_name=issuer)
-        raise TypeError(f"{self.label}: not a TOTP or HOTP object: {type(self.otp).__name__}")
+def _password(password: str | None, what: str) -> str:
+    if password is None:
+        raise DecryptionError(f"the {what} is encrypted: a password is needed")
+    return password
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One entry of an import: the account, or ``None`` and the reason it was skipped.
-
-    ``reason`` says why an entry was skipped, or what to know about an imported one (a secret
-    shorter than pyotp's 112-bit minimum is accepted with ``allow_short_secret``, and said so).
-    """
-
-    label: str
-    account: Account | None
-    reason: str = ""
-
-    @property
-    def status(self) -> Literal["imported", "skipped"]:
-        """``imported`` or ``skipped``."""
-        return "skipped" if self.account is None else "imported"
+def _report(fmt: str, entries: tuple[Entry, ...], *warnings: str) -> ImportReport:
+    return ImportReport(fmt, entries, tuple(w for w in warnings if w))
 
 
-@dataclass(frozen=True)
-class ImportReport:
-    """What :func:`read` found: the format, one entry per account, and warnings about the whole."""
-
-    format: str
-    entries: tuple[Entry, ...]
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def accounts(self) -> list[Account]:
-        """The imported accounts, in order."""
-        return [entry.account for entry in self.entries if entry.account is not None]
-
-    @property
-    def skipped(self) -> list[Entry]:
-        """The entries that were not imported."""
-        return [entry for entry in self.entries if entry.account is None]
+def _without_totp(count: int, what: str) -> str:
+    return f"{count} {what} without a TOTP left out" if count else ""
 
 
-def _build(
-    kind: str, secret: str, name: str, issuer: str, algorithm: str, digits: int, period: int, counter: int
-) -> Account:
-    """An account from plain values; the OTP constructors' checks raise ``ValueError``."""
-    common: dict[str, Any] = {"name": name or None, "issuer": issuer or None, "allow_short_secret": True}
-    otp: OTP
-    if kind == "steam":
-        otp = Steam(secret, interval=period, **common)
-    elif kind == "hotp":
-        otp = HOTP(secret, digits=digits, digest=DIGESTS[algorithm], initial_count=counter, **common)
-    else:
-        otp = TOTP(secret, digits=digits, digest=DIGESTS[algorithm], interval=period, **common)
-    return Account(otp, name, issuer, "steam" if kind == "steam" else "hotp" if kind == "hotp" else "totp")
+def _read_2fas(document: dict[str, object], password: str | None) -> ImportReport:
+    services, sealed = document["services"], document.get("servicesEncrypted")
+    schema = document["schemaVersion"]
+    warning = (
+        f"schemaVersion {schema} is newer than {_MAX_2FAS_SCHEMA}, the newest this reader knows"
+        if isinstance(schema, int) and schema > _MAX_2FAS_SCHEMA
+        else ""
+    )
+    if isinstance(sealed, str) and sealed:
+        plain = _open_2fas(sealed, _password(password, "2FAS backup"))
+        try:
+            services = json.loads(plain)
+        except (ValueError, RecursionError):
+            raise ValueError("the decrypted 2FAS services are not JSON") from None
+    if not isinstance(services, list):
+        raise ValueError("not a 2FAS backup: services is not a list")  # noqa: TRY004 (bad input, not a bad call)
+    groups = apps.names(document.get("groups"))
+    return _report("2fas", apps.twofas(services, groups), warning)
 
 
-def _entry(label: str, make: Callable[..., Account], *args: Any) -> Entry:
-    """The entry of ``make(*args)``: imported, or skipped with the library's error message."""
-    try:
-        account = make(*args)
-    except (ValueError, TypeError) as error:
-        return Entry(label, None, str(error))
-    bits = 8 * len(account.otp.byte_secret())
-    if bits < _MIN_SECRET_BITS:
-        return Entry(label, account, _SHORT_SECRET.format(bits=bits))
-    return Entry(label, account)
-
-
-def _raw_entry(raw: _RawAccount | _Skipped) -> Entry:
-    if isinstance(raw, _Skipped):
-        return Entry(raw.label, None, raw.reason)
-    label = f"{raw.issuer}:{raw.name}" if raw.issuer else raw.name
-    fields = (raw.kind, raw.secret, raw.name, raw.issuer, raw.algorithm, raw.digits, raw.period, raw.counter)
-    return _entry(label, _build, *fields)
-
-
-def _from_uri(uri: str) -> Account:
-    """The account of one ``otpauth://`` URI, read by :func:`pyotp_rs.parse_uri`."""
-    return Account.from_otp(parse_uri(uri, allow_short_secret=True))
-
-
-def _migration_warnings(batches: list[tuple[int, int, int]]) -> list[str]:
-    """Warnings about an incomplete or mixed set of QR codes: ``(batch_id, size, index)`` each."""
-    warnings = []
-    for batch_id in dict.fromkeys(batch for batch, _, _ in batches):
-        sizes = {size for batch, size, _ in batches if batch == batch_id}
-        indices = [index for batch, _, index in batches if batch == batch_id]
-        size = max(sizes)
-        missing = sorted(set(range(size)) - set(indices))
-        if missing:
-            numbers = ", ".join(str(index + 1) for index in missing)
-            warnings.append(f"export {batch_id}: QR code(s) {numbers} of {size} missing")
-        repeated = sorted({index + 1 for index in indices if indices.count(index) > 1})
-        if repeated:
-            warnings.append(f"export {batch_id}: QR code(s) {', '.join(map(str, repeated))} read twice")
-    if len({batch for batch, _, _ in batches}) > 1:
-        warnings.append("the migration URIs come from more than one export")
-    return warnings
-
-
-def _read_lines(text: str) -> ImportReport:
-    """URIs one per line: ``otpauth://`` and ``otpauth-migration://`` (blank and ``#`` lines skipped)."""
-    entries: list[Entry] = []
-    batches: list[tuple[int, int, int]] = []
-    kinds = set()
-    for number, raw_line in enumerate(text.splitlines(), 1):
-        line = raw_line.strip()
-        if not line or line.startswith("#"):
-            continue
-        scheme = line[: len(_MIGRATION)].lower()
-        if scheme == _MIGRATION:
-            kinds.add("migration")
-            _, size, index, batch_id, raws = _read_migration(line)
-            batches.append((batch_id, size, index))
-            entries.extend(_raw_entry(raw) for raw in raws)
-        elif scheme.startswith(_OTPAUTH):
-            kinds.add("uris")
-            entry = _entry(f"line {number}", _from_uri, line)
-            entries.append(
-                Entry(entry.account.label, entry.account, entry.reason) if entry.account else entry
-            )
-        else:
-            entries.append(Entry(f"line {number}", None, "not an otpauth:// or otpauth-migration:// URI"))
-    if not kinds:
-        raise ValueError(
-            "unrecognised input: expected otpauth:// or otpauth-migration:// URIs one per line, "
-            "an Aegis vault, TOTPHog's tokens.json or a team secrets.json"
-        )
-    fmt = "migration" if kinds == {"migration"} else "uris"
-    return ImportReport(fmt, tuple(entries), tuple(_migration_warnings(batches)))
-
-
-def _totphog_entry(key: str, token: object) -> Entry:
-    if not isinstance(token, dict):
-        return Entry(key, None, "not a token object")
-    name, issuer = str(token.get("name") or ""), str(token.get("issuer") or "")
-    label = f"{issuer}:{name}" if issuer else name or key
-    secret, algorithm = token.get("secret"), str(token.get("algorithm") or "sha1").upper()
-    if not isinstance(secret, str) or not secret:
-        return Entry(label, None, "no secret")
-    if algorithm not in DIGESTS:
-        return Entry(label, None, f"unsupported algorithm {algorithm}")
-    digits, period = token.get("digits", 6), token.get("period", 30)
-    if not isinstance(digits, int) or not isinstance(period, int):
-        return Entry(label, None, "digits and period must be integers")
-    return _entry(label, _build, "totp", secret, name, issuer, algorithm, digits, period, 0)
+def _matches(document: object) -> str | None:
+    """The format a JSON document is, by the members only that format has; ``None`` for none."""
+    if isinstance(document, list):
+        items = [item for item in document if isinstance(item, dict)]
+        if items and all("secret" in item and "type" in item and "label" in item for item in items):
+            return "andotp"
+        if items and all("secret" in item and "type" not in item and "label" not in item for item in items):
+            return "totphog-list"
+        return None
+    if not isinstance(document, dict):
+        return None
+    keys = document.keys()
+    if "header" in keys and "db" in keys:
+        return "aegis"
+    if isinstance(document.get("services"), list) and "schemaVersion" in keys:
+        return "2fas"
+    if isinstance(document.get("items"), list) and document.get("encrypted") is False:
+        return "bitwarden"
+    if document.get("encrypted") is True and (
+        "passwordProtected" in keys or "encKeyValidation_DO_NOT_EDIT" in keys
+    ):
+        return "bitwarden-encrypted"
+    if "kdfParams" in keys and "encryptedData" in keys:
+        return "ente-encrypted"
+    if isinstance(document.get("tokens"), list) and "tokenOrder" in keys:
+        return "freeotp+"
+    if isinstance(document.get("Authenticators"), list):
+        return "stratum"
+    if isinstance(document.get("data"), list) and str(document.get("app", "")).lower().startswith("2fauth"):
+        return "2fauth"
+    entries = document.get("entries")
+    if (
+        isinstance(entries, list)
+        and "version" in keys
+        and all(isinstance(e, dict) and "content" in e for e in entries)
+    ):
+        return "proton"
+    if isinstance(document.get("data"), list) and "success" in keys:
+        return "totphog-api"
+    values = list(document.values())
+    if values and all(isinstance(v, dict) and "secret" in v for v in values):
+        return "totphog"
+    if values and all(isinstance(v, str) for v in values):
+        return "team"
+    return None
 
 
 def _read_json(text: str, document: object, password: str | None) -> ImportReport:
-    """A JSON document: an Aegis vault, TOTPHog's tokens, or a team ``secrets.json``."""
-    if isinstance(document, dict) and "header" in document and "db" in document:
-        raws = _read_aegis(text, password)
-        return ImportReport("aegis", tuple(_raw_entry(raw) for raw in raws))
-    if isinstance(document, dict) and isinstance(document.get("data"), list):
-        document = document["data"]
+    """A JSON document, recognised by the members only its format has."""
+    kind = _matches(document)
+    if kind == "aegis":
+        return ImportReport("aegis", tuple(raw_entry(raw) for raw in _read_aegis(text, password)))
+    if kind is None or not isinstance(document, (dict, list)):
+        raise ValueError(_UNRECOGNISED.format(what="JSON"))
     if isinstance(document, list):
+        if kind == "andotp":
+            return _report("andotp", apps.andotp(document))
         tokens = {
-            str(token.get("id", f"entry {i}")) if isinstance(token, dict) else f"entry {i}": token
-            for i, token in enumerate(document, 1)
+            str(t.get("id", f"entry {i}")) if isinstance(t, dict) else f"entry {i}": t
+            for i, t in enumerate(document, 1)
         }
-        return ImportReport("totphog", tuple(_totphog_entry(k, t) for k, t in tokens.items()))
-    if isinstance(document, dict) and document and all(isinstance(v, dict) for v in document.values()):
-        return ImportReport("totphog", tuple(_totphog_entry(k, t) for k, t in document.items()))
-    if isinstance(document, dict) and document and all(isinstance(v, str) for v in document.values()):
-        entries = [
-            _entry(user, _build, "totp", secret, user, "", "SHA1", 6, 30, 0)
-            for user, secret in document.items()
-        ]
-        return ImportReport("team", tuple(entries))
-    raise ValueError(
-        "unrecognised JSON: expected an Aegis vault, TOTPHog's tokens.json "
-        'or a team secrets.json ({"username": "secret"})'
-    )
+        return _report("totphog", apps.totphog(tokens))
+    if kind == "2fas":
+        return _read_2fas(document, password)
+    if kind == "bitwarden":
+        entries, without = apps.bitwarden(document)
+        return _report("bitwarden", entries, _without_totp(without, "item(s)"))
+    if kind == "bitwarden-encrypted":
+        raise ValueError(
+            "an encrypted Bitwarden export: export the vault again as unencrypted JSON or CSV to import it"
+        )
+    if kind == "ente-encrypted":
+        raise ValueError(
+            "an encrypted Ente Auth export (Argon2id + XChaCha20-Poly1305) is not read: "
+            "export the codes from Ente Auth as plain text to import them"
+        )
+    if kind == "freeotp+":
+        return _report("freeotp+", apps.freeotp_plus(document["tokens"]))
+    if kind == "stratum":
+        return _report("stratum", apps.stratum(document))
+    if kind == "2fauth":
+        return _report("2fauth", apps.twofauth(document["data"]))
+    if kind == "proton":
+        return _report("proton", apps.proton(document["entries"]))
+    if kind == "totphog-api":
+        return _read_json(text, document["data"], password)
+    if kind == "totphog":
+        return _report("totphog", apps.totphog(document))
+    return _report("team", apps.team(document))
 
 
-def read(data: str | bytes, *, password: str | None = None) -> ImportReport:
-    """Reads accounts from any supported format, recognised by its content.
+def _read_binary(data: bytes, password: str | None) -> ImportReport:
+    """Bytes that are not UTF-8 text: a PNG or JPEG image of QR codes, or an encrypted andOTP backup."""
+    if image_format(data) is not None:
+        return _read_text("\n".join(qr_texts(data)), password)
+    if data.startswith(_STRATUM_MAGIC):
+        raise ValueError(
+            "an encrypted Stratum (Authenticator Pro) backup is not read: make an unencrypted backup to import it"
+        )
+    if password is None:
+        raise DecryptionError(
+            "the input is binary, read as an encrypted andOTP backup: a password is needed "
+            "(PNG and JPEG images aside, no other binary file is read)"
+        )
+    plain = _open_andotp(data, password)
+    try:
+        document = json.loads(plain)
+    except (ValueError, RecursionError):
+        raise ValueError("the decrypted andOTP backup is not JSON") from None
+    if _matches(document) != "andotp" and document != []:
+        raise ValueError("the decrypted andOTP backup is not andOTP's JSON list")
+    return _report("andotp", apps.andotp(document))
 
-    ``password`` opens an encrypted Aegis vault. A malformed input raises ``ValueError``; a
-    missing or wrong password, or a modified encrypted vault, raises
-    :class:`~pyotp_rs.DecryptionError` (a ``ValueError``). Entries that cannot be used are
-    reported as skipped, with the reason.
-    """
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValueError("the input is not UTF-8 text") from None
-    if not isinstance(data, str):
-        raise TypeError(f"data must be str or bytes, not {type(data).__name__}")
-    text = data.lstrip("\ufeff").strip()
+
+def _read_text(text: str, password: str | None) -> ImportReport:
+    text = text.lstrip("\ufeff").strip()
     if text.startswith(("{", "[")):
         try:
             document = json.loads(text)
@@ -298,7 +249,41 @@ def read(data: str | bytes, *, password: str | None = None) -> ImportReport:
         except RecursionError:
             raise ValueError("the input looks like JSON but is nested too deeply") from None
         return _read_json(text, document, password)
-    return _read_lines(text)
+    if apps.is_bitwarden_csv(text):
+        entries, without = apps.bitwarden_csv(text)
+        return _report("bitwarden-csv", entries, _without_totp(without, "row(s)"))
+    report = read_lines(text)
+    if report is None:
+        raise ValueError(_UNRECOGNISED.format(what="input"))
+    return report
+
+
+def read(data: str | bytes, *, password: str | None = None) -> ImportReport:
+    """Reads accounts from any supported format, recognised by its content.
+
+    ``data`` is text, or bytes: UTF-8 text, an encrypted andOTP backup, or a PNG or JPEG image of
+    QR codes (read with zxing-cpp, from the ``qr`` extra; without it ``ImportError`` names the
+    extra). ``password`` opens an encrypted Aegis vault, 2FAS backup or andOTP backup.
+
+    A malformed input, or one that matches no format exactly, raises ``ValueError`` (naming the
+    formats read); so does a file asking for more key-derivation work than the bounds allow. A
+    missing or wrong password, or a modified encrypted file, raises
+    :class:`~pyotp_rs.DecryptionError` (a ``ValueError``). Entries that cannot be used are
+    reported as skipped, with the reason.
+    """
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        raw = bytes(data)
+        try:
+            return _read_text(raw.decode("utf-8-sig"), password)
+        except UnicodeDecodeError:
+            return _read_binary(raw, password)
+    if not isinstance(data, str):
+        raise TypeError(f"data must be str or bytes, not {type(data).__name__}")
+    return _read_text(data, password)
+
+
+for _public in (Account, Entry, ImportReport):
+    _public.__module__ = __name__
 
 
 def _accounts(accounts: Iterable[Account | OTP]) -> list[Account]:
@@ -314,7 +299,15 @@ def _raw(account: Account) -> _RawAccount:
     counter = otp.initial_count if isinstance(otp, HOTP) else 0
     digits = 5 if account.type == "steam" else otp.digits
     return _RawAccount(
-        account.type, otp.byte_secret(), account.name, account.issuer, algorithm, digits, period, counter
+        account.type,
+        otp.byte_secret(),
+        account.name,
+        account.issuer,
+        algorithm,
+        digits,
+        period,
+        counter,
+        list(account.groups),
     )
 
 
@@ -347,3 +340,42 @@ def write_uris(accounts: Iterable[Account | OTP]) -> str:
     if problems:
         raise ValueError(f"cannot export to otpauth URIs: {'; '.join(problems)}")
     return "".join(account.uri() + "\n" for account in items)
+
+
+def _portable_uri(account: Account) -> str:
+    otp = account.otp
+    label = urllib.parse.quote(account.label, safe="@:")
+    params = {"secret": otp.secret.rstrip("=")}
+    if account.issuer:
+        params["issuer"] = account.issuer
+    steam = account.type == "steam"
+    params["algorithm"] = "SHA1" if steam else otp.digest().name.upper()
+    params["digits"] = "5" if steam else str(otp.digits)
+    if isinstance(otp, HOTP):
+        params["counter"] = str(otp.initial_count)
+    elif isinstance(otp, TOTP):
+        params["period"] = str(otp.interval)
+    query = urllib.parse.urlencode(params, quote_via=urllib.parse.quote)
+    return f"otpauth://{account.type}/{label}?{query}"
+
+
+def write_portable_uris(accounts: Iterable[Account | OTP]) -> str:
+    """``otpauth://`` URIs one per line, in the form Ente Auth, 2FAS and Aegis write and read.
+
+    Unlike :func:`write_uris` (pyotp's ``provisioning_uri``), every parameter is explicit
+    (``issuer``, upper-case ``algorithm``, ``digits``, ``period`` or ``counter``), and Steam
+    accounts are ``otpauth://steam/...`` with ``digits=5``. Bitwarden reads each TOTP line in an
+    item's TOTP field. Accounts with 9 or 10 digits raise ``ValueError`` naming them.
+    """
+    items = _accounts(accounts)
+    problems = [
+        f"{a.label}: {a.otp.digits} digits: otpauth URIs carry only 6, 7 or 8"
+        for a in items
+        if a.type != "steam" and a.otp.digits not in (6, 7, 8)
+    ]
+    if problems:
+        raise ValueError(f"cannot export to otpauth URIs: {'; '.join(problems)}")
+    for account in items:
+        if account.otp.digest().name.upper() not in DIGESTS:
+            raise ValueError(f"{account.label}: unsupported algorithm {account.otp.digest().name.upper()}")
+    return "".join(_portable_uri(account) + "\n" for account in items)

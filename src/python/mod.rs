@@ -23,7 +23,12 @@ use pyo3::prelude::*;
 pyo3_stub_gen::module_variable!("pyotp_rs._pyotp_rs", "__version__", &str);
 
 /// The compiled core of `pyotp_rs`; import the public names from `pyotp_rs` itself.
-#[pymodule]
+///
+/// `gil_used = true`: codes take an exclusive borrow of their object (see `otp.rs`), which the
+/// GIL keeps uncontended; without it, two threads taking codes from one object at once would
+/// meet "Already borrowed". A free-threaded CPython therefore re-enables the GIL on import
+/// (docs/migrating.md, "Threads and free-threading").
+#[pymodule(gil_used = true)]
 pub mod _pyotp_rs {
     #[pymodule_export]
     use super::hotp::{hotp_provisioning_uri, Hotp};
@@ -45,7 +50,8 @@ pub mod _pyotp_rs {
     use super::totp::{totp_provisioning_uri, Totp};
     #[pymodule_export]
     use super::transfer::{
-        _read_aegis, _read_migration, _write_aegis, _write_migration, RawAccount, Skipped,
+        _open_2fas, _open_andotp, _read_aegis, _read_migration, _write_aegis, _write_migration,
+        RawAccount, Skipped,
     };
     #[pymodule_export]
     use super::uri::build_uri;

@@ -5,7 +5,7 @@
 use super::storage::DecryptionError;
 use crate::otp::Algorithm;
 use crate::secret;
-use crate::transfer::{aegis, migration, Account, Entry, Kind, TransferError};
+use crate::transfer::{aegis, migration, sealed, Account, Entry, Kind, TransferError};
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -18,7 +18,9 @@ impl From<TransferError> for PyErr {
         match err {
             TransferError::PasswordNeeded
             | TransferError::WrongPassword
-            | TransferError::Tampered => DecryptionError::new_err(msg),
+            | TransferError::Tampered
+            | TransferError::WrongPasswordFor(_)
+            | TransferError::AndOtpIterations(_) => DecryptionError::new_err(msg),
             TransferError::Random(_) => PyOSError::new_err(msg),
             _ => PyValueError::new_err(msg),
         }
@@ -37,6 +39,7 @@ pub struct RawAccount {
 impl RawAccount {
     /// An account from its parts; `secret` is the raw key, `algorithm` `SHA1`, `SHA256` or `SHA512`.
     #[new]
+    #[pyo3(signature = (kind, secret, name, issuer, algorithm, digits, period, counter, groups = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         kind: &str,
@@ -47,6 +50,7 @@ impl RawAccount {
         digits: u32,
         period: u32,
         counter: u64,
+        groups: Option<Vec<String>>,
     ) -> PyResult<Self> {
         let kind = Kind::from_name(kind)
             .ok_or_else(|| PyValueError::new_err(format!("unknown account type {kind:?}")))?;
@@ -62,6 +66,7 @@ impl RawAccount {
                 digits,
                 period,
                 counter,
+                groups: groups.unwrap_or_default(),
             },
         })
     }
@@ -112,6 +117,12 @@ impl RawAccount {
     #[getter]
     fn counter(&self) -> u64 {
         self.inner.counter
+    }
+
+    /// The names of the groups the account is filed under.
+    #[getter]
+    fn groups(&self) -> Vec<String> {
+        self.inner.groups.clone()
     }
 }
 
@@ -211,4 +222,38 @@ pub fn _write_aegis(
 ) -> PyResult<String> {
     let accounts = cores(&accounts);
     Ok(py.detach(|| aegis::write(&accounts, password.map(str::as_bytes)))?)
+}
+
+fn utf8(plain: &[u8], format: &'static str) -> PyResult<String> {
+    String::from_utf8(plain.to_vec()).map_err(|_| {
+        TransferError::Sealed {
+            format,
+            why: "the decrypted data is not UTF-8 text".into(),
+        }
+        .into()
+    })
+}
+
+/// Decrypts a 2FAS backup's `servicesEncrypted`: the JSON text of its services.
+///
+/// PBKDF2 and AES-GCM run without the GIL.
+#[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
+#[pyfunction]
+pub fn _open_2fas(py: Python<'_>, sealed_text: &str, password: &str) -> PyResult<String> {
+    let plain = py.detach(|| sealed::open_twofas(sealed_text, password.as_bytes()))?;
+    utf8(&plain, "2FAS backup")
+}
+
+/// Decrypts an andOTP backup (current or old format): its plain JSON text.
+///
+/// PBKDF2 and AES-GCM run without the GIL.
+#[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
+#[pyfunction]
+pub fn _open_andotp(
+    py: Python<'_>,
+    #[gen_stub(override_type(type_repr = "builtins.bytes"))] data: &[u8],
+    password: &str,
+) -> PyResult<String> {
+    let plain = py.detach(|| sealed::open_andotp(data, password.as_bytes()))?;
+    utf8(&plain, "andOTP backup")
 }

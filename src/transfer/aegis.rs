@@ -14,6 +14,7 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use data_encoding::{BASE64, HEXLOWER_PERMISSIVE};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use zeroize::Zeroizing;
 
 /// scrypt cost of new password slots, Aegis's defaults: n = 2**15, r = 8, p = 1.
@@ -26,6 +27,11 @@ pub const SCRYPT_P: u32 = 1;
 pub const MAX_SCRYPT_MEMORY: u64 = 256 << 20;
 /// Most scrypt parallelism a vault may ask for.
 pub const MAX_SCRYPT_P: u64 = 16;
+/// Most password slots one vault may hold (Aegis writes one, plus backup slots of other types).
+pub const MAX_PASSWORD_SLOTS: usize = 4;
+/// Most scrypt work (`n * r * p`, summed over the password slots) one vault may ask for:
+/// sixteen times a slot of Aegis's defaults (2**18), a second or two of CPU.
+pub const MAX_SCRYPT_WORK: u64 = 1 << 22;
 const TAG_LEN: usize = 16;
 const NONCE_LEN: usize = 12;
 const KEY_LEN: usize = 32;
@@ -104,13 +110,8 @@ fn seal(key: &[u8], plaintext: &[u8]) -> Result<(Vec<u8>, Value), TransferError>
     Ok((buffer, params))
 }
 
-fn scrypt_key(
-    password: &[u8],
-    salt: &[u8],
-    n: u64,
-    r: u64,
-    p: u64,
-) -> Result<Zeroizing<[u8; KEY_LEN]>, TransferError> {
+/// The scrypt parameters of a slot, refused beyond [`MAX_SCRYPT_MEMORY`] and [`MAX_SCRYPT_P`].
+fn scrypt_params(n: u64, r: u64, p: u64) -> Result<scrypt::Params, TransferError> {
     let out_of_range = || TransferError::ScryptParams { n, r, p };
     let memory = n.checked_mul(r).and_then(|nr| nr.checked_mul(128));
     if !n.is_power_of_two()
@@ -123,21 +124,59 @@ fn scrypt_key(
     let log_n = u8::try_from(n.trailing_zeros()).map_err(|_| out_of_range())?;
     let r = u32::try_from(r).map_err(|_| out_of_range())?;
     let p = u32::try_from(p).map_err(|_| out_of_range())?;
-    let params = scrypt::Params::new(log_n, r, p).map_err(|_| out_of_range())?;
+    scrypt::Params::new(log_n, r, p).map_err(|_| out_of_range())
+}
+
+fn scrypt_key(
+    password: &[u8],
+    salt: &[u8],
+    n: u64,
+    r: u64,
+    p: u64,
+) -> Result<Zeroizing<[u8; KEY_LEN]>, TransferError> {
+    let params = scrypt_params(n, r, p)?;
     let mut key = Zeroizing::new([0u8; KEY_LEN]);
-    scrypt::scrypt(password, salt, &params, &mut *key).map_err(|_| out_of_range())?;
+    scrypt::scrypt(password, salt, &params, &mut *key)
+        .map_err(|_| TransferError::ScryptParams { n, r, p })?;
     Ok(key)
+}
+
+/// The password slots of a vault, refused before any work when there are more than
+/// [`MAX_PASSWORD_SLOTS`] or their scrypt work adds up to more than [`MAX_SCRYPT_WORK`].
+fn password_slots(slots: &[Value]) -> Result<Vec<PasswordSlot>, TransferError> {
+    let slots = slots
+        .iter()
+        .filter(|slot| slot.get("type").and_then(Value::as_u64) == Some(SLOT_PASSWORD))
+        .map(|slot| {
+            PasswordSlot::deserialize(slot)
+                .map_err(|err| malformed(&format!("a password slot is malformed: {err}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    for slot in &slots {
+        scrypt_params(slot.n, slot.r, slot.p)?;
+    }
+    let work = slots
+        .iter()
+        .map(|slot| slot.n.saturating_mul(slot.r).saturating_mul(slot.p))
+        .fold(0u64, u64::saturating_add);
+    if slots.len() > MAX_PASSWORD_SLOTS || work > MAX_SCRYPT_WORK {
+        return Err(TransferError::ScryptBudget {
+            slots: slots.len(),
+            work,
+            max_slots: MAX_PASSWORD_SLOTS,
+            max_work: MAX_SCRYPT_WORK,
+        });
+    }
+    Ok(slots)
 }
 
 /// The master key, unwrapped by the first password slot that opens with `password`.
 fn master_key(slots: &[Value], password: &[u8]) -> Result<Zeroizing<Vec<u8>>, TransferError> {
-    let mut tried = false;
-    for slot in slots
-        .iter()
-        .filter(|slot| slot.get("type").and_then(Value::as_u64) == Some(SLOT_PASSWORD))
-    {
-        let slot = PasswordSlot::deserialize(slot)
-            .map_err(|err| malformed(&format!("a password slot is malformed: {err}")))?;
+    let slots = password_slots(slots)?;
+    if slots.is_empty() {
+        return Err(malformed("it has no password slot"));
+    }
+    for slot in &slots {
         let key = scrypt_key(
             password,
             &hex(&slot.salt, "a slot salt")?,
@@ -145,16 +184,11 @@ fn master_key(slots: &[Value], password: &[u8]) -> Result<Zeroizing<Vec<u8>>, Tr
             slot.r,
             slot.p,
         )?;
-        tried = true;
         if let Some(master) = open(&*key, &slot.key_params, &hex(&slot.key, "a slot key")?)? {
             return Ok(master);
         }
     }
-    if tried {
-        Err(TransferError::WrongPassword)
-    } else {
-        Err(malformed("it has no password slot"))
-    }
+    Err(TransferError::WrongPassword)
 }
 
 /// Reads a vault; `password` is needed when it is encrypted.
@@ -179,18 +213,44 @@ fn entries(db: &Value) -> Result<Vec<Entry>, TransferError> {
         .get("entries")
         .and_then(Value::as_array)
         .ok_or_else(|| malformed("the db has no entries list"))?;
+    let groups: HashMap<&str, &str> = db
+        .get("groups")
+        .and_then(Value::as_array)
+        .map(|groups| {
+            groups
+                .iter()
+                .filter_map(|group| {
+                    Some((group.get("uuid")?.as_str()?, group.get("name")?.as_str()?))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(list
         .iter()
         .enumerate()
-        .map(|(i, entry)| read_entry(i, entry))
+        .map(|(i, entry)| read_entry(i, entry, &groups))
         .collect())
+}
+
+/// The group names of an entry: version 3's `groups` (uuids of `db.groups`), or version 2's
+/// single `group` name. Unknown uuids are left out.
+fn entry_groups(entry: &Value, groups: &HashMap<&str, &str>) -> Vec<String> {
+    match (entry.get("groups"), entry.get("group")) {
+        (Some(Value::Array(uuids)), _) => uuids
+            .iter()
+            .filter_map(|uuid| groups.get(uuid.as_str()?))
+            .map(|name| (*name).to_owned())
+            .collect(),
+        (_, Some(Value::String(name))) if !name.is_empty() => vec![name.clone()],
+        _ => Vec::new(),
+    }
 }
 
 fn text<'a>(value: &'a Value, key: &str) -> &'a str {
     value.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-fn read_entry(index: usize, entry: &Value) -> Entry {
+fn read_entry(index: usize, entry: &Value, groups: &HashMap<&str, &str>) -> Entry {
     let (name, issuer) = (text(entry, "name"), text(entry, "issuer"));
     let skip = |reason: String| {
         let shown = label(issuer, name);
@@ -238,6 +298,7 @@ fn read_entry(index: usize, entry: &Value) -> Entry {
         digits,
         period: if kind == Kind::Hotp { 0 } else { period },
         counter: if kind == Kind::Hotp { counter } else { 0 },
+        groups: entry_groups(entry, groups),
     })
 }
 
@@ -257,7 +318,18 @@ fn uuid4() -> Result<String, TransferError> {
     ))
 }
 
-fn entry_json(account: &Account) -> Result<Value, TransferError> {
+/// The `db.groups` list of a written vault: one `{uuid, name}` per distinct group name, in order.
+fn group_uuids(accounts: &[Account]) -> Result<Vec<(String, String)>, TransferError> {
+    let mut groups: Vec<(String, String)> = Vec::new();
+    for name in accounts.iter().flat_map(|account| &account.groups) {
+        if !groups.iter().any(|(_, known)| known == name) {
+            groups.push((uuid4()?, name.clone()));
+        }
+    }
+    Ok(groups)
+}
+
+fn entry_json(account: &Account, groups: &[(String, String)]) -> Result<Value, TransferError> {
     let mut info = json!({
         "secret": secret::encode(&account.secret),
         "algo": account.algorithm.uri_name(),
@@ -277,18 +349,23 @@ fn entry_json(account: &Account) -> Result<Value, TransferError> {
         "icon": null,
         "icon_mime": null,
         "icon_hash": null,
-        "groups": [],
+        "groups": account.groups.iter().filter_map(|name| groups.iter().find(|(_, known)| known == name).map(|(uuid, _)| uuid)).collect::<Vec<_>>(),
         "info": info,
     }))
 }
 
 /// Writes a vault: encrypted under one password slot when `password` is given, plain otherwise.
 pub fn write(accounts: &[Account], password: Option<&[u8]>) -> Result<String, TransferError> {
+    let groups = group_uuids(accounts)?;
     let entries = accounts
         .iter()
-        .map(entry_json)
+        .map(|account| entry_json(account, &groups))
         .collect::<Result<Vec<_>, _>>()?;
-    let db = json!({"version": 3, "entries": entries, "groups": []});
+    let groups: Vec<Value> = groups
+        .iter()
+        .map(|(uuid, name)| json!({"uuid": uuid, "name": name}))
+        .collect();
+    let db = json!({"version": 3, "entries": entries, "groups": groups});
     let vault = match password {
         None => json!({"version": 1, "header": {"slots": null, "params": null}, "db": db}),
         Some(password) => {
@@ -341,6 +418,7 @@ mod tests {
                 digits: 8,
                 period: 60,
                 counter: 0,
+                groups: vec!["Work".into()],
             },
             Account {
                 kind: Kind::Hotp,
@@ -351,6 +429,7 @@ mod tests {
                 digits: 6,
                 period: 0,
                 counter: 7,
+                groups: Vec::new(),
             },
         ]
     }
@@ -405,6 +484,24 @@ mod tests {
             (skipped[2].label.as_str(), skipped[2].reason.as_str()),
             ("entry 3", "secret is not base32")
         );
+    }
+
+    #[test]
+    fn total_scrypt_work_is_bounded_before_any_work() {
+        let slot = json!({"type": 1, "key": "00", "key_params": {"nonce": "00", "tag": "00"},
+            "n": 1 << 15, "r": 8, "p": 1, "salt": "00"});
+        let many = vec![slot.clone(); 158];
+        assert!(matches!(
+            master_key(&many, b"x"),
+            Err(TransferError::ScryptBudget { slots: 158, .. })
+        ));
+        let mut costly = slot;
+        costly["n"] = json!(1 << 18);
+        costly["p"] = json!(16);
+        assert!(matches!(
+            master_key(&[costly], b"x"),
+            Err(TransferError::ScryptBudget { slots: 1, .. })
+        ));
     }
 
     #[test]

@@ -151,11 +151,14 @@ pub fn decode_payload(bytes: &[u8]) -> Result<Batch, TransferError> {
     })
 }
 
-/// One account, or why it is skipped; `Issuer:name` in `name` splits when `issuer` is empty.
+/// One account, or why it is skipped. A `name` of `Issuer:name` splits when `issuer` is empty,
+/// and loses its prefix when it repeats `issuer` (so `Acme:bob` of Acme stays `Acme:bob`).
 fn entry(index: usize, params: &mut OtpParameters) -> Entry {
+    let issuer = params.issuer.as_str();
     let (issuer, name) = match params.name.split_once(':') {
-        Some((issuer, name)) if params.issuer.is_empty() => (issuer, name),
-        _ => (params.issuer.as_str(), params.name.as_str()),
+        Some((prefix, name)) if issuer.is_empty() => (prefix, name.trim_start()),
+        Some((prefix, name)) if prefix == issuer => (issuer, name.trim_start()),
+        _ => (issuer, params.name.as_str()),
     };
     let skip = |reason: String| {
         let shown = label(issuer, name);
@@ -200,6 +203,7 @@ fn entry(index: usize, params: &mut OtpParameters) -> Entry {
         digits,
         period: PERIOD,
         counter: if kind == Kind::Hotp { counter } else { 0 },
+        groups: Vec::new(),
     })
 }
 
@@ -326,6 +330,7 @@ mod tests {
             digits,
             period: PERIOD,
             counter: if kind == Kind::Hotp { 42 } else { 0 },
+            groups: Vec::new(),
         }
     }
 
@@ -350,6 +355,16 @@ mod tests {
                 Ok(account(Kind::Hotp, "bob", "Acme", Algorithm::Sha512, 8)),
             ]
         );
+    }
+
+    #[test]
+    fn a_name_that_repeats_the_issuer_is_not_prefixed_twice() {
+        let mut params = params_of(&account(Kind::Totp, "Acme:bob", "Acme", Algorithm::Sha1, 6));
+        let read = entry(0, &mut params).unwrap();
+        assert_eq!((read.issuer.as_str(), read.name.as_str()), ("Acme", "bob"));
+        assert_eq!(read.label(), "Acme:bob");
+        let mut other = params_of(&account(Kind::Totp, "Beta:bob", "Acme", Algorithm::Sha1, 6));
+        assert_eq!(entry(0, &mut other).unwrap().name, "Beta:bob");
     }
 
     #[test]

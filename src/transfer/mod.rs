@@ -2,6 +2,8 @@
 //!
 //! - [`migration`]: Google Authenticator's `otpauth-migration://offline?data=...` (protobuf in base64).
 //! - [`aegis`]: Aegis vault JSON, plain or password-encrypted (scrypt + AES-256-GCM).
+//! - [`sealed`]: the encrypted exports of 2FAS and andOTP (PBKDF2 + AES-256-GCM); their plain JSON
+//!   is read by `pyotp_rs.transfer`.
 //!
 //! Readers turn hostile input into a [`TransferError`] for the whole input, or into one [`Entry`]
 //! per account: an [`Account`] or a [`Skipped`] entry saying why. Writers refuse accounts the
@@ -9,6 +11,7 @@
 
 pub mod aegis;
 pub mod migration;
+pub mod sealed;
 
 use crate::otp::Algorithm;
 use zeroize::Zeroizing;
@@ -64,6 +67,8 @@ pub struct Account {
     pub period: u32,
     /// The next counter value (HOTP).
     pub counter: u64,
+    /// The names of the groups (folders, tags) the account is filed under, in order.
+    pub groups: Vec<String>,
 }
 
 impl Account {
@@ -131,6 +136,32 @@ pub enum TransferError {
         /// Parallelism.
         p: u64,
     },
+    /// A vault's password slots together ask for more scrypt work than one import may spend.
+    #[error("the Aegis vault asks for too much scrypt work: {slots} password slot(s) costing n*r*p = {work} in total; at most {max_slots} slots and {max_work} in total are tried")]
+    ScryptBudget {
+        /// Password slots in the vault.
+        slots: usize,
+        /// The sum of `n * r * p` over them (saturating).
+        work: u64,
+        /// The most slots tried.
+        max_slots: usize,
+        /// The most total work.
+        max_work: u64,
+    },
+    /// An encrypted export (2FAS, andOTP) is malformed.
+    #[error("not a valid encrypted {format}: {why}")]
+    Sealed {
+        /// The format's name.
+        format: &'static str,
+        /// What is wrong.
+        why: String,
+    },
+    /// An encrypted export did not open: wrong password, or a modified file.
+    #[error("wrong password for the {0}, or the file was modified")]
+    WrongPasswordFor(&'static str),
+    /// An andOTP backup opened in neither format; as the current one it asks for too much work.
+    #[error("wrong password for the andOTP backup (read as the old format), and as the current format it asks for {0} PBKDF2 iterations, over the {max} accepted", max = sealed::MAX_ANDOTP_ITERATIONS)]
+    AndOtpIterations(u32),
     /// The operating system's random source failed.
     #[error("the operating system's random source failed: {0}")]
     Random(String),

@@ -483,7 +483,12 @@ class _RawAccount:
         r"""
         The next counter value (HOTP).
         """
-    def __new__(cls, kind: builtins.str, secret: builtins.bytes, name: builtins.str, issuer: builtins.str, algorithm: builtins.str, digits: builtins.int, period: builtins.int, counter: builtins.int) -> _RawAccount:
+    @property
+    def groups(self) -> builtins.list[builtins.str]:
+        r"""
+        The names of the groups the account is filed under.
+        """
+    def __new__(cls, kind: builtins.str, secret: builtins.bytes, name: builtins.str, issuer: builtins.str, algorithm: builtins.str, digits: builtins.int, period: builtins.int, counter: builtins.int, groups: typing.Optional[typing.Sequence[builtins.str]] = None) -> _RawAccount:
         r"""
         An account from its parts; `secret` is the raw key, `algorithm` `SHA1`, `SHA256` or `SHA512`.
         """
@@ -511,6 +516,20 @@ def _hotp_provisioning_uri(otp: HOTP, name: builtins.str | None, initial_count: 
     CPython hands a C method that takes `**kwargs` a dict built for every call, even for
     named keywords; a Python method binds `name` and `issuer_name` without one, then calls
     this function positionally.
+    """
+
+def _open_2fas(sealed_text: builtins.str, password: builtins.str) -> builtins.str:
+    r"""
+    Decrypts a 2FAS backup's `servicesEncrypted`: the JSON text of its services.
+    
+    PBKDF2 and AES-GCM run without the GIL.
+    """
+
+def _open_andotp(data: builtins.bytes, password: builtins.str) -> builtins.str:
+    r"""
+    Decrypts an andOTP backup (current or old format): its plain JSON text.
+    
+    PBKDF2 and AES-GCM run without the GIL.
     """
 
 def _read_aegis(text: builtins.str, password: typing.Optional[builtins.str] = None) -> builtins.list[_RawAccount | _Skipped]:

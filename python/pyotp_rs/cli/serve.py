@@ -14,11 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import CliError
+from .extras import install_hint
 from .options import Commands
 
 __all__ = ["register"]
-
-_EXTRA = "the service needs the server extra: pip install 'pyotp-rs[server]'"
 
 
 def _bounded(low: int, high: int) -> Callable[[str], int]:
@@ -40,8 +39,8 @@ def _add_storage_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
         metavar="PATH_OR_URL",
-        help="the database: a file path or sqlite:///path (default: service.sqlite3 in the data directory, "
-        "$XDG_DATA_HOME/pyotp-rs)",
+        help="the database: a file path, sqlite:///path or postgresql://USER:PASSWORD@HOST/DB (default: "
+        "service.sqlite3 in the data directory, $XDG_DATA_HOME/pyotp-rs)",
     )
     parser.add_argument(
         "--key-file",
@@ -141,7 +140,7 @@ def _run(action: Callable[[], int]) -> int:
     except ModuleNotFoundError as error:
         if (error.name or "").startswith("pyotp_rs"):
             raise
-        raise CliError(f"{_EXTRA} ({error})") from None
+        raise CliError(f"the service needs the server extra: {install_hint('server')} ({error})") from None
     try:
         return action()
     except (ConfigError, ServerKeyError) as error:

@@ -27,7 +27,8 @@ def register(commands: Commands[argparse.ArgumentParser]) -> None:
     """Add ``import`` and ``export``."""
     read = commands.add_parser(
         "import",
-        help="list the accounts of an export: Google Authenticator, Aegis, TOTPHog, secrets.json, otpauth URIs",
+        help="list the accounts of an export (Google Authenticator, Aegis, 2FAS, andOTP, Bitwarden, FreeOTP+, "
+        "Proton, Stratum, 2FAuth, Ente, TOTPHog, secrets.json, otpauth URIs) or of a QR-code screenshot",
     )
     _add_source(read)
     read.add_argument(
@@ -65,12 +66,14 @@ def _add_source(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "source",
         metavar="FILE|URI|-",
-        help="a file, '-' for standard input, or an otpauth:// or otpauth-migration:// URI",
+        help="a file (an export, or a PNG/JPEG screenshot of QR codes), '-' for standard input, "
+        "or an otpauth:// or otpauth-migration:// URI",
     )
     parser.add_argument(
         "--password-env",
         metavar="VAR",
-        help="the password of an encrypted Aegis vault is in environment variable VAR (default: a hidden prompt)",
+        help="the password of an encrypted export (Aegis, 2FAS, andOTP) is in environment variable VAR "
+        "(default: a hidden prompt)",
     )
 
 
@@ -101,13 +104,17 @@ def _read(args: argparse.Namespace) -> Any:
         data = source
     else:
         data = Path(source).read_bytes()
-    if args.password_env is not None:
-        return read(data, password=_env(args.password_env))
     try:
-        return read(data)
-    except DecryptionError:
-        hint = "the Aegis vault is encrypted: give its password with --password-env VAR or at a prompt"
-        return read(data, password=_prompt("Vault password: ", hint))
+        if args.password_env is not None:
+            return read(data, password=_env(args.password_env))
+        try:
+            return read(data)
+        except DecryptionError as error:
+            what = str(error).partition(": a password is needed")[0]
+            hint = f"{what}: give its password with --password-env VAR or at a prompt"
+            return read(data, password=_prompt("Vault password: ", hint))
+    except ImportError as error:
+        raise CliError(str(error)) from None
 
 
 def _describe(account: Any) -> str:

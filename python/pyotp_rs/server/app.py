@@ -12,6 +12,7 @@ from . import docs, enrolment, guards, team, totphog, transfer, web
 from .codes import CodeSheet
 from .config import ServiceConfig
 from .service import ServiceError, TokenService, open_service
+from .usercache import UserCodes
 
 __all__ = ["create_app"]
 
@@ -72,6 +73,7 @@ def create_app(config: ServiceConfig | None = None, *, service: TokenService | N
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.extensions["pyotp_rs"] = service
     app.extensions["pyotp_rs_codes"] = CodeSheet(service, totphog.token_json)
+    app.extensions["pyotp_rs_users"] = UserCodes(service)
     for module in (totphog, team, enrolment, transfer, docs, web):
         app.register_blueprint(module.blueprint)
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import Blueprint, Response, render_template
+from markupsafe import Markup, escape
 
 from .http import public
 from .openapi import document
@@ -17,6 +19,13 @@ blueprint = Blueprint("docs", __name__, template_folder="templates")
 _METHODS = ("get", "post", "put", "patch", "delete")
 _DOCS_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 """The page's own style sheet is inline; it has no script and every value in it is escaped."""
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+@blueprint.app_template_filter("inline_code")
+def inline_code(text: str) -> Markup:
+    """The OpenAPI descriptions' Markdown code spans (`like this`) as ``<code>``; everything else escaped."""
+    return Markup(_CODE_SPAN.sub(lambda span: f"<code>{span[1]}</code>", str(escape(text))))
 
 
 @blueprint.get("/api/v1/openapi.json")
@@ -44,6 +53,7 @@ def _operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
                     "path": path,
                     "anchor": f"{method}-{path.strip('/').replace('/', '-').replace('{', '').replace('}', '')}",
                     "summary": operation.get("summary", ""),
+                    "description": operation.get("description", ""),
                     "tag": (operation.get("tags") or [""])[0],
                     "public": operation.get("security") == [],
                     "parameters": item.get("parameters", []) + operation.get("parameters", []),

@@ -416,12 +416,12 @@ class TokenService:
         row = self._row(totp, str(uuid.uuid4()), name=username, issuer=None, username=username)
         self.store.upsert_user(username, row, lambda token_id: self.box.seal(token_id, secret))
 
-    def user_code(self, username: str) -> str:
-        """The current code of a user set up through the team API."""
+    def user_totp(self, username: str) -> TOTP:
+        """The TOTP of a user set up through the team API."""
         row = self.store.get_user(username)
         if row is None:
             raise NotFound("User not found")
-        return self.token_of(row).totp().now()
+        return self.token_of(row).totp()
 
     # Enrolment
 

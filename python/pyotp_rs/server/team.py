@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, current_app, g
 from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import PathConverter
 
@@ -56,6 +56,8 @@ def setup() -> Response:
 
 @blueprint.get("/get-totp/<username:username>", merge_slashes=False)
 def get_totp(username: str) -> Response:
-    """The user's current code; the username is taken exactly as sent: ``/get-totp//alice`` asks for
-    the user ``/alice``, and is never redirected to ``alice``."""
-    return _json({"username": username, "totp": service().user_code(username)})
+    """The user's current code (the body kept by the worker's :class:`~.usercache.UserCodes`); the
+    username is taken exactly as sent: ``/get-totp//alice`` asks for the user ``/alice``, and is never
+    redirected to ``alice``."""
+    body = current_app.extensions["pyotp_rs_users"].body(username, g.tokens_generation)
+    return Response(body, 200, mimetype="application/json")

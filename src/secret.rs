@@ -66,6 +66,9 @@ pub enum SecretError {
     /// the message stays pyotp's, since the rule it names is the one a caller did not relax).
     #[error("Secrets must be at least 112 bits after decoding")]
     TooShort,
+    /// The decoded key does not fit in memory (Python raises `MemoryError`).
+    #[error("the decoded secret does not fit in memory")]
+    TooLarge,
 }
 
 /// Why a random secret could not be made.
@@ -124,7 +127,11 @@ pub fn with_decoded<R>(
     }
     let len = data.len() * 5 / 8;
     if len > INLINE_KEY_BYTES {
-        let mut spilled = Zeroizing::new(vec![0u8; len]);
+        let mut spilled = Zeroizing::new(Vec::new());
+        spilled
+            .try_reserve_exact(len)
+            .map_err(|_| SecretError::TooLarge)?;
+        spilled.resize(len, 0);
         return decoded_into(data, &mut spilled, min, use_key);
     }
     // No `Zeroizing<Vec>` on this path, not even an empty one: its drop clears the spare
@@ -161,10 +168,17 @@ fn decoded_into<R>(
 ) -> Result<R, SecretError> {
     if !decode_base32(data, buffer) {
         Err(decode_error(data))
-    } else if buffer.len() < min.bytes() {
+    } else {
+        check_length(buffer, min).map(|()| use_key(buffer))
+    }
+}
+
+/// Refuses a decoded key shorter than `min` allows ([`SecretError::TooShort`]).
+pub fn check_length(key: &[u8], min: MinLength) -> Result<(), SecretError> {
+    if key.len() < min.bytes() {
         Err(SecretError::TooShort)
     } else {
-        Ok(use_key(buffer))
+        Ok(())
     }
 }
 

@@ -297,7 +297,7 @@ def test_verify_now_with_uri() -> None:
     assert (result.returncode, result.stdout) == (0, "valid\n")
 
 
-BAD_SECRETS = ["bad", "JBSWY3DPEHPK3PXP1BSWY3DPEHPK3PXP", "http://example.com"]
+BAD_SECRETS = ["bad", "JBSWY3DPEHPK3PXP1BSWY3DPEHPK3PXP", "JBSWY3DPEHPK3PXP!BSWY3DPEHPK3PXP"]
 SHORT_SECRET = "JBSWY3DPEHPK3PXP"
 SHORT_HINT = "; pass --allow-short-secret to use a legacy 80-bit secret\n"
 
@@ -441,7 +441,7 @@ def test_bad_uri_gives_pyotps_message(uri: str) -> None:
         ),
         (["parse"], SECRET, {}, 1, "expected an otpauth:// URI"),
         (["now", "--digits", "x"], SECRET, {}, 2, "argument --digits: must be an integer, not 'x'"),
-        (["now", "--period", "0"], SECRET, {}, 2, "argument --period: must be a positive integer"),
+        (["now", "--period", "0"], SECRET, {}, 2, "argument --period: must be from 1 to 120, not '0'"),
         (
             ["now", "--algorithm", "MD5"],
             SECRET,
@@ -449,7 +449,13 @@ def test_bad_uri_gives_pyotps_message(uri: str) -> None:
             2,
             "argument --algorithm: must be one of SHA1, SHA256, SHA512",
         ),
-        (["verify", "1", "--window", "-1"], SECRET, {}, 2, "argument --window: must not be negative"),
+        (
+            ["verify", "1", "--window", "-1"],
+            SECRET,
+            {},
+            2,
+            "argument --window: must be from 0 to 10, not '-1'",
+        ),
         (["at"], SECRET, {}, 2, "one of the arguments --time --counter is required"),
         (["at", "--time", "0", "--counter", "1"], SECRET, {}, 2, "argument --counter: not allowed with"),
         (
@@ -492,7 +498,7 @@ def test_bad_input_and_options(
         (["verify", "123456", "--window", "11"], "argument --window: must be from 0 to 10, not '11'"),
         (["verify", "123456", "--window", "10000000"], "argument --window: must be from 0 to 10"),
         (["qr", "--png", "x.png", "--scale", "100"], "argument --scale: must be from 1 to 64, not '100'"),
-        (["qr", "--png", "x.png", "--scale", "0"], "argument --scale: must be a positive integer, not '0'"),
+        (["qr", "--png", "x.png", "--scale", "0"], "argument --scale: must be from 1 to 64, not '0'"),
         (["new", "--issuer", "A", "--account", "x", "--digits", "7"], "argument --digits: must be 6 or 8"),
         (["new", "--issuer", "A", "--account", "x", "--period", "5"], "argument --period: must be from 10"),
     ],
@@ -925,3 +931,118 @@ def test_importing_the_cli_stays_light() -> None:
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout == "[]\n"
+
+
+def test_private_files_replace_an_existing_file_and_link_only_with_force(tmp_path: Path) -> None:
+    """``new --png``: an existing file is refused without ``--force``; with it, a new 0600 file takes
+    its place (not the old 0644 one rewritten), and a symlink is replaced, never followed."""
+    png, target = tmp_path / "qr.png", tmp_path / "elsewhere.txt"
+    png.write_bytes(b"old")
+    png.chmod(0o644)
+    target.write_text("keep")
+    target.chmod(0o644)
+    options = ["new", "--issuer", "A", "--account", "x", "--png"]
+    assert_one_line_error(run(*options, str(png)), 1, f"{png} already exists: give --force to overwrite it")
+    assert png.read_bytes() == b"old"
+    result = run(*options, str(png), "--force")
+    assert result.returncode == 0, result.stderr
+    assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_mode & 0o777 == 0o600
+    link = tmp_path / "link.png"
+    link.symlink_to(target)
+    assert_one_line_error(run(*options, str(link)), 1, f"{link} already exists")
+    dangling = tmp_path / "dangling.png"
+    dangling.symlink_to(tmp_path / "nowhere.png")
+    assert_one_line_error(run(*options, str(dangling)), 1, f"{dangling} already exists")
+    assert not (tmp_path / "nowhere.png").exists()
+    assert run(*options, str(link), "--force").returncode == 0
+    assert not link.is_symlink() and link.stat().st_mode & 0o777 == 0o600
+    assert target.read_text() == "keep" and target.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "dangling.png",
+        "elsewhere.txt",
+        "link.png",
+        "qr.png",
+    ]
+
+
+def test_force_applies_to_image_files_only() -> None:
+    assert_one_line_error(
+        run("qr", "--force", stdin=QR_URI), 2, "argument --force: applies to --png and --svg"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "http://example.com",
+            "not an otpauth URI: the scheme is 'http'; expected otpauth:// or a base32 secret",
+        ),
+        ("HTTPS://example.com/?secret=x", "not an otpauth URI: the scheme is 'https'"),
+        (
+            "otpauth-migration://offline?data=CgA=",
+            "not an otpauth URI: an otpauth-migration URI holds a batch",
+        ),
+        ("otpauth:/totp/x?secret=" + SECRET, "invalid otpauth URI: it must start with otpauth://"),
+    ],
+)
+@pytest.mark.parametrize("command", [["now"], ["qr"], ["parse"]])
+def test_a_uri_of_another_scheme_is_not_called_a_bad_secret(
+    command: list[str], text: str, message: str
+) -> None:
+    """``echo http://example.com | pyotp-rs now`` says what it is, without echoing more than the scheme."""
+    result = run(*command, stdin=text)
+    assert_one_line_error(result, 1, message)
+    assert "example.com" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["now", "--period", "0"], "argument --period: must be from 1 to 120, not '0'"),
+        (["now", "--period", "-3"], "argument --period: must be from 1 to 120, not '-3'"),
+        (["now", "--period", "121"], "argument --period: must be from 1 to 120, not '121'"),
+        (["new", "--issuer", "A", "--account", "x", "--period", "0"], "argument --period: must be from 10 to 120, not '0'"),
+        (["new", "--issuer", "A", "--account", "x", "--period", "121"], "argument --period: must be from 10 to 120, not '121'"),
+        (["new", "--issuer", "A", "--account", "x", "--digits", "0"], "argument --digits: must be 6 or 8, not '0'"),
+    ],
+)  # fmt: skip
+def test_out_of_range_messages_read_the_same_below_and_above(args: list[str], message: str) -> None:
+    """0, a negative number and a number above the limit get the same wording."""
+    assert_one_line_error(run(*args, stdin=SECRET), 2, message)
+
+
+def test_usage_errors_escape_terminal_controls() -> None:
+    """An unknown argument or choice is quoted in the usage error with its controls escaped."""
+    result = run("now", "--bogus\x1b[2J\u202e")
+    assert_one_line_error(result, 2, "unrecognized arguments: --bogus\\x1b[2J\\u202e (see")
+    assert_one_line_error(
+        run("\x1b]0;title\x07"), 2, "argument COMMAND: invalid choice: '\\x1b]0;title\\x07'"
+    )
+
+
+def test_error_lines_escape_terminal_controls() -> None:
+    """An error message that quotes input shows control and bidi characters escaped."""
+    result = run("now", "--secret-env", "S", env={"S": "otpauth://totp/x?secret=\x1b[2J\u202e&digits=x"})
+    assert result.returncode == 1
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+
+
+def test_private_files_on_a_file_system_without_hard_links(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where ``link()`` is not supported, a new file is still written and an existing one still refused."""
+    from pyotp_rs.cli.errors import CliError
+    from pyotp_rs.cli.output import write_private
+
+    def no_links(*args: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    path = tmp_path / "code.png"
+    write_private(str(path), b"one", overwrite=False)
+    assert path.read_bytes() == b"one" and path.stat().st_mode & 0o777 == 0o600
+    with pytest.raises(CliError, match="already exists: give --force"):
+        write_private(str(path), b"two", overwrite=False)
+    write_private(str(path), b"two", overwrite=True)
+    assert path.read_bytes() == b"two" and [p.name for p in tmp_path.iterdir()] == ["code.png"]

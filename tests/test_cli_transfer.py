@@ -169,3 +169,56 @@ def test_export_uris_and_terminal_qr(migration_file: Path) -> None:
     ]
     terminal = run("export", str(migration_file), "--format", "migration")
     assert terminal.returncode == 0 and terminal.stdout.startswith("QR code 1 of 1:\n")
+
+
+HOSTILE = "alice\x1b[2J\x1b]52;c;aGk=\x07\x1b]0;title\x07\u202eevil\u2066\x9b\u2028"
+
+
+def test_import_escapes_terminal_controls_and_bidi_overrides(tmp_path: Path) -> None:
+    """Labels from an untrusted file reach the terminal escaped: no clear-screen, OSC 52 or title write."""
+    source = tmp_path / "team.json"
+    source.write_text(json.dumps({HOSTILE: S32, "bob\x1bc": "not base32!"}))
+    result = run("import", str(source))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "team: 1 account(s) imported, 1 skipped",
+        "  totp      alice\\x1b[2J\\x1b]52;c;aGk=\\x07\\x1b]0;title\\x07\\u202eevil\\u2066\\x9b\\u2028  (SHA1, 6 digits, 30 s)",
+        "  skipped   bobx1bc: Non-base32 digit found".replace("x1b", "\\x1b"),
+    ]
+    assert all(ch == "\n" or ch.isprintable() for ch in result.stdout)
+    exported = run("export", str(source), "--format", "uris")
+    assert exported.stderr == "skipped bob\\x1bc: Non-base32 digit found\n"
+
+
+@pytest.mark.parametrize("text", ["plain", "\x1b[31mred", "a\u202eb\u2069", "tab\there", "\ud800", "é 😀 中"])
+def test_printable_escapes_only_what_moves_the_terminal(text: str) -> None:
+    from pyotp_rs.cli.output import printable
+
+    shown = printable(text)
+    assert shown.isprintable()
+    bidi = {"\u202e", "\u2069"}
+    assert shown == "".join(
+        repr(ch)[1:-1] if not ch.isprintable() or ch in bidi else ch for ch in text
+    ).replace("\\t", "\\x09")
+
+
+def test_export_refuses_to_overwrite_without_force_and_writes_a_new_private_file(
+    tmp_path: Path, migration_file: Path
+) -> None:
+    out = tmp_path / "uris.txt"
+    out.write_text("old")
+    out.chmod(0o644)
+    result = run("export", str(migration_file), "--format", "uris", "-o", str(out))
+    assert_one_line_error(result, 1, f"{out} already exists: give --force to overwrite it")
+    assert out.read_text() == "old"
+    result = run("export", str(migration_file), "--format", "uris", "-o", str(out), "--force")
+    assert result.returncode == 0, result.stderr
+    assert out.read_text().count("otpauth://") == 2 and stat.S_IMODE(out.stat().st_mode) == 0o600
+    png = tmp_path / "codes.png"
+    png.symlink_to(out)
+    result = run("export", str(migration_file), "--format", "migration", "-o", str(png))
+    assert_one_line_error(result, 1, f"{png} already exists")
+    assert (
+        run("export", str(migration_file), "--format", "migration", "-o", str(png), "--force").returncode == 0
+    )
+    assert not png.is_symlink() and out.read_text().count("otpauth://") == 2

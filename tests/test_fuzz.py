@@ -186,6 +186,25 @@ def test_storage_bytes_and_dicts_never_panic(text: str) -> None:
         assert kind == "ok" or issubclass(value, STORAGE_ERRORS), value
 
 
+@FUZZ
+@given(
+    st.one_of(st.sampled_from(["1", "2", "3", "", "1 "]), st.text(max_size=12)),
+    st.sampled_from(["sealed", "passlib"]),
+)
+def test_a_storage_tag_the_wallet_lacks_is_a_decryption_error(tag: str, fmt: str) -> None:
+    """An edited ``enckey.t`` names a secret the wallet lacks: DecryptionError (also passlib's KeyError)."""
+    record = json.loads(pyotp_rs.TOTP(SECRET).to_json(WALLET, format=fmt))
+    original = record["enckey"]["t"]
+    record["enckey"]["t"] = tag
+    kind, value = reaction(lambda: pyotp_rs.TOTP.from_json(json.dumps(record), WALLET, format=fmt))
+    if tag == original:
+        assert kind == "ok"
+    elif tag not in WALLET.tags:
+        assert kind == "error" and issubclass(value, pyotp_rs.DecryptionError) and issubclass(value, KeyError)
+    elif fmt == "sealed":
+        assert kind == "error" and issubclass(value, pyotp_rs.DecryptionError)
+
+
 # -- transfer formats ------------------------------------------------------------------------
 
 

@@ -225,3 +225,90 @@ def test_tiny_intervals(interval: float, for_time: int) -> None:
         ):
             ours = outcome(lambda call=call: call(make(pyotp_rs)))  # type: ignore[misc]
             assert ours == outcome(lambda call=call: call(make(pyotp)))  # type: ignore[misc]
+
+
+class LyingInt(int):
+    """An int whose every ordering comparison says yes."""
+
+    def __lt__(self, other: object) -> bool:
+        return True
+
+    __gt__ = __le__ = __ge__ = __lt__
+
+
+class RefusingInt(int):
+    """An int whose every ordering comparison says no."""
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+    __gt__ = __le__ = __ge__ = __lt__
+
+
+class LongStr(str):
+    """A secret whose ``len()`` claims 4 characters more than it holds (pyotp pads by it)."""
+
+    def __len__(self) -> int:
+        return super().__len__() + 4
+
+
+class OtherKeyStr(str):
+    """A secret that ``encode``s (which ``b32decode`` calls on unpadded text) to another key."""
+
+    def encode(self, *args: Any, **kwargs: Any) -> bytes:
+        return S.encode()
+
+
+def _described(otp: Any) -> tuple[Any, ...]:
+    return (
+        otp.at(FROZEN),
+        otp.byte_secret(),
+        otp.provisioning_uri(name="a"),
+        otp.verify(code_at(FROZEN), for_time=FROZEN),
+    )
+
+
+@pytest.mark.parametrize("kind", [LyingInt, RefusingInt])
+@pytest.mark.parametrize("value", [0, 6, 8, 30, 200, -5])
+@pytest.mark.parametrize("parameter", ["interval", "digits"])
+def test_int_subclass_parameters_are_compared_by_python(kind: type, value: int, parameter: str) -> None:
+    """pyotp checks ``0 < interval <= 120`` and ``6 <= digits <= 10`` with Python's comparisons,
+    which an int subclass overrides: the same object is accepted or refused alike."""
+    theirs = outcome(lambda: _described(pyotp.TOTP(S, **{parameter: kind(value)})))
+    ours = outcome(lambda: _described(pyotp_rs.TOTP(S, **{parameter: kind(value)})))
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("kind", [LongStr, OtherKeyStr])
+@pytest.mark.parametrize("secret", [S, LEGACY, S + "A", "not base32 at all!!!!!!!!!!!!!!!"])
+@pytest.mark.parametrize("make", [lambda m, s: m.TOTP(s), lambda m, s: m.HOTP(s, initial_count=3)])
+def test_str_subclass_secrets_are_decoded_as_pyotp_decodes_them(kind: type, secret: str, make: Any) -> None:
+    """pyotp's ``byte_secret`` calls ``len()``, ``+`` and (inside ``b32decode``) ``encode`` on the
+    secret; a str subclass that overrides them gets the same key, or the same error."""
+    theirs = outcome(lambda: make(pyotp, kind(secret)).byte_secret())
+    ours = outcome(lambda: make(pyotp_rs, kind(secret)).byte_secret())
+    assert ours == theirs
+    if theirs[0] == "ok":
+        assert make(pyotp_rs, kind(secret)).at(7) == make(pyotp, kind(secret)).at(7)
+
+
+class PowerInt(int):
+    """An int whose arithmetic in pyotp's code (``10 ** digits``, ``[-digits:]``) says 8 where it holds 6."""
+
+    def __rpow__(self, other: object) -> int:
+        return 10**8
+
+    def __neg__(self) -> int:
+        return -8
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda m: m.TOTP(S, digits=PowerInt(6)), lambda m: m.HOTP(S, digits=PowerInt(6), initial_count=2)],
+)
+def test_int_subclass_digits_do_pyotps_arithmetic(make: Any) -> None:
+    """Codes for an int subclass as ``digits`` come from the arithmetic pyotp does, overrides included."""
+    theirs, ours = make(pyotp), make(pyotp_rs)
+    assert ours.at(1234567890) == theirs.at(1234567890) and len(theirs.at(1234567890)) == 8
+    assert ours.at(7) == theirs.at(7)
+    assert ours.provisioning_uri(name="a") == theirs.provisioning_uri(name="a")

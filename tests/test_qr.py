@@ -223,6 +223,24 @@ def test_save_creates_files_readable_by_the_owner_only(tmp_path: Path) -> None:
         os.umask(old_umask)
 
 
+def test_save_replaces_an_existing_file_and_link_with_a_private_file(tmp_path: Path) -> None:
+    """An existing 0644 file is replaced by a new 0600 one (not rewritten in place), and a
+    symbolic link at the path is replaced, never followed; nothing else is left behind."""
+    code = make(URIS["issuer"])
+    old, target, link = tmp_path / "old.png", tmp_path / "target.txt", tmp_path / "link.png"
+    old.write_bytes(b"old")
+    old.chmod(0o644)
+    target.write_text("keep")
+    target.chmod(0o644)
+    link.symlink_to(target)
+    code.save(old)
+    code.save(link)
+    assert old.read_bytes() == code.png() and old.stat().st_mode & 0o777 == 0o600
+    assert not link.is_symlink() and link.read_bytes() == code.png() and link.stat().st_mode & 0o777 == 0o600
+    assert target.read_text() == "keep" and target.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.png", "old.png", "target.txt"]
+
+
 @pytest.mark.parametrize("option", [{"scale": 3}, {"invert": True}])
 def test_qr_says_where_rendering_options_belong(option: dict[str, object]) -> None:
     """``totp.qr(scale=3)`` names the rendering methods instead of pyotp's URI-parameter error."""

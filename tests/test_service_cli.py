@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pyotp_rs.cli.errors import database_error
 from pyotp_rs.server.config import database_url
 from servicekit import run_pyotp_rs, service_env
 
@@ -76,6 +77,41 @@ def test_an_unusable_key_file_path_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.startswith(f"pyotp-rs: error: cannot create key file {blocker / 'server.key'}")
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("command", "db", "reason"),
+    [
+        (["serve"], "postgresql://alice:hunter2-pw@127.0.0.1:1/db", "connection failed: "),
+        (["api-token", "list"], "postgresql://alice:hunter2-pw@127.0.0.1:1/db", "connection failed: "),
+        (["serve"], "DIRECTORY", "unable to open database file"),
+        (["rotate-key"], "DIRECTORY", "unable to open database file"),
+    ],
+)
+def test_a_database_that_cannot_be_opened_is_one_line_without_the_password(
+    tmp_path: Path, command: list[str], db: str, reason: str
+) -> None:
+    """An unreachable PostgreSQL server or a directory as ``--db``: one line, exit 1, no traceback or password."""
+    directory = tmp_path / "a-directory"
+    directory.mkdir()
+    result = run_pyotp_rs(
+        *command, "--db", str(directory) if db == "DIRECTORY" else db, env=service_env(tmp_path)
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(f"pyotp-rs: error: cannot open the database: {reason}")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "hunter2" not in result.stderr + result.stdout
+
+
+def test_database_errors_mask_passwords() -> None:
+    """Passwords a driver echoes, in a URL or a libpq connection string, never reach the terminal."""
+
+    class DriverError(Exception):
+        orig = Exception("bad dsn postgresql://alice:s3cret@db/x and host=db password=s3cret\nsecond line")
+
+    assert database_error(DriverError()) == (
+        "cannot open the database: bad dsn postgresql://alice:***@db/x and host=db password=***"
+    )
 
 
 @pytest.mark.parametrize("command", ["import pyotp_rs", "import pyotp_rs.cli; pyotp_rs.cli.build_parser()"])

@@ -134,9 +134,9 @@ def test_vector_d_rotation():
 
 
 def test_vector_d_unknown_tag_and_wrong_secret():
-    with pytest.raises(KeyError) as info:
+    with pytest.raises(pyotp_rs.DecryptionError) as info:
         pyotp_rs.TOTP.from_json(VECTOR_D, Wallet({"1": "wallet-secret-one"}), format="passlib")
-    assert info.value.args == ("unknown secret tag: '2'",)
+    assert info.value.args == ("unknown secret tag: '2'",) and isinstance(info.value, KeyError)
     with pytest.raises(KeyError) as theirs:
         passlib_class({"1": "wallet-secret-one"}).from_json(VECTOR_D)
     assert info.value.args == theirs.value.args
@@ -625,3 +625,21 @@ def test_key_derivation_releases_the_gil():
     stored = totp.to_json(wallet)
     took, stalled = stall(lambda: pyotp_rs.TOTP.from_json(stored, wallet))
     assert stalled < took / 2, (took, stalled)
+
+
+@pytest.mark.parametrize("tag", ["9", "zz", "", "1 ", "\u00e9"])
+@pytest.mark.parametrize("format", ["sealed", "passlib"])
+def test_an_edited_tag_raises_decryption_error(tag: str, format: str) -> None:
+    """An ``enckey.t`` the wallet does not hold is an edited member like any other: DecryptionError
+    (the README's promise), and still the KeyError passlib raises, with passlib's message."""
+    wallet = Wallet({"1": "wallet-secret-one"}, encrypt_cost=4)
+    record = json.loads(pyotp_rs.TOTP(pyotp.random_base32()).to_json(wallet, format=format))
+    record["enckey"]["t"] = tag
+    with pytest.raises(pyotp_rs.DecryptionError) as info:
+        pyotp_rs.TOTP.from_json(json.dumps(record), wallet, format=format)
+    assert isinstance(info.value, KeyError) and isinstance(info.value, ValueError)
+    assert info.value.args == (f"unknown secret tag: {tag!r}",)
+    if format == "passlib" and tag:
+        with pytest.raises(KeyError) as theirs:
+            passlib_class({"1": "wallet-secret-one"}).from_json(json.dumps(record))
+        assert theirs.value.args == info.value.args

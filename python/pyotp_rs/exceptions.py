@@ -45,3 +45,12 @@ class UsedTokenError(TokenError):
 
 class DecryptionError(PyOTPError, ValueError):
     """An authenticated stored key did not verify: wrong application secret, or modified data."""
+
+
+class UnknownTagError(DecryptionError, KeyError):
+    """A stored key names an application-secret tag (``enckey.t``) the wallet does not hold.
+
+    The record cannot be opened, as when any other member was edited: a
+    :class:`DecryptionError`. It is also the ``KeyError`` passlib raises for it, with the
+    same message.
+    """

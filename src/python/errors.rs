@@ -16,6 +16,8 @@ impl From<SecretError> for PyErr {
             SecretError::NonAscii | SecretError::TooShort => PyValueError::new_err(msg),
             SecretError::UnpaddedBytes => PyTypeError::new_err(msg),
             SecretError::NonBase32Digit | SecretError::IncorrectPadding => Error::new_err(msg),
+            // Python's own MemoryError carries no message.
+            SecretError::TooLarge => PyMemoryError::new_err(()),
         }
     }
 }

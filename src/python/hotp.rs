@@ -1,12 +1,13 @@
 //! pyotp's `HOTP` (`pyotp.hotp`): counter-based codes.
 
+use super::alloc::{new_str, Text};
 use super::arg::Arg;
 use super::dispatch::{self, generate_via_python};
 use super::otp::{check_digest, default_digest, text_of, Given, Otp};
 use super::qr::{Int, QrCode};
 use super::uri::build_uri_from;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyInt, PyString, PyTuple};
+use pyo3::types::{PyDict, PyInt, PyTuple};
 use pyo3_stub_gen::derive::{
     gen_methods_from_python, gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods,
 };
@@ -148,13 +149,13 @@ impl Hotp {
                 .and_then(|(a, b)| a.checked_add(b))
                 .and_then(|sum| u64::try_from(sum).ok());
             if let Some(code) = sum.and_then(|sum| this.as_super().native_code(sum)) {
-                return Ok(PyString::new(py, &code).into_any());
+                return Ok(new_str(py, &code)?.into_any());
             }
             this.initial_count.clone_ref(py)
         };
         let counter = initial.bind(py).add(count)?;
         Ok(Otp::generate(slf.as_super(), &counter)?
-            .into_py(py)
+            .into_py(py)?
             .into_any())
     }
 
@@ -207,14 +208,14 @@ pub fn hotp_provisioning_uri<'py>(
     >,
     #[gen_stub(override_type(type_repr = "builtins.dict[builtins.str, builtins.str]"))]
     kwargs: Bound<'py, PyDict>,
-) -> PyResult<String> {
+) -> PyResult<Text> {
     let py = otp.py();
     let mut args = Otp::uri_args(otp.as_super(), name, issuer_name)?;
     args.initial_count = Some(match initial_count {
         Some(count) if !count.is_none() => count,
         _ => otp.try_borrow()?.initial_count.clone_ref(py).into_bound(py),
     });
-    build_uri_from(args, &kwargs, &["issuer", "algorithm", "digits"])
+    build_uri_from(args, &kwargs, &["issuer", "algorithm", "digits"]).map(Text)
 }
 
 pyo3_stub_gen::inventory::submit! {

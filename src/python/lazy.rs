@@ -41,6 +41,7 @@ pub static SHA512: Imported = Imported::new("hashlib", "sha512");
 pub static MD5: Imported = Imported::new("hashlib", "md5");
 pub static SHAKE_128: Imported = Imported::new("hashlib", "shake_128");
 pub static HMAC_NEW: Imported = Imported::new("hmac", "new");
+pub static B32DECODE: Imported = Imported::new("base64", "b32decode");
 pub static URLPARSE: Imported = Imported::new("urllib.parse", "urlparse");
 pub static TOTP_MODULE: Imported = Imported::new("pyotp_rs", "totp");
 pub static SECONDS: Imported = Imported::new("pyotp_rs.totp", "_seconds");

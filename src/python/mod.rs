@@ -1,5 +1,6 @@
 //! The Python binding: the only part of the crate that knows Python.
 
+mod alloc;
 mod arg;
 mod dispatch;
 mod errors;

@@ -4,9 +4,12 @@
 //! and, beside them, the decoded secret keyed into an HMAC once, re-derived whenever
 //! `secret` or `digest` is assigned.
 
+use super::alloc::{new_bytes, new_str};
 use super::arg::Arg;
 use super::dispatch;
-use super::lazy::{HMAC_NEW, MD5, NEWOBJ, SHA1, SHA256, SHA512, SHAKE_128, STRINGS_EQUAL};
+use super::lazy::{
+    B32DECODE, HMAC_NEW, MD5, NEWOBJ, SHA1, SHA256, SHA512, SHAKE_128, STRINGS_EQUAL,
+};
 use super::uri::UriArgs;
 use crate::otp::{self, Algorithm, Key, LazyKey, OtpError};
 use crate::secret::{self, MinLength, SecretError};
@@ -32,7 +35,17 @@ pub(super) fn decode_secret(
     secret: &Bound<'_, PyAny>,
     min: MinLength,
 ) -> PyResult<Zeroizing<Vec<u8>>> {
-    with_secret(secret, min, |key| Zeroizing::new(key.to_vec()))
+    Ok(with_secret(secret, min, copy_key)??)
+}
+
+/// A copy of `key` in a buffer wiped on drop; [`SecretError::TooLarge`] (`MemoryError`) when
+/// it cannot be allocated.
+fn copy_key(key: &[u8]) -> Result<Zeroizing<Vec<u8>>, SecretError> {
+    let mut copy = Zeroizing::new(Vec::new());
+    copy.try_reserve_exact(key.len())
+        .map_err(|_| SecretError::TooLarge)?;
+    copy.extend_from_slice(key);
+    Ok(copy)
 }
 
 /// Decodes a secret object as [`decode_secret`] does and lends the key to `use_key`, without
@@ -43,6 +56,9 @@ pub(super) fn with_secret<R>(
     use_key: impl FnOnce(&[u8]) -> R,
 ) -> PyResult<R> {
     if let Ok(text) = secret.cast::<PyString>() {
+        if !text.is_exact_instance_of::<PyString>() {
+            return with_str_subclass(text, min, use_key);
+        }
         // Text that UTF-8 cannot encode holds a lone surrogate: not ASCII, as Python says.
         let text = text.to_cow().map_err(|_| SecretError::NonAscii)?;
         return Ok(secret::with_decoded_str(&text, min, use_key)?);
@@ -67,6 +83,28 @@ pub(super) fn with_secret<R>(
         return Err(not_decodable(&padded));
     }
     Err(not_decodable(secret))
+}
+
+/// A `str` subclass may override what pyotp's `byte_secret` calls on it (`len`, `+` when it
+/// pads, and `encode` inside `b32decode`): it is decoded by those same Python calls.
+fn with_str_subclass<R>(
+    secret: &Bound<'_, PyString>,
+    min: MinLength,
+    use_key: impl FnOnce(&[u8]) -> R,
+) -> PyResult<R> {
+    let py = secret.py();
+    let missing = secret.len()? % 8;
+    let padded = if missing == 0 {
+        secret.clone().into_any()
+    } else {
+        secret.add("=".repeat(8 - missing))?
+    };
+    let kwargs = PyDict::new(py);
+    kwargs.set_item(pyo3::intern!(py, "casefold"), true)?;
+    let decoded = B32DECODE.get(py)?.call((padded,), Some(&kwargs))?;
+    let key = decoded.cast::<PyBytes>()?.as_bytes();
+    secret::check_length(key, min)?;
+    Ok(use_key(key))
 }
 
 /// `b32decode`'s error for an object that is neither text nor bytes.
@@ -114,8 +152,9 @@ pub(super) fn make_engine(
 }
 
 /// `6 <= digits <= 10` with Python's comparison semantics; the digit count when it is a plain int.
+/// Only a plain int is judged natively: a subclass may override the comparisons.
 pub(super) fn check_digits(digits: &Bound<'_, PyAny>) -> PyResult<Option<u32>> {
-    if let Ok(int) = digits.cast::<PyInt>() {
+    if let Ok(int) = digits.cast_exact::<PyInt>() {
         if let Ok(n) = int.extract::<i64>() {
             return Ok(Some(otp::check_digits(n)?));
         }
@@ -129,7 +168,7 @@ pub(super) fn check_digits(digits: &Bound<'_, PyAny>) -> PyResult<Option<u32>> {
 
 /// The digit count when generation can take the native path.
 pub(super) fn fast_digits(digits: &Bound<'_, PyAny>) -> Option<u32> {
-    let n = digits.cast::<PyInt>().ok()?.extract::<i64>().ok()?;
+    let n = digits.cast_exact::<PyInt>().ok()?.extract::<i64>().ok()?;
     (1..=10).contains(&n).then_some(n as u32)
 }
 
@@ -233,10 +272,10 @@ impl<'py> Rendered<'py> {
         }
     }
 
-    pub(super) fn into_py(self, py: Python<'py>) -> Bound<'py, PyString> {
+    pub(super) fn into_py(self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
         match self {
-            Self::Native(code) => PyString::new(py, &code),
-            Self::Python(text) => text,
+            Self::Native(code) => new_str(py, &code),
+            Self::Python(text) => Ok(text),
         }
     }
 }
@@ -248,10 +287,9 @@ pub(super) fn python_mac(
     message: &[u8],
     digest: &Bound<'_, PyAny>,
 ) -> PyResult<u32> {
-    let mac =
-        HMAC_NEW
-            .get(py)?
-            .call1((PyBytes::new(py, key), PyBytes::new(py, message), digest))?;
+    let mac = HMAC_NEW
+        .get(py)?
+        .call1((new_bytes(py, key)?, new_bytes(py, message)?, digest))?;
     if mac.getattr("digest_size")?.extract::<i64>()? < 18 {
         return Err(OtpError::ShortMac.into());
     }
@@ -545,7 +583,7 @@ impl Otp {
         let issuer = or_default(issuer_name, &own_issuer)?;
         // pyotp writes `self.digest().name`.
         let algorithm = match algorithm {
-            Some(algorithm) => PyString::new(py, algorithm.hashlib_name()).into_any(),
+            Some(algorithm) => new_str(py, algorithm.hashlib_name())?.into_any(),
             None => digest.call0()?.getattr("name")?,
         };
         Ok(UriArgs {
@@ -770,12 +808,12 @@ impl Otp {
     ) -> PyResult<Bound<'py, PyString>> {
         let py = slf.py();
         if dispatch::is_native(slf.as_any()) {
-            return Ok(Otp::generate(slf, input)?.into_py(py));
+            return Otp::generate(slf, input)?.into_py(py);
         }
         // pyotp calls `self.byte_secret()` for every code.
         let message = counter_message(input)?;
         let key = slf.call_method0(pyo3::intern!(py, "byte_secret"))?;
-        Ok(Otp::code_with_key(slf, &key, &message)?.into_py(py))
+        Otp::code_with_key(slf, &key, &message)?.into_py(py)
     }
 
     /// The secret decoded from base32 (at least 14 bytes, unless `allow_short_secret`).
@@ -785,7 +823,7 @@ impl Otp {
             let this = slf.try_borrow()?;
             (this.secret.clone_ref(py), this.min_length)
         };
-        Ok(PyBytes::new(py, &decode_secret(secret.bind(py), min)?))
+        new_bytes(py, &decode_secret(secret.bind(py), min)?)
     }
 
     /// `i` as big-endian bytes, left-padded with zeros to `padding` bytes.
@@ -799,7 +837,7 @@ impl Otp {
         let digits = counter_bytes(i)?;
         // `bytes.rjust(padding)`: a negative width pads nothing.
         let padding = usize::try_from(padding.bind(py)?.extract::<isize>()?).unwrap_or(0);
-        Ok(PyBytes::new(py, &otp::int_to_bytestring(&digits, padding)?))
+        new_bytes(py, &otp::int_to_bytestring(&digits, padding)?)
     }
 
     /// Pickles as pyotp's objects do: a new object of the class (no `__init__`, so subclasses

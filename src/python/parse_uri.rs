@@ -1,5 +1,6 @@
 //! `parse_uri`: the core's URI parser, then the object pyotp would build from the URI.
 
+use super::alloc::{new_bytes, new_str};
 use super::arg::Arg;
 use super::hotp::Hotp;
 use super::lazy::{SHA1, SHA256, SHA512, URLPARSE};
@@ -20,11 +21,13 @@ impl UriInt for PyUriInt<'_> {
     }
 }
 
-/// Python's `int(text)`, with a native path for plain ASCII integers.
-fn python_int<'py>(py: Python<'py>, text: &str) -> PyResult<PyUriInt<'py>> {
+/// Python's `int(text)`, with a native path for plain ASCII integers; stand-ins are turned
+/// back into lone surrogates first (`restore`), so an error shows the text pyotp shows.
+fn python_int<'py>(py: Python<'py>, text: &str, restore: bool) -> PyResult<PyUriInt<'py>> {
     if let Ok(n) = text.parse::<i64>() {
         return Ok(PyUriInt(n.into_pyobject(py)?.into_any()));
     }
+    let text = py_text(py, text, restore)?;
     Ok(PyUriInt(py.get_type::<PyInt>().call1((text,))?))
 }
 
@@ -59,21 +62,18 @@ const STAND_IN: u32 = 0x10_F800;
 /// private-use stand-ins, turned back into surrogates by [`py_text`]. `None` when the text
 /// already holds one of the stand-ins, which would make the way back ambiguous.
 fn with_stand_ins(uri: &Bound<'_, PyString>) -> PyResult<Option<String>> {
-    let encoded = uri.call_method1("encode", ("utf-16-le", "surrogatepass"))?;
-    let units = encoded
-        .cast::<PyBytes>()?
-        .as_bytes()
-        .chunks_exact(2)
-        .map(|pair| u16::from_le_bytes([pair[0], pair[1]]));
+    // UTF-32 keeps each code point apart: two lone surrogates that would form a UTF-16 pair
+    // stay two characters, as in the Python string.
+    let encoded = uri.call_method1("encode", ("utf-32-le", "surrogatepass"))?;
     let mut text = String::new();
-    for unit in char::decode_utf16(units) {
-        let c = match unit {
-            Ok(c) if u32::from(c) >= STAND_IN => return Ok(None),
-            Ok(c) => c,
-            Err(lone) => char::from_u32(STAND_IN + u32::from(lone.unpaired_surrogate()) - 0xD800)
-                .unwrap_or(char::REPLACEMENT_CHARACTER),
+    for quad in encoded.cast::<PyBytes>()?.as_bytes().chunks_exact(4) {
+        let code = u32::from_le_bytes([quad[0], quad[1], quad[2], quad[3]]);
+        let c = match code {
+            0xD800..=0xDFFF => char::from_u32(STAND_IN + code - 0xD800),
+            STAND_IN.. => return Ok(None),
+            _ => char::from_u32(code),
         };
-        text.push(c);
+        text.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
     }
     Ok(Some(text))
 }
@@ -82,23 +82,17 @@ fn with_stand_ins(uri: &Bound<'_, PyString>) -> PyResult<Option<String>> {
 /// when the URI held stand-ins (`restore`).
 fn py_text<'py>(py: Python<'py>, text: &str, restore: bool) -> PyResult<Bound<'py, PyAny>> {
     if !restore || !text.chars().any(|c| u32::from(c) >= STAND_IN) {
-        return Ok(PyString::new(py, text).into_any());
+        return Ok(new_str(py, text)?.into_any());
     }
-    let mut utf16 = Vec::with_capacity(text.len() * 2);
+    let mut utf32 = Vec::with_capacity(text.len() * 4);
     for c in text.chars() {
-        let mut units = [0u16; 2];
-        let units: &[u16] = match u32::from(c).checked_sub(STAND_IN) {
-            Some(offset) => {
-                units[0] = 0xD800 + offset as u16;
-                &units[..1]
-            }
-            None => c.encode_utf16(&mut units),
-        };
-        for unit in units {
-            utf16.extend(unit.to_le_bytes());
-        }
+        let code = u32::from(c);
+        let code = code
+            .checked_sub(STAND_IN)
+            .map_or(code, |offset| 0xD800 + offset);
+        utf32.extend(code.to_le_bytes());
     }
-    PyBytes::new(py, &utf16).call_method1("decode", ("utf-16-le", "surrogatepass"))
+    new_bytes(py, &utf32)?.call_method1("decode", ("utf-32-le", "surrogatepass"))
 }
 
 /// Parses an `otpauth://` URI into a TOTP, HOTP or Steam object, as pyotp's `parse_uri`.
@@ -126,7 +120,7 @@ pub fn parse_uri<'py>(
     };
     let restore = matches!(text, Cow::Owned(_));
     let text = text.as_ref();
-    let parsed = match uri::parse(text, |s| python_int(py, s)) {
+    let parsed = match uri::parse(text, |s| python_int(py, s, restore)) {
         Ok(parsed) => parsed,
         Err(err) => {
             urlparse_host_check(uri, text)?;

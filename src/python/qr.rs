@@ -1,5 +1,6 @@
 //! `pyotp_rs.qr`: the `QRCode` class and `make()`, thin wrappers over [`crate::qr`].
 
+use super::alloc::{new_bytes, Text};
 use super::lazy::NEWOBJ_EX;
 use crate::qr::{Border, ErrorCorrection, QrError, QrMatrix, Scale, DEFAULT_BORDER, DEFAULT_SCALE};
 use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError, PyValueError};
@@ -187,8 +188,8 @@ impl QrCode {
 
     /// The encoded text.
     #[getter]
-    fn uri(&self) -> &str {
-        &self.uri
+    fn uri(&self) -> Text {
+        Text(self.uri.clone())
     }
 
     /// The QR version, 1 to 40 (the symbol has ``17 + 4 * version`` modules per side).
@@ -224,15 +225,15 @@ impl QrCode {
         scale: Int,
         border: Option<Int>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        Ok(PyBytes::new(py, &self.png_bytes(py, scale, border)?))
+        new_bytes(py, &self.png_bytes(py, scale, border)?)
     }
 
     /// An SVG document of one black path on a white square, ``scale`` pixels per module.
     #[pyo3(signature = (*, scale = Int::SCALE, border = None), text_signature = "($self, *, scale=10, border=None)")]
-    fn svg(&self, py: Python<'_>, scale: Int, border: Option<Int>) -> PyResult<String> {
+    fn svg(&self, py: Python<'_>, scale: Int, border: Option<Int>) -> PyResult<Text> {
         let scale = Scale::try_from(scale.0)?;
         let border = self.border_or_default(border)?;
-        Ok(py.detach(|| self.matrix.svg(scale, border)))
+        Ok(Text(py.detach(|| self.matrix.svg(scale, border))))
     }
 
     /// The code as Unicode half blocks for ``print()``, two module rows per line, no escapes.
@@ -241,18 +242,19 @@ impl QrCode {
     /// right way round on a dark terminal; ``invert=True`` draws the dark modules instead, for
     /// light backgrounds. Most phone scanners also read the code the other way round.
     #[pyo3(signature = (*, border = None, invert = false))]
-    fn terminal(&self, border: Option<Int>, invert: bool) -> PyResult<String> {
-        Ok(self
-            .matrix
-            .terminal(self.border_or_default(border)?, invert))
+    fn terminal(&self, border: Option<Int>, invert: bool) -> PyResult<Text> {
+        Ok(Text(
+            self.matrix
+                .terminal(self.border_or_default(border)?, invert),
+        ))
     }
 
     /// The PNG as a ``data:image/png;base64,...`` URI, ready for an ``<img src>``.
     #[pyo3(signature = (*, scale = Int::SCALE, border = None), text_signature = "($self, *, scale=10, border=None)")]
-    fn data_uri(&self, py: Python<'_>, scale: Int, border: Option<Int>) -> PyResult<String> {
+    fn data_uri(&self, py: Python<'_>, scale: Int, border: Option<Int>) -> PyResult<Text> {
         let scale = Scale::try_from(scale.0)?;
         let border = self.border_or_default(border)?;
-        Ok(py.detach(|| self.matrix.data_uri(scale, border))?)
+        Ok(Text(py.detach(|| self.matrix.data_uri(scale, border))?))
     }
 
     /// Writes the code to ``path`` in the format its extension names: ``.png``, ``.svg`` or
@@ -267,9 +269,9 @@ impl QrCode {
             .map(str::to_ascii_lowercase);
         let contents = match extension.as_deref() {
             Some("png") => self.png_bytes(py, scale, border)?,
-            Some("svg") => self.svg(py, scale, border)?.into_bytes(),
+            Some("svg") => self.svg(py, scale, border)?.0.into_bytes(),
             Some("txt") => {
-                let mut text = self.terminal(border, false)?;
+                let Text(mut text) = self.terminal(border, false)?;
                 text.push('\n');
                 text.into_bytes()
             }
@@ -302,7 +304,7 @@ impl QrCode {
     }
 
     /// The SVG that Jupyter displays for a cell ending with this object.
-    fn _repr_svg_(&self, py: Python<'_>) -> PyResult<String> {
+    fn _repr_svg_(&self, py: Python<'_>) -> PyResult<Text> {
         self.svg(py, Int::SCALE, None)
     }
 
@@ -317,14 +319,43 @@ impl QrCode {
     }
 }
 
-/// Writes `contents` to `path`, creating the file with mode 0600 where modes exist.
+/// Writes `contents` to `path`, readable by the owner only: a new file created beside it
+/// (exclusively, with mode 0600 where modes exist), synced, then renamed over `path`. An
+/// existing file's mode is never kept, and a symbolic link at `path` is replaced, not followed.
 fn write_private(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(contents)
+    use std::io::{Error, ErrorKind, Write};
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::new(ErrorKind::InvalidInput, "the path names no file"))?;
+    let directory = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut attempt = 0u32;
+    let (temporary, mut file) = loop {
+        let mut temporary = std::ffi::OsString::from(".");
+        temporary.push(name);
+        temporary.push(format!(".{}-{attempt}.tmp", std::process::id()));
+        let temporary = directory.join(temporary);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&temporary) {
+            Ok(file) => break (temporary, file),
+            Err(err) if err.kind() == ErrorKind::AlreadyExists && attempt < 1000 => attempt += 1,
+            Err(err) => return Err(err),
+        }
+    };
+    let written = file
+        .write_all(contents)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        // Best effort: the temporary file is ours, and the write's error is the one to report.
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
 }
 
 /// Encodes ``uri_or_otp`` (a URI string or an object with ``provisioning_uri()``) as a

@@ -1,5 +1,6 @@
 //! `random_base32` and `random_hex`: secrets from the operating system's CSPRNG.
 
+use super::alloc::{new_str, Text};
 use super::arg::Arg;
 use crate::secret::{self, RandomError, BASE32_ALPHABET, HEX_ALPHABET};
 use pyo3::exceptions::{PyMemoryError, PyOverflowError};
@@ -37,7 +38,7 @@ impl<'py> IntoPyObject<'py> for Chars<'_> {
 
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         Ok(match self {
-            Self::Default(text) => PyString::new(py, text).into_any(),
+            Self::Default(text) => new_str(py, text)?.into_any(),
             Self::Text(text) => text.into_any().unbind().into_bound(py),
             Self::Sequence(seq) => seq.unbind().into_bound(py),
         })
@@ -52,7 +53,7 @@ impl PyStubType for Chars<'_> {
     }
 }
 
-fn generate(py: Python<'_>, length: Arg<'_>, minimum: i64, chars: Chars<'_>) -> PyResult<String> {
+fn generate(py: Python<'_>, length: Arg<'_>, minimum: i64, chars: Chars<'_>) -> PyResult<Text> {
     let n = match length.as_i64() {
         Some(n) => n,
         None => {
@@ -71,8 +72,8 @@ fn generate(py: Python<'_>, length: Arg<'_>, minimum: i64, chars: Chars<'_>) -> 
         }
     };
     match chars {
-        Chars::Default(alphabet) => Ok(secret::random_string(n, minimum, alphabet)?),
-        Chars::Text(text) => Ok(secret::random_string(n, minimum, &text.to_cow()?)?),
+        Chars::Default(alphabet) => Ok(Text(secret::random_string(n, minimum, alphabet)?)),
+        Chars::Text(text) => Ok(Text(secret::random_string(n, minimum, &text.to_cow()?)?)),
         Chars::Sequence(seq) => {
             if n < minimum {
                 return Err(RandomError::TooShort.into());
@@ -85,9 +86,10 @@ fn generate(py: Python<'_>, length: Arg<'_>, minimum: i64, chars: Chars<'_>) -> 
                 .iter()
                 .map(|&i| seq.get_item(i))
                 .collect::<PyResult<Vec<_>>>()?;
-            PyString::new(py, "")
+            new_str(py, "")?
                 .call_method1("join", (items,))?
                 .extract()
+                .map(Text)
         }
     }
 }
@@ -99,7 +101,7 @@ fn generate(py: Python<'_>, length: Arg<'_>, minimum: i64, chars: Chars<'_>) -> 
     signature = (length = Arg::Default(32), chars = Chars::Default(BASE32_ALPHABET)),
     text_signature = "(length=32, chars='ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')"
 )]
-pub fn random_base32(py: Python<'_>, length: Arg<'_>, chars: Chars<'_>) -> PyResult<String> {
+pub fn random_base32(py: Python<'_>, length: Arg<'_>, chars: Chars<'_>) -> PyResult<Text> {
     generate(py, length, 32, chars)
 }
 
@@ -110,6 +112,6 @@ pub fn random_base32(py: Python<'_>, length: Arg<'_>, chars: Chars<'_>) -> PyRes
     signature = (length = Arg::Default(40), chars = Chars::Default(HEX_ALPHABET)),
     text_signature = "(length=40, chars='ABCDEF0123456789')"
 )]
-pub fn random_hex(py: Python<'_>, length: Arg<'_>, chars: Chars<'_>) -> PyResult<String> {
+pub fn random_hex(py: Python<'_>, length: Arg<'_>, chars: Chars<'_>) -> PyResult<Text> {
     generate(py, length, 40, chars)
 }

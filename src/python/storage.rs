@@ -1,6 +1,7 @@
 //! Binding of the storage core: `Wallet`, and the TOTP methods that read and write passlib's
 //! TOTP JSON (`to_json`, `to_dict`, `from_json`, `from_dict`, `base32_key`, `pretty_key`).
 
+use super::alloc::{new_str, Text};
 use super::lazy::Imported;
 use crate::secret;
 use crate::storage::{
@@ -15,6 +16,7 @@ use pyo3_stub_gen::{PyStubType, TypeInfo};
 use zeroize::Zeroizing;
 
 pyo3::import_exception!(pyotp_rs.exceptions, DecryptionError);
+pyo3::import_exception!(pyotp_rs.exceptions, UnknownTagError);
 
 static JSON_DUMPS: Imported = Imported::new("json", "dumps");
 static JSON_LOADS: Imported = Imported::new("json", "loads");
@@ -23,6 +25,9 @@ impl From<StorageError> for PyErr {
     fn from(err: StorageError) -> Self {
         let msg = err.to_string();
         match err {
+            // Opening a record whose tag the wallet lacks: the record is as unreadable as
+            // an edited one (DecryptionError), and passlib's KeyError too.
+            StorageError::Wallet(WalletError::UnknownTag(_)) => UnknownTagError::new_err(msg),
             StorageError::Wallet(err) => err.into(),
             StorageError::Crypto(CryptoError::Authentication) | StorageError::Refused(_) => {
                 DecryptionError::new_err(msg)
@@ -183,7 +188,7 @@ fn render<'py>(py: Python<'py>, doc: &Document, as_dict: bool) -> PyResult<Bound
     if as_dict {
         JSON_LOADS.get(py)?.call1((text,))
     } else {
-        Ok(PyString::new(py, &text).into_any())
+        Ok(new_str(py, &text)?.into_any())
     }
 }
 
@@ -231,8 +236,8 @@ impl PyWallet {
 
     /// The tag that encrypts new keys (None for an empty wallet).
     #[getter]
-    fn default_tag(&self) -> Option<String> {
-        self.inner.default_tag().map(str::to_owned)
+    fn default_tag(&self) -> Option<Text> {
+        self.inner.default_tag().map(|tag| Text(tag.to_owned()))
     }
 
     /// log2 of the PBKDF2 rounds used for new encryptions.
@@ -243,8 +248,8 @@ impl PyWallet {
 
     /// The tags, in the order given.
     #[getter]
-    fn tags(&self) -> Vec<String> {
-        self.inner.tags().map(str::to_owned).collect()
+    fn tags(&self) -> Vec<Text> {
+        self.inner.tags().map(|tag| Text(tag.to_owned())).collect()
     }
 
     /// Whether the wallet holds at least one secret.
@@ -323,16 +328,16 @@ impl PyWallet {
         slf
     }
 
-    fn __repr__(&self) -> String {
+    fn __repr__(&self) -> Text {
         let tags: Vec<String> = self.inner.tags().map(storage::py_repr).collect();
-        format!(
+        Text(format!(
             "Wallet(tags=[{}], default_tag={}, encrypt_cost={})",
             tags.join(", "),
             self.inner
                 .default_tag()
                 .map_or_else(|| "None".to_owned(), storage::py_repr),
             self.inner.encrypt_cost()
-        )
+        ))
     }
 }
 
@@ -429,8 +434,10 @@ pub(crate) fn to_json(
     format: &str,
     encrypt: Option<bool>,
     owner: Option<&Owner>,
-) -> PyResult<String> {
-    Ok(document_of(totp, wallet, format, encrypt, owner)?.to_json())
+) -> PyResult<Text> {
+    Ok(Text(
+        document_of(totp, wallet, format, encrypt, owner)?.to_json(),
+    ))
 }
 
 /// `TOTP.to_dict`: passlib's TOTP dict.
@@ -502,8 +509,8 @@ pub(crate) fn from_data<'py>(
 }
 
 /// `TOTP.base32_key`: the key as unpadded upper-case base32.
-pub(crate) fn base32_key(totp: &Bound<'_, PyAny>) -> PyResult<String> {
-    Ok(b32encode(&raw_key(totp)?))
+pub(crate) fn base32_key(totp: &Bound<'_, PyAny>) -> PyResult<Text> {
+    Ok(Text(b32encode(&raw_key(totp)?)))
 }
 
 /// `TOTP.pretty_key`: the key in base32 (or hex), grouped with `sep` as passlib does.
@@ -511,7 +518,7 @@ pub(crate) fn pretty_key(
     totp: &Bound<'_, PyAny>,
     format: &str,
     sep: Option<&str>,
-) -> PyResult<String> {
+) -> PyResult<Text> {
     let key = raw_key(totp)?;
     let text = match format {
         "base32" => b32encode(&key),
@@ -523,8 +530,8 @@ pub(crate) fn pretty_key(
             )))
         }
     };
-    Ok(match sep {
+    Ok(Text(match sep {
         Some(sep) if !sep.is_empty() => storage::group_string(&text, sep),
         _ => text,
-    })
+    }))
 }

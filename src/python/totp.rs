@@ -1,5 +1,6 @@
 //! pyotp's `TOTP` (`pyotp.totp`): time-based codes, plus passlib's storage and matching methods.
 
+use super::alloc::{new_str, Text};
 use super::arg::Arg;
 use super::dispatch::{self, generate_via_python};
 use super::otp::{check_digest, default_digest, text_of, Given, Otp};
@@ -17,13 +18,14 @@ use pyo3_stub_gen::derive::{
 };
 
 /// `0 < interval <= 120` with Python's comparison semantics; the interval as a float.
+/// Only a plain int or float is judged natively: a subclass may override the comparisons.
 pub(super) fn check_interval(interval: &Bound<'_, PyAny>) -> PyResult<f64> {
-    if let Ok(int) = interval.cast::<PyInt>() {
+    if let Ok(int) = interval.cast_exact::<PyInt>() {
         if let Ok(n) = int.extract::<i64>() {
             return Ok(otp::check_interval(n as f64)?);
         }
     }
-    if let Ok(float) = interval.cast::<pyo3::types::PyFloat>() {
+    if let Ok(float) = interval.cast_exact::<pyo3::types::PyFloat>() {
         return Ok(otp::check_interval(float.value())?);
     }
     if interval.py().eval(c"0", None, None)?.lt(interval)? && interval.le(120)? {
@@ -86,11 +88,11 @@ pub fn totp_provisioning_uri<'py>(
     >,
     #[gen_stub(override_type(type_repr = "builtins.dict[builtins.str, builtins.str]"))]
     kwargs: Bound<'py, PyDict>,
-) -> PyResult<String> {
+) -> PyResult<Text> {
     let py = otp.py();
     let mut args = Otp::uri_args(otp.as_super(), name, issuer_name)?;
     args.period = Some(otp.try_borrow()?.interval.clone_ref(py).into_bound(py));
-    build_uri_from(args, &kwargs, &["issuer", "algorithm", "digits", "period"])
+    build_uri_from(args, &kwargs, &["issuer", "algorithm", "digits", "period"]).map(Text)
 }
 
 /// Time-based one-time passwords (RFC 6238), pyotp's `TOTP`.
@@ -307,11 +309,11 @@ impl Totp {
         let py = slf.py();
         if let (Timecode::Native(timecode), Some(offset)) = (&timecode, counter_offset.as_i64()) {
             if let Some(counter) = timecode.checked_add(offset) {
-                return Ok(Otp::code_at(slf.as_super(), counter)?.into_py(py));
+                return Otp::code_at(slf.as_super(), counter)?.into_py(py);
             }
         }
         let counter = timecode.into_py(py)?.add(counter_offset.bind(py)?)?;
-        Ok(Otp::generate(slf.as_super(), &counter)?.into_py(py))
+        Otp::generate(slf.as_super(), &counter)?.into_py(py)
     }
 
     /// The first counter in `timecode + range(-window, window + 1)` whose code equals `otp`.
@@ -455,7 +457,7 @@ impl Totp {
         let seconds = time::seconds(for_time)?;
         if let Some(offset) = counter_offset.as_i64() {
             if let Some(code) = Totp::native_code_at(&mut slf.try_borrow_mut()?, seconds, offset) {
-                return Ok(PyString::new(py, &code).into_any());
+                return Ok(new_str(py, &code)?.into_any());
             }
         }
         let timecode = Totp::timecode_from_seconds(slf, seconds)?;
@@ -471,7 +473,7 @@ impl Totp {
         }
         let seconds = When::of(py, None)?.seconds()?;
         if let Some(code) = Totp::native_code_at(&mut slf.try_borrow_mut()?, seconds, 0) {
-            return Ok(PyString::new(py, &code).into_any());
+            return Ok(new_str(py, &code)?.into_any());
         }
         let timecode = Totp::timecode_from_seconds(slf, seconds)?;
         Ok(Totp::code_at(slf, timecode, Arg::Default(0))?.into_any())
@@ -641,7 +643,7 @@ impl Totp {
         format: &str,
         encrypt: Option<bool>,
         owner: Option<Owner>,
-    ) -> PyResult<String> {
+    ) -> PyResult<Text> {
         storage::to_json(
             slf.as_any(),
             wallet.as_deref(),
@@ -711,14 +713,14 @@ impl Totp {
 
     /// The key as unpadded upper-case base32 (passlib's `base32_key`).
     #[getter]
-    fn base32_key(slf: &Bound<'_, Self>) -> PyResult<String> {
+    fn base32_key(slf: &Bound<'_, Self>) -> PyResult<Text> {
         storage::base32_key(slf.as_any())
     }
 
     /// The key grouped for reading aloud, e.g. `GEZD-GNBV-...` (passlib's `pretty_key`);
     /// `format` is "base32" or "hex", `sep` the separator (None or "" for none).
     #[pyo3(signature = (format = "base32", sep = Some("-")), text_signature = "(self, format='base32', sep='-')")]
-    fn pretty_key(slf: &Bound<'_, Self>, format: &str, sep: Option<&str>) -> PyResult<String> {
+    fn pretty_key(slf: &Bound<'_, Self>, format: &str, sep: Option<&str>) -> PyResult<Text> {
         storage::pretty_key(slf.as_any(), format, sep)
     }
 }

@@ -2,6 +2,7 @@
 //! into plain account records that `pyotp_rs.transfer` turns into OTP objects, and written
 //! from them.
 
+use super::alloc::Text;
 use super::storage::DecryptionError;
 use crate::otp::Algorithm;
 use crate::secret;
@@ -79,20 +80,20 @@ impl RawAccount {
 
     /// The key as unpadded base32.
     #[getter]
-    fn secret(&self) -> String {
-        secret::encode(&self.inner.secret)
+    fn secret(&self) -> PyResult<Text> {
+        Ok(Text(secret::encode(&self.inner.secret)))
     }
 
     /// The account name.
     #[getter]
-    fn name(&self) -> &str {
-        &self.inner.name
+    fn name(&self) -> Text {
+        Text(self.inner.name.clone())
     }
 
     /// The service, or empty.
     #[getter]
-    fn issuer(&self) -> &str {
-        &self.inner.issuer
+    fn issuer(&self) -> Text {
+        Text(self.inner.issuer.clone())
     }
 
     /// `SHA1`, `SHA256` or `SHA512`.
@@ -128,12 +129,26 @@ impl RawAccount {
 
 /// An entry a reader could not turn into an account.
 #[gen_stub_pyclass]
-#[pyclass(module = "pyotp_rs._pyotp_rs", name = "_Skipped", frozen, get_all)]
+#[pyclass(module = "pyotp_rs._pyotp_rs", name = "_Skipped", frozen)]
 pub struct Skipped {
-    /// `issuer:name`, or `entry N`.
     label: String,
-    /// Why it was skipped.
     reason: String,
+}
+
+#[gen_stub_pymethods]
+#[pymethods]
+impl Skipped {
+    /// `issuer:name`, or `entry N`.
+    #[getter]
+    fn label(&self) -> Text {
+        Text(self.label.clone())
+    }
+
+    /// Why it was skipped.
+    #[getter]
+    fn reason(&self) -> Text {
+        Text(self.reason.clone())
+    }
 }
 
 fn entries_list<'py>(py: Python<'py>, entries: Vec<Entry>) -> PyResult<Bound<'py, PyList>> {
@@ -189,12 +204,13 @@ pub fn _read_migration<'py>(
 pub fn _write_migration(
     accounts: Vec<PyRef<'_, RawAccount>>,
     batch_id: Option<i32>,
-) -> PyResult<Vec<String>> {
+) -> PyResult<Vec<Text>> {
     let batch_id = match batch_id {
         Some(id) => id,
         None => migration::random_batch_id()?,
     };
-    Ok(migration::write(&cores(&accounts), batch_id)?)
+    let uris = migration::write(&cores(&accounts), batch_id)?;
+    Ok(uris.into_iter().map(Text).collect())
 }
 
 /// Reads an Aegis vault (JSON text); `password` opens an encrypted one.
@@ -219,13 +235,15 @@ pub fn _write_aegis(
     py: Python<'_>,
     accounts: Vec<PyRef<'_, RawAccount>>,
     password: Option<&str>,
-) -> PyResult<String> {
+) -> PyResult<Text> {
     let accounts = cores(&accounts);
-    Ok(py.detach(|| aegis::write(&accounts, password.map(str::as_bytes)))?)
+    Ok(Text(py.detach(|| {
+        aegis::write(&accounts, password.map(str::as_bytes))
+    })?))
 }
 
-fn utf8(plain: &[u8], format: &'static str) -> PyResult<String> {
-    String::from_utf8(plain.to_vec()).map_err(|_| {
+fn utf8(plain: &[u8], format: &'static str) -> PyResult<Text> {
+    String::from_utf8(plain.to_vec()).map(Text).map_err(|_| {
         TransferError::Sealed {
             format,
             why: "the decrypted data is not UTF-8 text".into(),
@@ -239,7 +257,7 @@ fn utf8(plain: &[u8], format: &'static str) -> PyResult<String> {
 /// PBKDF2 and AES-GCM run without the GIL.
 #[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
 #[pyfunction]
-pub fn _open_2fas(py: Python<'_>, sealed_text: &str, password: &str) -> PyResult<String> {
+pub fn _open_2fas(py: Python<'_>, sealed_text: &str, password: &str) -> PyResult<Text> {
     let plain = py.detach(|| sealed::open_twofas(sealed_text, password.as_bytes()))?;
     utf8(&plain, "2FAS backup")
 }
@@ -253,7 +271,7 @@ pub fn _open_andotp(
     py: Python<'_>,
     #[gen_stub(override_type(type_repr = "builtins.bytes"))] data: &[u8],
     password: &str,
-) -> PyResult<String> {
+) -> PyResult<Text> {
     let plain = py.detach(|| sealed::open_andotp(data, password.as_bytes()))?;
     utf8(&plain, "andOTP backup")
 }

@@ -1,5 +1,6 @@
 //! `build_uri`, with Python's argument semantics around the core's URI builder.
 
+use super::alloc::{new_str, Text};
 use super::lazy::URLPARSE;
 use crate::uri::{self, UriParts};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -87,7 +88,7 @@ fn build(
         {
             Some("sha1") => None,
             Some(name) if name.is_ascii() => {
-                Some(PyString::new(a.py(), &name.to_ascii_uppercase()).into_any())
+                Some(new_str(a.py(), &name.to_ascii_uppercase())?.into_any())
             }
             _ if a.eq("sha1")? => None,
             _ => {
@@ -226,7 +227,7 @@ pub fn build_uri<'py>(
     #[gen_stub(override_type(type_repr = "builtins.int | None"))] digits: Option<Bound<'py, PyAny>>,
     #[gen_stub(override_type(type_repr = "builtins.int | None"))] period: Option<Bound<'py, PyAny>>,
     #[gen_stub(override_type(type_repr = "builtins.str"))] kwargs: Option<Bound<'py, PyDict>>,
-) -> PyResult<String> {
+) -> PyResult<Text> {
     let issuer = issuer.filter(|i| !i.is_none());
     let args = UriArgs {
         secret,
@@ -237,5 +238,5 @@ pub fn build_uri<'py>(
         digits,
         period,
     };
-    build(&args, &extra_params(kwargs.as_ref())?)
+    build(&args, &extra_params(kwargs.as_ref())?).map(Text)
 }

@@ -1,5 +1,6 @@
 //! Binding of replay-safe verification: `TOTP.match` and its result, `TotpMatch`.
 
+use super::alloc::new_str;
 use super::lazy::Imported;
 use super::time;
 use crate::verify::{self, Match, MatchError, Search, Token};
@@ -212,7 +213,7 @@ pub(crate) fn match_code(
     };
     let text;
     let token = if code.cast::<PyInt>().is_ok() {
-        text = PyString::new(py, "%0*d")
+        text = new_str(py, "%0*d")?
             .rem((digits, code))?
             .extract::<String>()?;
         Token::Rendered(&text)

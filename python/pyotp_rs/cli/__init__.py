@@ -26,6 +26,7 @@ from importlib import import_module
 from .._pyotp_rs import __version__
 from .errors import LIBRARY_ERRORS, PROG, CliError, UsageError
 from .options import Parser
+from .output import say
 from .secret_input import SECRET_HINT
 
 __all__ = ["COMMAND_GROUPS", "build_parser", "main"]
@@ -90,5 +91,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("\n")
         return 130
-    sys.stderr.write(f"{PROG}: error: {message}\n")
+    say(f"{PROG}: error: {message}", sys.stderr)
     return 1

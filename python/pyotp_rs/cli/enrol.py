@@ -12,12 +12,13 @@ from .errors import PROG, CliError, UsageError
 from .options import (
     Commands,
     add_counter_option,
+    add_force_option,
     add_json_option,
     add_otp_options,
     add_secret_options,
     int_from,
 )
-from .output import print_json, write_private
+from .output import print_json, say, write_private
 from .secret_input import SECRET_PROMPT, URI_PROMPT, algorithm_name, load_secret_or_uri, load_uri, make_otp
 
 STDOUT = "-"
@@ -72,6 +73,7 @@ def _add_qr_options(parser: argparse.ArgumentParser, *, stdout: bool) -> None:
     group.add_argument(
         "--invert", action="store_true", help="draw the terminal QR code for a light background"
     )
+    add_force_option(group)
     parser.set_defaults(stdout_allowed=stdout)
 
 
@@ -89,16 +91,21 @@ def _check_qr_options(args: argparse.Namespace) -> None:
         raise UsageError("argument --svg: only one of --png and --svg can write to standard output")
     if args.scale is not None and not files:
         raise UsageError("argument --scale: applies to --png and --svg images only")
+    if args.force and not files:
+        raise UsageError("argument --force: applies to --png and --svg files only")
 
 
-def _write(path: str, data: bytes, what: str) -> None:
-    """Write ``data`` to the file ``path`` (mode 0600) and say so on stderr, or to stdout for '-'."""
+def _write(path: str, data: bytes, what: str, *, force: bool) -> None:
+    """Write ``data`` to the file ``path`` (mode 0600) and say so on stderr, or to stdout for '-'.
+
+    An existing file is replaced only with ``force``.
+    """
     if path == STDOUT:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    write_private(path, data)
-    sys.stderr.write(f"{PROG}: wrote {what} to {path}\n")
+    write_private(path, data, overwrite=force)
+    say(f"{PROG}: wrote {what} to {path}", sys.stderr)
 
 
 def _emit_qr(args: argparse.Namespace, uri: str) -> str | None:
@@ -111,9 +118,9 @@ def _emit_qr(args: argparse.Namespace, uri: str) -> str | None:
     code = qr.make(uri)
     scale = {} if args.scale is None else {"scale": args.scale}
     if args.png:
-        _write(args.png, code.png(**scale), "the PNG QR code")
+        _write(args.png, code.png(**scale), "the PNG QR code", force=args.force)
     if args.svg:
-        _write(args.svg, code.svg(**scale).encode(), "the SVG QR code")
+        _write(args.svg, code.svg(**scale).encode(), "the SVG QR code", force=args.force)
     return None if args.png or args.svg else code.terminal(invert=args.invert)
 
 

@@ -10,6 +10,7 @@ from typing import NoReturn
 
 from .._algorithms import DIGESTS
 from .errors import PROG
+from .output import printable
 
 _YEAR_10000 = 253402300800
 
@@ -18,8 +19,8 @@ class Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line on stderr (exit status 2)."""
 
     def error(self, message: str) -> NoReturn:
-        """Report a usage error as ``pyotp-rs: error: ...`` and exit with status 2."""
-        self.exit(2, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
+        """Report a usage error as ``pyotp-rs: error: ...`` (escaped: it may quote an argument) and exit 2."""
+        self.exit(2, f"{PROG}: error: {printable(message)} (see '{self.prog} --help')\n")
 
 
 def positive_int(text: str) -> int:
@@ -32,20 +33,25 @@ def positive_int(text: str) -> int:
 
 def non_negative_int(text: str) -> int:
     """An argparse type: an integer of zero or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer, not {text!r}") from None
+    value = _integer(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative, not {text!r}")
     return value
 
 
+def _integer(text: str) -> int:
+    """``text`` as an integer, or the usage error saying it must be one."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer, not {text!r}") from None
+
+
 def int_from(low: int, high: int) -> Callable[[str], int]:
-    """An argparse type: an integer from ``low`` to ``high``."""
+    """An argparse type: an integer from ``low`` to ``high``; any other integer gets the same message."""
 
     def parse(text: str) -> int:
-        value = positive_int(text) if low > 0 else non_negative_int(text)
+        value = _integer(text)
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"must be from {low} to {high}, not {text!r}")
         return value
@@ -57,7 +63,7 @@ def int_of(*allowed: int) -> Callable[[str], int]:
     """An argparse type: one of the integers ``allowed``."""
 
     def parse(text: str) -> int:
-        value = positive_int(text)
+        value = _integer(text)
         if value not in allowed:
             names = " or ".join(", ".join(map(str, allowed)).rsplit(", ", 1))
             raise argparse.ArgumentTypeError(f"must be {names}, not {text!r}")
@@ -168,6 +174,11 @@ def add_counter_option(parser: argparse._ActionsContainer, purpose: str) -> None
         help=f"{purpose}: a counter-based (HOTP) secret at counter N; an otpauth://hotp URI "
         "starts from its own counter without it",
     )
+
+
+def add_force_option(parser: argparse._ActionsContainer) -> None:
+    """``--force``: replace an existing output file (refused by default)."""
+    parser.add_argument("--force", action="store_true", help="overwrite an existing output file")
 
 
 def add_json_option(parser: argparse.ArgumentParser, help: str = "print a JSON object for scripts") -> None:

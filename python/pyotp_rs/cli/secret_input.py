@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -21,6 +22,7 @@ from ..totp import TOTP
 from .errors import LIBRARY_ERRORS, CliError
 
 SECRET_PROMPT = "Enter your secret key: "
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 URI_PROMPT = "Enter the otpauth URI: "
 SHORT_SECRET_HINT = "; pass --allow-short-secret to use a legacy 80-bit secret"
 AnyOTP = TypeVar("AnyOTP", bound=OTP)
@@ -64,6 +66,26 @@ def read_input(args: argparse.Namespace, what: str, prompt: str) -> str:
 def is_uri(text: str) -> bool:
     """Whether ``text`` looks like an otpauth URI rather than a base32 secret."""
     return text[:10].lower() == "otpauth://"
+
+
+def _refuse_other_uri(text: str) -> None:
+    """Refuse a URI of another scheme given where a secret or otpauth URI is expected.
+
+    A base32 secret never holds ``:``, so ``http://...`` is a URI, not a bad secret.
+    Only the scheme is echoed: the rest could hold a secret.
+    """
+    scheme = _SCHEME.match(text)
+    if scheme is None:
+        return
+    name = scheme.group(1).lower()
+    if name == "otpauth":
+        raise CliError("invalid otpauth URI: it must start with otpauth://")
+    if name == "otpauth-migration":
+        raise CliError(
+            "not an otpauth URI: an otpauth-migration URI holds a batch of accounts; "
+            "list them with 'pyotp-rs import' or take one out with 'pyotp-rs export --format uris'"
+        )
+    raise CliError(f"not an otpauth URI: the scheme is {name!r}; expected otpauth:// or a base32 secret")
 
 
 def plain_secret(text: str) -> str:
@@ -140,6 +162,7 @@ def load_otp(args: argparse.Namespace) -> TOTP | HOTP:
     """
     text = read_input(args, "secret", SECRET_PROMPT)
     if not is_uri(text):
+        _refuse_other_uri(text)
         return make_otp(plain_secret(text), args)
     given = [f"--{name}" for name in ("digits", "period", "algorithm") if getattr(args, name) is not None]
     if given:
@@ -167,12 +190,16 @@ def load_totp(args: argparse.Namespace) -> TOTP:
 def load_secret_or_uri(args: argparse.Namespace, what: str, prompt: str) -> tuple[str, Any]:
     """The input text (a URI or a plain secret) and, for a URI, the OTP object it parses to."""
     text = read_input(args, what, prompt)
-    return (text, _parse(text, args)) if is_uri(text) else (plain_secret(text), None)
+    if is_uri(text):
+        return text, _parse(text, args)
+    _refuse_other_uri(text)
+    return plain_secret(text), None
 
 
 def load_uri(args: argparse.Namespace) -> tuple[str, Any]:
     """The otpauth URI from the command's input, with the OTP object it parses to."""
     text = read_input(args, "otpauth URI", URI_PROMPT)
     if not is_uri(text):
+        _refuse_other_uri(text)
         raise CliError("expected an otpauth:// URI")
     return text, _parse(text, args)

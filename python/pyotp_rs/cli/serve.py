@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .errors import CliError
+from .errors import CliError, database_error
 from .extras import install_hint
 from .options import Commands
 
@@ -141,12 +141,16 @@ def _run(action: Callable[[], int]) -> int:
         if (error.name or "").startswith("pyotp_rs"):
             raise
         raise CliError(f"the service needs the server extra: {install_hint('server')} ({error})") from None
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         return action()
     except (ConfigError, ServerKeyError) as error:
         raise CliError(str(error)) from None
     except ServiceError as error:
         raise CliError(error.message) from None
+    except SQLAlchemyError as error:
+        raise CliError(database_error(error)) from None
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:

@@ -16,8 +16,8 @@ from typing import Any
 
 from ..exceptions import DecryptionError
 from .errors import CliError
-from .options import Commands, add_json_option
-from .output import print_json, write_private
+from .options import Commands, add_force_option, add_json_option
+from .output import print_json, say, write_private
 from .secret_input import algorithm_name
 
 _FORMATS = ("migration", "aegis", "uris")
@@ -51,6 +51,7 @@ def register(commands: Commands[argparse.ArgumentParser]) -> None:
         "(NAME-1.png, NAME-2.png, ... when there are several). Default: standard output, and migration "
         "QR codes drawn on the terminal",
     )
+    add_force_option(write)
     write.add_argument(
         "--plain", action="store_true", help="aegis: write an unencrypted vault (by default it is encrypted)"
     )
@@ -155,22 +156,22 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print_json({"format": report.format, "entries": entries, "warnings": list(report.warnings)})
         return 0
     imported, skipped = len(report.accounts), len(report.skipped)
-    print(f"{report.format}: {imported} account(s) imported, {skipped} skipped")
+    say(f"{report.format}: {imported} account(s) imported, {skipped} skipped")
     for entry in report.entries:
         account = entry.account
         if account is None:
-            print(f"  skipped   {entry.label}: {entry.reason}")
+            say(f"  skipped   {entry.label}: {entry.reason}")
             continue
         line = f"  {account.type:<8}  {entry.label}  ({_describe(account)})"
         if args.codes:
             line += f"  code {_code(account)}"
         if args.show_secrets:
             line += f"  secret {account.otp.secret}"
-        print(line)
+        say(line)
         if entry.reason:
-            print(f"            note: {entry.reason}")
+            say(f"            note: {entry.reason}")
     for warning in report.warnings:
-        print(f"warning: {warning}")
+        say(f"warning: {warning}")
     return 0
 
 
@@ -196,7 +197,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if not accounts:
         raise CliError("the source holds no account to export")
     for entry in report.skipped:
-        sys.stderr.write(f"skipped {entry.label}: {entry.reason}\n")
+        say(f"skipped {entry.label}: {entry.reason}", sys.stderr)
     output: str | None = args.output
     if args.format == "aegis":
         password = None if args.plain else _new_password(args)
@@ -213,14 +214,17 @@ def _cmd_export(args: argparse.Namespace) -> int:
         if output.lower().endswith(".png"):
             stem = output[:-4]
             names = [output] if len(uris) == 1 else [f"{stem}-{n}.png" for n in range(1, len(uris) + 1)]
+            existing = [name for name in names if os.path.lexists(name)] if not args.force else []
+            if existing:
+                raise CliError(f"{existing[0]} already exists: give --force to overwrite it")
             for name, uri in zip(names, uris):
-                write_private(name, qr.make(uri).png())
-            print(f"wrote {len(accounts)} account(s) in {len(names)} QR code(s): {', '.join(names)}")
+                write_private(name, qr.make(uri).png(), overwrite=args.force)
+            say(f"wrote {len(accounts)} account(s) in {len(names)} QR code(s): {', '.join(names)}")
             return 0
         text = "".join(uri + "\n" for uri in uris)
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        write_private(output, text.encode())
-        print(f"wrote {len(accounts)} account(s) to {output}")
+        write_private(output, text.encode(), overwrite=args.force)
+        say(f"wrote {len(accounts)} account(s) to {output}")
     return 0

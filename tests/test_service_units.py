@@ -206,9 +206,11 @@ def test_request_state_follows_token_changes_and_api_tokens(database: str) -> No
     )
     store.insert_tokens([row])
     assert store.request_state(None).tokens_generation == 1
-    assert store.accept_step("t1", 5, 0, 5) and not store.accept_step("t1", 5, 0, 5)
+    assert store.accept_step("t1", 5, cutoff_us=0, limit=1)
+    assert not store.accept_step("t1", 5, cutoff_us=0, limit=1)
     assert store.count_failure("t1", now_us=10, cutoff_us=0, limit=1)
     assert not store.count_failure("t1", now_us=11, cutoff_us=0, limit=1)
+    assert not store.accept_step("t1", 6, cutoff_us=0, limit=1)  # the budget is spent: not even a new step
     assert store.get_token("t1") == TokenRow(
         **{**row.__dict__, "last_step": 5, "failures": 1, "failures_since_us": 10}
     )

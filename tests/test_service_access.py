@@ -412,3 +412,34 @@ def test_the_role_is_decided_before_the_body_is_read(team: Team) -> None:
         "admin", "POST", "/api/v1/tokens", data=big, headers={"Content-Type": "application/json"}
     )
     assert allowed.status_code == 413
+
+
+def test_imported_accounts_keep_their_exports_group(team: Team) -> None:
+    from pyotp_rs import TOTP, transfer
+
+    accounts = [
+        transfer.Account.from_otp(TOTP(secret, name=name, issuer="Vault"), groups=groups)
+        for name, secret, groups in (
+            ("filed", "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43V", ("ops", "home")),
+            ("unfiled", "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43W", ()),
+        )
+    ]
+    vault = transfer.write_aegis(accounts)
+    created = []
+    try:
+        admin = team.call("admin", "POST", "/api/v1/import", json={"data": vault})
+        assert admin.status_code == 201, admin.text
+        created += [token["id"] for token in admin.json()["data"]["created"]]
+        assert [(t["name"], t["group"]) for t in admin.json()["data"]["created"]] == [
+            ("filed", "ops"),
+            ("unfiled", None),
+        ]
+        asked = team.call("admin", "POST", "/api/v1/import", params={"group": "web"}, json={"data": vault})
+        created += [token["id"] for token in asked.json()["data"]["created"]]
+        assert {token["group"] for token in asked.json()["data"]["created"]} <= {"web"}
+        manager = team.call("manager", "POST", "/api/v1/import", json={"data": vault})
+        created += [token["id"] for token in manager.json()["data"]["created"]]
+        assert {token["group"] for token in manager.json()["data"]["created"]} <= {"infra"}
+    finally:
+        for token_id in created:
+            assert team.call("admin", "DELETE", f"/api/v1/tokens/{token_id}").status_code == 200

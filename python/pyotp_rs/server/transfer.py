@@ -76,9 +76,12 @@ def import_accounts() -> Any:
     """Creates a token for every account of the export; the rest are listed in ``skipped``.
 
     A caller limited to one group imports into it; one limited to several groups must name one
-    (``?group=``); with every group, ``?group=`` puts the accounts in that group.
+    (``?group=``); with every group, ``?group=`` puts the accounts in that group, and without it each
+    account goes to the first group its export gave it (Aegis and 2FAS groups, Bitwarden folders).
     """
-    group = access.place(request.args.get("group"))
+    asked = request.args.get("group")
+    group = access.place(asked)
+    keep_groups = asked is None and access.caller().groups is None
     data, password = _source()
     try:
         report = transfer.read(data, password=password)
@@ -91,7 +94,8 @@ def import_accounts() -> Any:
             skipped.append({"label": entry.label, "reason": entry.reason})
             continue
         try:
-            created.append(_store(entry.account, report.format, group))
+            own = entry.account.groups[0] if keep_groups and entry.account.groups else group
+            created.append(_store(entry.account, report.format, own))
         except BadRequest as error:
             skipped.append({"label": entry.label, "reason": error.message})
     body = {

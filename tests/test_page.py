@@ -169,14 +169,14 @@ def test_filter_as_you_type(site: ServiceProcess, page: Page) -> None:
     add_token(site, name="ops", issuer="AWS", secret=OTHER_SECRET)
     page.goto(site.url + "/")
     expect(page.locator(".card")).to_have_count(2)
-    page.get_by_label("Filter by name or issuer").press_sequentially("git")
+    page.get_by_label("Filter by name, issuer or group").press_sequentially("git")
     expect(page.locator(".card:visible .name")).to_have_text(["alice@example.com"])
-    page.get_by_label("Filter by name or issuer").fill("OPS")
+    page.get_by_label("Filter by name, issuer or group").fill("OPS")
     expect(page.locator(".card:visible .name")).to_have_text(["ops"])
-    page.get_by_label("Filter by name or issuer").fill("nothing like it")
+    page.get_by_label("Filter by name, issuer or group").fill("nothing like it")
     expect(page.locator(".card:visible")).to_have_count(0)
     expect(page.locator("#no-match")).to_be_visible()
-    page.get_by_label("Filter by name or issuer").fill("")
+    page.get_by_label("Filter by name, issuer or group").fill("")
     expect(page.locator(".card:visible")).to_have_count(2)
 
 

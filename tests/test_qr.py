@@ -11,7 +11,6 @@ import copy
 import hashlib
 import os
 import pickle
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -399,22 +398,6 @@ def test_pyotp_uris_round_trip(
     uri = reference.provisioning_uri()
     assert ours.qr().uri == uri
     assert decode(open_png(make(reference).png(scale=3))) == uri
-
-
-def test_readme_example_runs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    section = readme.split("\n## QR codes and enrolment\n", 1)[1]
-    example = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert example is not None
-    monkeypatch.chdir(tmp_path)
-    namespace: dict[str, Any] = {}
-    exec(compile(example.group(1), "README.md", "exec"), namespace)  # noqa: S102 (the README example)
-    printed = capsys.readouterr().out
-    assert namespace["code"].terminal() in printed
-    assert "['current_code', 'qr_code', 'secret', 'uri']" in printed
-    assert decode(open_png((tmp_path / "enrol.png").read_bytes())) == namespace["totp"].provisioning_uri()
 
 
 @pytest.mark.parametrize("render", ["png", "data_uri", "save"])

@@ -67,7 +67,17 @@ def test_health_is_not_wrapped(service: ServiceProcess) -> None:
 
 def test_create_manual_with_the_reference_example(service: ServiceProcess) -> None:
     token = create(service, name="GitHub", secret=SHORT)
-    assert list(token) == ["id", "name", "secret", "issuer", "digits", "period", "algorithm", "created_at"]
+    assert list(token) == [
+        "id",
+        "name",
+        "secret",
+        "issuer",
+        "digits",
+        "period",
+        "algorithm",
+        "created_at",
+        "group",
+    ]
     assert uuid.UUID(token["id"]).version == 4 and str(uuid.UUID(token["id"])) == token["id"]
     assert token | {"id": None, "created_at": None} == {
         "id": None,
@@ -78,6 +88,7 @@ def test_create_manual_with_the_reference_example(service: ServiceProcess) -> No
         "period": 30,
         "algorithm": "sha1",
         "created_at": None,
+        "group": None,
     }
     assert abs(timestamp(token["created_at"]) - datetime.now(timezone.utc).timestamp()) < 60
     assert service.get(f"/api/v1/tokens/{token['id']}").json() == {"success": True, "data": token}

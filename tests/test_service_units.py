@@ -17,7 +17,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from pyotp_rs.server.config import ConfigError, database_url, is_loopback
 from pyotp_rs.server.keys import SecretBox, ServerKeyError, StoredSecretError, new_key, parse_key
-from pyotp_rs.server.store import RequestState, Store, TokenRow, metadata
+from pyotp_rs.server.store import ApiTokenRow, RequestState, Store, TokenRow, metadata
 
 KEY = os.urandom(32)
 
@@ -211,7 +211,7 @@ def test_codes_body_is_what_jsonify_writes(tmp_path: Path) -> None:
                     for token in service.list_tokens()
                 ],
             ).get_data()
-        assert sheet.render(now, generation) == expected, now
+        assert sheet.render(now, generation)[0] == expected, now
     service.delete_token(service.list_tokens()[0].id)
     assert [entry["name"] for entry in client.get("/api/v1/codes").get_json()["data"]] == names[1:] + [
         "eight"
@@ -230,7 +230,9 @@ def test_request_state_follows_token_changes_and_api_tokens(database: str) -> No
     store.migrate()
     assert store.request_state(None) == RequestState(tokens_generation=0, api_tokens=False, matched=False)
     assert store.add_api_token("app", "a" * 64, 1)
-    assert store.request_state("a" * 64) == RequestState(tokens_generation=0, api_tokens=True, matched=True)
+    assert store.request_state("a" * 64) == RequestState(
+        tokens_generation=0, api_tokens=True, matched=True, caller=ApiTokenRow("app", 0, "admin", None)
+    )
     assert store.request_state("b" * 64) == RequestState(tokens_generation=0, api_tokens=True, matched=False)
     assert store.request_state(None).matched is False
     row = TokenRow(
@@ -245,9 +247,11 @@ def test_request_state_follows_token_changes_and_api_tokens(database: str) -> No
     )
     store.insert_tokens([row])
     assert store.request_state(None).tokens_generation == 1
-    assert store.accept_step("t1", 5) and not store.accept_step("t1", 5)
+    assert store.accept_step("t1", 5, cutoff_us=0, limit=1)
+    assert not store.accept_step("t1", 5, cutoff_us=0, limit=1)
     assert store.count_failure("t1", now_us=10, cutoff_us=0, limit=1)
     assert not store.count_failure("t1", now_us=11, cutoff_us=0, limit=1)
+    assert not store.accept_step("t1", 6, cutoff_us=0, limit=1)  # the budget is spent: not even a new step
     assert store.get_token("t1") == TokenRow(
         **{**row.__dict__, "last_step": 5, "failures": 1, "failures_since_us": 10}
     )

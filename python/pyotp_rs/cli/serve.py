@@ -1,4 +1,4 @@
-"""The service commands of ``pyotp-rs``: ``serve``, ``api-token`` and ``rotate-key``.
+"""The service commands of ``pyotp-rs``: ``serve``, ``api-token``, ``audit`` and ``rotate-key``.
 
 The service modules (Flask, gunicorn, SQLAlchemy) are imported only when one of these commands runs,
 so the rest of the command line works without the ``server`` extra.
@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import CliError, database_error
@@ -51,7 +52,7 @@ def _add_storage_options(parser: argparse.ArgumentParser) -> None:
 
 
 def register(commands: Commands[argparse.ArgumentParser]) -> None:
-    """Add ``serve``, ``api-token`` and ``rotate-key``."""
+    """Add ``serve``, ``api-token``, ``audit`` and ``rotate-key``."""
     serve = commands.add_parser(
         "serve",
         help="run the team TOTP service (TOTPHog API, /setup + /get-totp, enrolment)",
@@ -99,6 +100,13 @@ def register(commands: Commands[argparse.ArgumentParser]) -> None:
         help="how long the wrong-code count lasts from the first wrong code (default 300)",
     )
     serve.add_argument(
+        "--audit-days",
+        type=_bounded(1, 36500),
+        default=365,
+        metavar="N",
+        help="keep audit log entries N days; older ones are pruned by the service (default 365)",
+    )
+    serve.add_argument(
         "--default-issuer",
         default="TOTPHog",
         metavar="NAME",
@@ -110,16 +118,50 @@ def register(commands: Commands[argparse.ArgumentParser]) -> None:
 
     api_token = commands.add_parser("api-token", help="create, list or revoke the service's API tokens")
     actions = api_token.add_subparsers(dest="action", metavar="ACTION", required=True)
-    create = actions.add_parser("create", help="create an API token and print it (only its hash is stored)")
+    create = actions.add_parser(
+        "create",
+        help="create an API token and print it (only its hash is stored)",
+        description="Creates an API token and prints it once. Roles: codes (read codes, verify), manage "
+        "(also add, edit and delete accounts in its groups), admin (everything, secrets included).",
+    )
     create.add_argument("name", help="a name for the token, to revoke it by")
-    revoke = actions.add_parser("revoke", help="revoke an API token by name")
+    create.add_argument(
+        "--role",
+        choices=("admin", "manage", "codes"),
+        default="admin",
+        help="what the token may do (default admin)",
+    )
+    create.add_argument(
+        "--group",
+        action="append",
+        default=[],
+        metavar="GROUP",
+        help="limit the token to accounts in GROUP (repeat for several; default: every account)",
+    )
+    revoke = actions.add_parser("revoke", help="revoke an API token by name (at once, even while serving)")
     revoke.add_argument("name")
-    listing = actions.add_parser("list", help="list the API tokens' names")
+    listing = actions.add_parser("list", help="list the API tokens: name, role, groups and created time")
     for parser in (create, revoke, listing):
         parser.add_argument("--db", metavar="PATH_OR_URL", help="the database (default as for serve)")
     create.set_defaults(handler=_cmd_token_create)
     revoke.set_defaults(handler=_cmd_token_revoke)
     listing.set_defaults(handler=_cmd_token_list)
+
+    audit = commands.add_parser(
+        "audit",
+        help="print the service's audit log, newest first",
+        description="Prints who read which code or secret and who changed what (never a code or a secret).",
+    )
+    audit.add_argument(
+        "--limit",
+        type=_bounded(1, 1_000_000),
+        default=100,
+        metavar="N",
+        help="the newest N entries (default 100)",
+    )
+    audit.add_argument("--json", action="store_true", help="one JSON document, as GET /api/v1/audit answers")
+    audit.add_argument("--db", metavar="PATH_OR_URL", help="the database (default as for serve)")
+    audit.set_defaults(handler=_cmd_audit)
 
     rotate = commands.add_parser(
         "rotate-key",
@@ -166,6 +208,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             threads=args.threads,
             rate_limit=RateLimit(failures=args.verify_limit, window_seconds=args.verify_window),
+            audit_days=args.audit_days,
             default_issuer=args.default_issuer,
             allowed_hosts=tuple(args.allowed_host),
             trusted_proxies=tuple(args.trusted_proxy),
@@ -189,8 +232,11 @@ def _cmd_token_create(args: argparse.Namespace) -> int:
     def action() -> int:
         from ..server.service import create_api_token
 
-        token = create_api_token(_store(args), args.name)
-        sys.stderr.write(f"API token {args.name!r} created; it is shown once (only its hash is stored):\n")
+        token = create_api_token(_store(args), args.name, args.role, args.group)
+        scope = f"groups {', '.join(args.group)}" if args.group else "every account"
+        sys.stderr.write(
+            f"API token {args.name!r} created ({args.role}, {scope}); it is shown once (only its hash is stored):\n"
+        )
         print(token)
         return 0
 
@@ -199,8 +245,9 @@ def _cmd_token_create(args: argparse.Namespace) -> int:
 
 def _cmd_token_revoke(args: argparse.Namespace) -> int:
     def action() -> int:
-        if not _store(args).delete_api_token(args.name):
-            raise CliError(f"no API token called {args.name!r}")
+        from ..server.service import revoke_api_token
+
+        revoke_api_token(_store(args), args.name)
         print(f"API token {args.name!r} revoked")
         return 0
 
@@ -209,9 +256,52 @@ def _cmd_token_revoke(args: argparse.Namespace) -> int:
 
 def _cmd_token_list(args: argparse.Namespace) -> int:
     def action() -> int:
-        for row in _store(args).list_api_tokens():
+        rows = _store(args).list_api_tokens()
+        table = [("NAME", "ROLE", "GROUPS", "CREATED")]
+        for row in rows:
             created = datetime.datetime.fromtimestamp(row.created_us / 1e6, datetime.timezone.utc)
-            print(f"{row.name}\tcreated {created.isoformat(timespec='seconds')}")
+            groups = "(all)" if row.groups is None else ",".join(row.groups)
+            table.append((row.name, row.role, groups, created.isoformat(timespec="seconds")))
+        if rows:
+            _print_table(table)
+        return 0
+
+    return _run(action)
+
+
+def _print_table(rows: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths)), row[-1]]).rstrip())
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    def action() -> int:
+        from ..server.audit import entry_json
+
+        entries = [entry_json(entry) for entry in _store(args).list_audit(limit=args.limit)]
+        if args.json:
+            print(json.dumps({"success": True, "data": entries, "count": len(entries)}, indent=2))
+            return 0
+        table = [("TIME", "ACTOR", "ACTION", "OUTCOME", "REMOTE", "ACCOUNT")]
+        for entry in entries:
+            ids = entry["account_ids"]
+            account = entry["label"] or ""
+            if ids:
+                one = f"{account} ({ids[0]})" if account else ids[0]
+                account = one if len(ids) == 1 else f"{account} {len(ids)} accounts".strip()
+            table.append(
+                (
+                    entry["time"],
+                    entry["actor"] or "-",
+                    entry["action"],
+                    entry["outcome"],
+                    entry["remote_addr"] or "-",
+                    account,
+                )
+            )
+        if entries:
+            _print_table(table)
         return 0
 
     return _run(action)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from . import docs, enrolment, guards, hotp, team, totphog, transfer, web
+from . import access, access_api, docs, enrolment, guards, hotp, team, totphog, transfer, web
 from .codes import CodeSheet
 from .config import ServiceConfig
 from .service import ServiceError, TokenService, open_service
@@ -74,11 +74,11 @@ def create_app(config: ServiceConfig | None = None, *, service: TokenService | N
     app.extensions["pyotp_rs"] = service
     app.extensions["pyotp_rs_codes"] = CodeSheet(service, totphog.token_json)
     app.extensions["pyotp_rs_users"] = UserCodes(service)
-    for module in (totphog, hotp, team, enrolment, transfer, docs, web):
+    for module in (totphog, hotp, team, enrolment, transfer, docs, web, access_api):
         app.register_blueprint(module.blueprint)
 
     @app.before_request
-    def _authorize() -> None:
+    def _guard() -> None:
         guards.check_host(request, hosts)
         view = app.view_functions.get(request.endpoint or "")
         if view is None:
@@ -88,10 +88,12 @@ def create_app(config: ServiceConfig | None = None, *, service: TokenService | N
             takes_uploads=getattr(view, "takes_uploads", False),
             json_status=_json_status(request.path),
         )
-        if not getattr(view, "public", False):
-            g.tokens_generation = service.authorize(
-                request.headers.get("Authorization"), lambda: guards.local_peer_problem(request, hosts)
-            )
+
+    access.install(app, service, lambda: guards.local_peer_problem(request, hosts))
+
+    @app.before_request
+    def _uploads() -> None:
+        view = app.view_functions.get(request.endpoint or "")
         if getattr(view, "takes_uploads", False):
             guards.check_upload(request)
 

@@ -12,6 +12,7 @@ __all__ = ["DEFAULT_PORT", "ConfigError", "RateLimit", "ServiceConfig", "data_di
 DEFAULT_PORT = 8045
 DEFAULT_HOST = "127.0.0.1"
 MAX_BODY_BYTES = 64 * 1024
+DEFAULT_AUDIT_DAYS = 365
 DEFAULT_ISSUER = "TOTPHog"
 """The issuer TOTPHog gives a token created without one (its API contract); ``--default-issuer`` changes it."""
 KEY_ENV = "PYOTP_RS_SERVER_KEY"
@@ -99,6 +100,8 @@ class ServiceConfig:
     threads: int = 8
     max_body_bytes: int = MAX_BODY_BYTES
     rate_limit: RateLimit = RateLimit()
+    audit_days: int = DEFAULT_AUDIT_DAYS
+    """How long audit entries are kept; older ones are pruned by the service."""
     default_issuer: str | None = DEFAULT_ISSUER
     """The issuer of tokens created through the TOTPHog API without one; None leaves them without."""
     allowed_hosts: tuple[str, ...] = ()
@@ -117,6 +120,7 @@ class ServiceConfig:
         workers: int = 2,
         threads: int = 8,
         rate_limit: RateLimit | None = None,
+        audit_days: int = DEFAULT_AUDIT_DAYS,
         default_issuer: str | None = DEFAULT_ISSUER,
         allowed_hosts: tuple[str, ...] = (),
         trusted_proxies: tuple[str, ...] = (),
@@ -143,6 +147,7 @@ class ServiceConfig:
             workers=workers,
             threads=threads,
             rate_limit=rate_limit or RateLimit(),
+            audit_days=audit_days,
             default_issuer=default_issuer or None,
             allowed_hosts=(*allowed_hosts, *_listed(env.get(ALLOWED_HOSTS_ENV))),
             trusted_proxies=proxies,

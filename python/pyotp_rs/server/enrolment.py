@@ -6,6 +6,7 @@ import re
 
 from flask import Blueprint, Response, jsonify, request
 
+from . import access
 from .http import service
 from .service import BadRequest
 
@@ -41,6 +42,7 @@ def _integer(name: str, default: int, rule: str) -> int:
 
 
 @blueprint.get("/totp-generate")
+@access.requires("codes")
 def totp_generate() -> Response:
     """``issuer`` and ``account_name`` (required), ``digits`` 6|8, ``period`` 10-120, ``algorithm``."""
     result = service().enrol(

@@ -2,7 +2,9 @@
 
 The counter advances in one conditional UPDATE that returns it (``Store.next_counter``), so
 concurrent presses, on any worker or instance, never get the same counter. Nothing else advances
-it: listings show an HOTP token's type and next counter, never a code.
+it: listings show an HOTP token's type and next counter, never a code. Like
+``GET /api/v1/tokens/{id}/code``, a press needs the ``codes`` role, reaches only the caller's
+groups (another group's token is 404) and is audited as ``code.read``.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from typing import Any
 
 from flask import Blueprint
 
+from . import access
 from .http import service
-from .service import BadRequest, NotFound, TokenService, make_hotp
+from .service import BadRequest, NotFound, Token, TokenService, make_hotp
 
 __all__ = ["HotpCode", "blueprint", "next_code"]
 
@@ -28,12 +31,12 @@ class HotpCode:
     counter: int
 
 
-def next_code(tokens: TokenService, token_id: str) -> HotpCode:
+def next_code(tokens: TokenService, token: Token) -> HotpCode:
     """Advances the HOTP token's counter and returns the code at the counter it had.
 
-    Raises :class:`NotFound`, or :class:`BadRequest` for a TOTP token.
+    Raises :class:`NotFound` if the token is gone, or :class:`BadRequest` for a TOTP token.
     """
-    token = tokens.get_token(token_id)
+    token_id = token.id
     if token.type != "hotp":
         raise BadRequest(
             f"Token {token_id} is a TOTP token: its current code is at GET /api/v1/tokens/{token_id}/code"
@@ -46,9 +49,12 @@ def next_code(tokens: TokenService, token_id: str) -> HotpCode:
 
 
 @blueprint.post("/tokens/<token_id>/next")
+@access.requires("codes")
 def next_hotp_code(token_id: str) -> Any:
     """The HOTP token's next code; its counter advances by one (each press gets a counter of its own)."""
-    handed = next_code(service(), token_id)
+    token = access.reach(service(), token_id)
+    handed = next_code(service(), token)
+    access.audit("code.read", [token.id], token.name, f"ok, counter {handed.counter}")
     return {
         "success": True,
         "data": {"code": handed.code, "counter": handed.counter, "next_counter": handed.counter + 1},

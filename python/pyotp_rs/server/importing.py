@@ -5,15 +5,19 @@ are written together or not at all, so a failed import leaves nothing behind and
 An account already present (same secret, type, digits, period and algorithm; for a team
 ``secrets.json``, the same username and secret) is skipped as :data:`ALREADY_PRESENT`: importing
 one file twice creates nothing the second time. Secrets are compared by their keyed fingerprints
-(:meth:`SecretBox.secret_fingerprint`), never in the clear.
+(:meth:`SecretBox.secret_fingerprint`), never in the clear. For a caller limited to groups, only the
+accounts of its groups count as present (it knows nothing of the others). The audit entries of what
+is stored (``import`` per token, ``token.create`` per team user) are written in the same transaction.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import transfer
+from .audit import Trail
 from .keys import StoredSecretError
 from .service import (
     BadRequest,
@@ -25,7 +29,7 @@ from .service import (
     checked_totp,
     make_totp,
 )
-from .store import Fingerprints, ImportedUser, TokenRow
+from .store import AuditRow, Fingerprints, ImportedUser, TokenRow
 
 __all__ = ["ALREADY_PRESENT", "ImportResult", "import_report"]
 
@@ -44,7 +48,7 @@ class ImportResult:
     """How many of the skipped entries are accounts already present."""
 
 
-def _token_row(service: TokenService, account: transfer.Account) -> TokenRow:
+def _token_row(service: TokenService, account: transfer.Account, group: str | None) -> TokenRow:
     """The row of a new token for an imported TOTP or HOTP account; a 400 for what cannot be stored."""
     otp = account.otp
     if account.type not in ("totp", "hotp"):
@@ -57,10 +61,10 @@ def _token_row(service: TokenService, account: transfer.Account) -> TokenRow:
     if account.type == "hotp":
         counter = getattr(otp, "initial_count", 0)
         hotp = checked_hotp(otp.secret, digits=otp.digits, algorithm=algorithm, counter=counter)
-        return service.hotp_row(hotp, token_id, name=name, issuer=issuer)
+        return service.hotp_row(hotp, token_id, name=name, issuer=issuer, group=group)
     period = getattr(otp, "interval", 30)
     totp = checked_totp(otp.secret, digits=otp.digits, period=period, algorithm=algorithm)
-    return service.token_row(totp, token_id, name=name, issuer=issuer)
+    return service.token_row(totp, token_id, name=name, issuer=issuer, group=group)
 
 
 def _user(service: TokenService, account: transfer.Account) -> ImportedUser:
@@ -85,8 +89,36 @@ def _fingerprints(service: TokenService) -> Fingerprints:
     return Fingerprints(box.secret_fingerprint_prefix, compute)
 
 
-def import_report(service: TokenService, report: transfer.ImportReport) -> ImportResult:
-    """Stores the accounts of ``report`` in one transaction; entries not stored are listed with the reason."""
+def _label(row: TokenRow) -> str:
+    return f"{row.issuer}:{row.name}" if row.issuer else row.name
+
+
+def _audit(trail: Trail | None) -> Callable[[list[TokenRow], list[TokenRow]], list[AuditRow]] | None:
+    """The audit entries of an import by ``trail``: ``import`` per token, ``token.create`` per team user."""
+    if trail is None:
+        return None
+
+    def entries(rows: list[TokenRow], users: list[TokenRow]) -> list[AuditRow]:
+        made = [trail.entry("import", account_ids=[row.id], label=_label(row)) for row in rows]
+        return made + [trail.entry("token.create", label=user.username) for user in users]
+
+    return entries
+
+
+def import_report(
+    service: TokenService,
+    report: transfer.ImportReport,
+    *,
+    group: str | None = None,
+    keep_groups: bool = False,
+    reach: tuple[str, ...] | None = None,
+    trail: Trail | None = None,
+) -> ImportResult:
+    """Stores the accounts of ``report`` in one transaction; entries not stored are listed with the reason.
+
+    Tokens go to ``group``, or with ``keep_groups`` to the first group their export gave them (if
+    any); ``reach`` is the caller's groups (None: every account), where accounts count as present.
+    """
     team = report.format == "team"
     reasons: dict[int, tuple[str, str]] = {}
     rows: list[tuple[int, TokenRow]] = []
@@ -99,11 +131,17 @@ def import_report(service: TokenService, report: transfer.ImportReport) -> Impor
             if team:
                 users.append((index, _user(service, entry.account)))
             else:
-                rows.append((index, _token_row(service, entry.account)))
+                account = entry.account
+                own = account.groups[0] if keep_groups and account.groups else group
+                rows.append((index, _token_row(service, account, own)))
         except BadRequest as error:
             reasons[index] = (entry.label, error.message)
     stored, outcomes = service.store.import_tokens(
-        [row for _, row in rows], [user for _, user in users], _fingerprints(service)
+        [row for _, row in rows],
+        [user for _, user in users],
+        _fingerprints(service),
+        groups=reach,
+        audit=_audit(trail),
     )
     result = ImportResult()
     for (index, row), new in zip(rows, stored, strict=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._pyotp_rs import __version__
+from .audit import ACTIONS
 from .config import MAX_BODY_BYTES
 
 __all__ = ["document"]
@@ -56,19 +57,20 @@ def _errors(schema: dict[str, str], *statuses: int) -> dict[str, Any]:
 
 _TOKEN = {
     "type": "object",
-    "required": ["id", "name", "secret", "issuer", "digits", "period", "algorithm", "created_at"],
+    "required": ["id", "name", "issuer", "digits", "period", "algorithm", "created_at", "group"],
     "properties": {
         "id": {"type": "string", "format": "uuid"},
         "name": {"type": "string"},
         "secret": {
             "type": "string",
-            "description": "Base32 secret, as given but without spaces or dashes, in upper case",
+            "description": "Base32 secret, as given but without spaces or dashes, in upper case: shown to admin API tokens only",
         },
         "issuer": {"type": "string", "nullable": True, "description": "null when a URI names no issuer"},
         "digits": {"type": "integer", "minimum": 6, "maximum": 10},
         "period": {"type": "integer", "minimum": 1, "maximum": 120},
         "algorithm": {"type": "string", "enum": ["sha1", "sha256", "sha512"]},
         "created_at": {"type": "string", "format": "date-time"},
+        "group": {"type": "string", "nullable": True, "description": "The account's group; null when none"},
         "type": {
             "type": "string",
             "enum": ["hotp"],
@@ -116,8 +118,110 @@ _NEW_TOKEN = {
             "default": "sha1",
             "description": "Any case",
         },
+        "group": {
+            "type": "string",
+            "nullable": True,
+            "maxLength": 256,
+            "description": "The account's group (an API token limited to one group puts it there by default)",
+        },
     },
     "example": {"name": "GitHub", "secret": "JBSWY3DPEHPK3PXP", "issuer": "GitHub"},
+}
+
+_TOKEN_UPDATE = {
+    "type": "object",
+    "description": "Any of name, issuer and group; the secret, digits, period and algorithm cannot change (400).",
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 256},
+        "issuer": {"type": "string", "nullable": True, "maxLength": 256},
+        "group": {"type": "string", "nullable": True, "maxLength": 256},
+    },
+    "example": {"name": "GitHub (work)", "group": "engineering"},
+}
+
+_CALLER = {
+    "type": "object",
+    "required": ["name", "role", "groups"],
+    "properties": {
+        "name": {"type": "string", "description": "The API token's name; `local` in open loopback mode"},
+        "role": {"type": "string", "enum": ["codes", "manage", "admin"]},
+        "groups": {
+            "type": "array",
+            "nullable": True,
+            "items": {"type": "string"},
+            "description": "null: every account",
+        },
+    },
+}
+
+_AUDIT_ENTRY = {
+    "type": "object",
+    "required": ["time", "actor", "action", "account_ids", "label", "remote_addr", "outcome"],
+    "properties": {
+        "time": {"type": "string", "format": "date-time"},
+        "actor": {
+            "type": "string",
+            "nullable": True,
+            "description": "The API token's name, `local` in open mode, `cli` for commands; null when unknown",
+        },
+        "action": {"type": "string", "enum": list(ACTIONS)},
+        "account_ids": {"type": "array", "items": {"type": "string"}},
+        "label": {"type": "string", "nullable": True},
+        "remote_addr": {"type": "string", "nullable": True},
+        "outcome": {"type": "string"},
+    },
+}
+
+ROLES = {
+    "listTokens": "codes",
+    "createToken": "manage",
+    "deleteAllTokens": "admin",
+    "getToken": "codes",
+    "updateToken": "manage",
+    "deleteToken": "manage",
+    "getCode": "codes",
+    "nextHotpCode": "codes",
+    "verifyCode": "codes",
+    "getAllCodes": "codes",
+    "getQrCode": "admin",
+    "getNextCodes": "codes",
+    "decodeQrCode": "manage",
+    "importAccounts": "manage",
+    "exportAccounts": "admin",
+    "setup": "manage",
+    "getTotp": "codes",
+    "totpGenerate": "codes",
+    "getMe": "codes",
+    "getAuditLog": "admin",
+}
+"""The least role of each operation (``codes`` < ``manage`` < ``admin``), as ``access.requires`` declares it."""
+
+
+def _with_roles(paths: dict[str, Any]) -> None:
+    """Each operation that needs an API token says which role, and answers 403 below it."""
+    for item in paths.values():
+        for operation in item.values():
+            role = ROLES.get(operation.get("operationId", "")) if isinstance(operation, dict) else None
+            if role is None:
+                continue
+            operation["x-role"] = role
+            note = f"Role: `{role}` or above."
+            operation["description"] = (
+                f"{operation['description']} {note}" if "description" in operation else note
+            )
+            schema = (
+                _TEAM_ERROR if "TeamError" in str(operation["responses"].get("401", "")) else _TOTPHOG_ERROR
+            )
+            operation["responses"].setdefault(
+                "403", _json(schema, "The API token's role or groups do not allow this")
+            )
+
+
+_MESSAGE = {
+    "type": "object",
+    "required": ["success", "message"],
+    "properties": {"success": {"type": "boolean"}, "message": {"type": "string"}},
 }
 
 _MESSAGE = {
@@ -129,7 +233,7 @@ _MESSAGE = {
 
 def document() -> dict[str, Any]:
     """The OpenAPI 3.0 document of the service."""
-    return {
+    spec: dict[str, Any] = {
         "openapi": "3.0.3",
         "info": {
             "title": "pyotp-rs team TOTP service",
@@ -230,6 +334,19 @@ def document() -> dict[str, Any]:
                     "tags": ["TOTPHog API"],
                     "responses": {"200": _ok(_ref("Token"), "The token"), **_errors(_TOTPHOG_ERROR, 404)},
                 },
+                "patch": {
+                    "operationId": "updateToken",
+                    "summary": "Rename a token, change its issuer, or move it to another group",
+                    "tags": ["TOTPHog API"],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("TokenUpdate")}},
+                    },
+                    "responses": {
+                        "200": _ok(_ref("Token"), "The updated token"),
+                        **_errors(_TOTPHOG_ERROR, 400, 404, 413),
+                    },
+                },
                 "delete": {
                     "operationId": "deleteToken",
                     "summary": "Delete a token",
@@ -287,7 +404,8 @@ def document() -> dict[str, Any]:
                     "summary": "An HOTP token's next code: its counter advances by one",
                     "description": (
                         "The counter advances in one conditional statement: concurrent requests, on any worker "
-                        "or instance, never get the same counter. Listings never advance it. A TOTP token is a 400."
+                        "or instance, never get the same counter. Listings never advance it. A TOTP token is a 400; "
+                        "a token outside the API token's groups is a 404. Audited as `code.read`."
                     ),
                     "tags": ["TOTPHog API"],
                     "responses": {
@@ -385,9 +503,22 @@ def document() -> dict[str, Any]:
                         'otpauth:// URIs one per line; sent as a file upload, as {"data": ..., "password": ...}, '
                         "or as the body itself. TOTP and HOTP accounts (with their counter) are stored, all in one "
                         "transaction; accounts already present are skipped, so importing a file twice creates "
-                        "nothing the second time."
+                        "nothing the second time (for an API token limited to groups: present in its groups)."
                     ),
                     "tags": ["Transfer"],
+                    "parameters": [
+                        {
+                            "name": "group",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string"},
+                            "description": (
+                                "The group of the imported accounts. Without it, an API token limited to one "
+                                "group imports into it, one limited to several must name one (403), and one "
+                                "with every group files each account under the first group its export gave it"
+                            ),
+                        }
+                    ],
                     "requestBody": {
                         "required": True,
                         "content": {
@@ -569,6 +700,66 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/me": {
+                "get": {
+                    "operationId": "getMe",
+                    "summary": "The caller: its API token's name, role and groups",
+                    "description": "An admin may ask about another API token with `name`.",
+                    "tags": ["Access"],
+                    "parameters": [
+                        {
+                            "name": "name",
+                            "in": "query",
+                            "description": "Another API token's name (admins only)",
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {"200": _ok(_CALLER, "The caller"), **_errors(_TOTPHOG_ERROR, 404)},
+                }
+            },
+            "/api/v1/audit": {
+                "get": {
+                    "operationId": "getAuditLog",
+                    "summary": "The audit log, newest first: who read which code or secret and who changed what",
+                    "description": "No code or secret is ever written to it.",
+                    "tags": ["Access"],
+                    "parameters": [
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+                        },
+                        {"name": "actor", "in": "query", "schema": {"type": "string"}},
+                        {
+                            "name": "account",
+                            "in": "query",
+                            "description": "An account (token) id",
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "since",
+                            "in": "query",
+                            "description": "ISO 8601 with its UTC offset",
+                            "schema": {"type": "string", "format": "date-time"},
+                        },
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["success", "data", "count"],
+                                "properties": {
+                                    "success": {"type": "boolean", "enum": [True]},
+                                    "data": {"type": "array", "items": _ref("AuditEntry")},
+                                    "count": {"type": "integer", "minimum": 0},
+                                },
+                            },
+                            "The entries",
+                        ),
+                        **_errors(_TOTPHOG_ERROR, 400),
+                    },
+                }
+            },
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -631,6 +822,8 @@ def document() -> dict[str, Any]:
                         "next_counter": {"type": "integer", "minimum": 1},
                     },
                 },
+                "TokenUpdate": _TOKEN_UPDATE,
+                "AuditEntry": _AUDIT_ENTRY,
                 "ImportResult": {
                     "type": "object",
                     "required": ["format", "created", "skipped", "warnings", "new", "already_present"],
@@ -742,3 +935,5 @@ def document() -> dict[str, Any]:
             },
         },
     }
+    _with_roles(spec["paths"])
+    return spec

@@ -13,7 +13,7 @@ import os
 import secrets
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,7 +27,8 @@ from ..exceptions import PyOTPError
 from ..hotp import HOTP
 from ..totp import TOTP
 from ..utils import build_uri
-from .config import DEFAULT_ISSUER, KEY_ENV, NEW_KEY_ENV, RateLimit, ServiceConfig
+from .audit import CLI, AuditLog, Trail
+from .config import DEFAULT_AUDIT_DAYS, DEFAULT_ISSUER, KEY_ENV, NEW_KEY_ENV, RateLimit, ServiceConfig
 from .keys import (
     SecretBox,
     ServerKeyError,
@@ -39,11 +40,13 @@ from .keys import (
     write_key_file,
 )
 from .lease import refuse_live_leases
-from .store import Store, TokenRow
+from .roles import LOCAL, ROLES, Caller
+from .store import AuditRow, Store, TokenRow
 
 __all__ = [
     "BadRequest",
     "Code",
+    "Forbidden",
     "NotFound",
     "ServiceError",
     "Token",
@@ -52,6 +55,7 @@ __all__ = [
     "Unauthorized",
     "create_api_token",
     "open_service",
+    "revoke_api_token",
     "rotate_server_key",
 ]
 
@@ -91,6 +95,12 @@ class Unauthorized(ServiceError):
     status = 401
 
 
+class Forbidden(ServiceError):
+    """A caller whose role or groups do not allow the request (403)."""
+
+    status = 403
+
+
 class NotFound(ServiceError):
     """An unknown token or user (404)."""
 
@@ -115,6 +125,7 @@ class Token:
     period: int
     algorithm: str
     created_at: str
+    group: str | None = None
     type: str = "totp"
     """``totp``, or ``hotp`` for a counter-based token (``counter`` is the counter of its next code)."""
     counter: int | None = None
@@ -164,6 +175,7 @@ class TokenFields:
     digits: int = 6
     period: int = 30
     algorithm: str = "sha1"
+    group: str | None = None
 
 
 def iso_time(seconds: float) -> str:
@@ -297,6 +309,21 @@ def algorithm_name(value: str) -> str:
     return name
 
 
+EDITABLE = ("name", "issuer", "group")
+"""The fields of a token that ``PATCH`` changes; the secret and the code's parameters are fixed."""
+
+
+def _entries(trail: Trail | None, action: str, rows: list[TokenRow]) -> list[AuditRow]:
+    """One audit entry per row (none without a trail)."""
+    if trail is None:
+        return []
+    return [trail.entry(action, account_ids=[row.id], label=_label(row)) for row in rows]
+
+
+def _label(row: TokenRow) -> str:
+    return f"{row.issuer}:{row.name}" if row.issuer else row.name
+
+
 def hash_api_token(token: str) -> str:
     """The stored form of an API token (SHA-256: the token itself is 256 random bits)."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -312,9 +339,12 @@ class TokenService:
         *,
         require_auth: bool = False,
         rate_limit: RateLimit | None = None,
+        audit_days: int = DEFAULT_AUDIT_DAYS,
         default_issuer: str | None = DEFAULT_ISSUER,
     ) -> None:
         self.store = store
+        self.audit = AuditLog(store, audit_days)
+        """The audit log (entries after reads; changes write theirs in their own transaction)."""
         self.box = box
         self.require_auth = require_auth
         """Ask for an API token even while none exists (beyond loopback, or behind a trusted proxy)."""
@@ -341,12 +371,20 @@ class TokenService:
             period=row.period,
             algorithm=row.algorithm,
             created_at=iso_time(row.created_us / 1_000_000),
+            group=row.group,
             type=row.type,
             counter=row.counter,
         )
 
     def _row(
-        self, totp: TOTP, token_id: str, *, name: str, issuer: str | None, username: str | None = None
+        self,
+        totp: TOTP,
+        token_id: str,
+        *,
+        name: str,
+        issuer: str | None,
+        username: str | None = None,
+        group: str | None = None,
     ) -> TokenRow:
         check_renderable(
             make_totp(
@@ -368,16 +406,26 @@ class TokenService:
             secret_sealed=self.box.seal(token_id, totp.secret),
             created_us=time.time_ns() // 1000,
             username=username,
+            group=None if group is None else check_text("group", group),
             secret_fingerprint=self.box.secret_fingerprint(totp.byte_secret()),
         )
 
     def token_row(
-        self, totp: TOTP, token_id: str, *, name: str, issuer: str | None, username: str | None = None
+        self,
+        totp: TOTP,
+        token_id: str,
+        *,
+        name: str,
+        issuer: str | None,
+        username: str | None = None,
+        group: str | None = None,
     ) -> TokenRow:
         """A new TOTP token's row, its secret sealed and fingerprinted (imports build rows before storing)."""
-        return self._row(totp, token_id, name=name, issuer=issuer, username=username)
+        return self._row(totp, token_id, name=name, issuer=issuer, username=username, group=group)
 
-    def hotp_row(self, hotp: HOTP, token_id: str, *, name: str, issuer: str | None) -> TokenRow:
+    def hotp_row(
+        self, hotp: HOTP, token_id: str, *, name: str, issuer: str | None, group: str | None = None
+    ) -> TokenRow:
         """A new HOTP token's row; ``hotp.initial_count`` is the counter of its next code."""
         check_renderable(
             make_hotp(
@@ -398,6 +446,7 @@ class TokenService:
             algorithm=hotp.digest().name,
             secret_sealed=self.box.seal(token_id, hotp.secret),
             created_us=time.time_ns() // 1000,
+            group=None if group is None else check_text("group", group),
             type="hotp",
             counter=hotp.initial_count,
             secret_fingerprint=self.box.secret_fingerprint(hotp.byte_secret()),
@@ -433,11 +482,15 @@ class TokenService:
             raise NotFound("Token not found")
         return self.token_of(row)
 
-    def create_token(self, fields: TokenFields) -> Token:
-        """Stores a token given field by field."""
-        return self.create_tokens([fields])[0]
+    def create_token(
+        self, fields: TokenFields, trail: Trail | None = None, action: str = "token.create"
+    ) -> Token:
+        """Stores a token given field by field (audited as ``action`` when a ``trail`` is given)."""
+        return self.create_tokens([fields], trail, action)[0]
 
-    def create_tokens(self, many: list[TokenFields]) -> list[Token]:
+    def create_tokens(
+        self, many: list[TokenFields], trail: Trail | None = None, action: str = "token.create"
+    ) -> list[Token]:
         """Stores tokens given field by field, all or none, in one transaction (imports, benchmarks)."""
         rows = []
         for fields in many:
@@ -447,11 +500,11 @@ class TokenService:
             totp = checked_totp(
                 fields.secret, digits=fields.digits, period=fields.period, algorithm=algorithm
             )
-            rows.append(self._row(totp, str(uuid.uuid4()), name=name, issuer=issuer))
-        self.store.insert_tokens(rows)
+            rows.append(self._row(totp, str(uuid.uuid4()), name=name, issuer=issuer, group=fields.group))
+        self.store.insert_tokens(rows, _entries(trail, action, rows))
         return [self.token_of(row) for row in rows]
 
-    def create_from_uri(self, uri: str) -> Token:
+    def create_from_uri(self, uri: str, group: str | None = None, trail: Trail | None = None) -> Token:
         """Stores the token of an ``otpauth://totp/`` URI (label percent-decoded, issuer as pyotp reads it)."""
         if not uri.lower().startswith("otpauth://"):
             raise BadRequest("Invalid otpauth URI")
@@ -470,24 +523,58 @@ class TokenService:
         name = check_text("name", otp.name or "Unknown")
         issuer = None if otp.issuer is None else check_text("issuer", otp.issuer)
         totp = checked_totp(otp.secret, digits=otp.digits, period=otp.interval, algorithm=algorithm)
-        row = self._row(totp, str(uuid.uuid4()), name=name, issuer=issuer)
-        self.store.insert_tokens([row])
+        row = self._row(totp, str(uuid.uuid4()), name=name, issuer=issuer, group=group)
+        self.store.insert_tokens([row], _entries(trail, "token.create", [row]))
         return self.token_of(row)
 
-    def delete_token(self, token_id: str) -> None:
+    def update_token(
+        self, token_id: str, changes: dict[str, str | None], trail: Trail | None = None
+    ) -> Token:
+        """Renames a token, changes its issuer or moves it to a group (None: no issuer, no group).
+
+        Only ``name``, ``issuer`` and ``group`` change; the name cannot be null.
+        """
+        values: dict[str, str | None] = {}
+        for field, value in changes.items():
+            if field not in EDITABLE:
+                raise BadRequest(f"{field} cannot be changed: only {', '.join(EDITABLE)} can")
+            if value is None and field == "name":
+                raise BadRequest("name must not be null")
+            values[field] = None if value is None else check_text(field, value)
+        if not values:
+            return self.get_token(token_id)
+        entry = (
+            []
+            if trail is None
+            else [trail.entry("token.update", account_ids=[token_id], label=values.get("name"))]
+        )
+        row = self.store.update_token(token_id, values, entry)
+        if row is None:
+            raise NotFound("Token not found")
+        return self.token_of(row)
+
+    def delete_token(self, token_id: str, trail: Trail | None = None) -> None:
         """Deletes one token."""
-        if not self.store.delete_token(token_id):
+        row = self.store.get_token(token_id) if trail is not None else None
+        if not self.store.delete_token(token_id, _entries(trail, "token.delete", [row] if row else [])):
             raise NotFound("Token not found")
 
-    def delete_all(self) -> int:
+    def delete_all(self, trail: Trail | None = None) -> int:
         """Deletes every token; returns how many there were."""
-        return self.store.delete_all_tokens()
+        entry = [] if trail is None else [trail.entry("tokens.delete_all")]
+        return self.store.delete_all_tokens(entry)
 
     # Codes
 
     @staticmethod
     def code_of(token: Token, now: int) -> Code:
-        """The token's code at ``now`` (Unix seconds)."""
+        """The TOTP token's code at ``now`` (Unix seconds); a 400 for an HOTP token, whose codes are
+        handed out by ``POST /api/v1/tokens/{id}/next``."""
+        if token.type == "hotp":
+            raise BadRequest(
+                f"Token {token.id} is an HOTP token: its codes are handed out by "
+                f"POST /api/v1/tokens/{token.id}/next"
+            )
         totp = token.totp()
         return Code(
             code=totp.at(now),
@@ -498,12 +585,7 @@ class TokenService:
 
     def code(self, token_id: str) -> Code:
         """The current code of one TOTP token (an HOTP token's code is handed out by ``next``)."""
-        token = self.get_token(token_id)
-        if token.type == "hotp":
-            raise BadRequest(
-                f"Token {token_id} is an HOTP token: its codes are handed out by POST /api/v1/tokens/{token_id}/next"
-            )
-        return self.code_of(token, int(time.time()))
+        return self.code_of(self.get_token(token_id), int(time.time()))
 
     def uri(self, token_id: str) -> str:
         """The token's provisioning URI (an HOTP token's carries its next counter)."""
@@ -515,12 +597,13 @@ class TokenService:
 
     # Team API
 
-    def setup_user(self, username: str, secret: str) -> None:
+    def setup_user(self, username: str, secret: str, trail: Trail | None = None) -> None:
         """Sets up ``username`` with a secret (replacing its secret if it exists) as a SHA1/6/30 token."""
         check_text("username", username)
         totp = checked_totp(secret)
         row = self._row(totp, str(uuid.uuid4()), name=username, issuer=None, username=username)
-        self.store.upsert_user(username, row, lambda token_id: self.box.seal(token_id, totp.secret))
+        entry = [] if trail is None else [trail.entry("token.create", label=username)]
+        self.store.upsert_user(username, row, lambda token_id: self.box.seal(token_id, totp.secret), entry)
 
     def user_totp(self, username: str) -> TOTP:
         """The TOTP of a user set up through the team API."""
@@ -551,36 +634,69 @@ class TokenService:
 
     # API tokens
 
-    def authorize(self, authorization: str | None, open_problem: Callable[[], ServiceError | None]) -> int:
-        """Checks an ``Authorization`` header; without API tokens, the service is open to vouched peers.
+    def identify(
+        self, authorization: str | None, open_problem: Callable[[], ServiceError | None]
+    ) -> tuple[Caller, int]:
+        """The caller an ``Authorization`` header names, and the tokens' generation; without API tokens,
+        the service is open (the caller ``local``) to vouched peers.
 
         ``open_problem`` says why the request cannot be served without a token (its peer is not this
-        machine, or its Host is foreign), or None; it is asked only while no API token exists.
-        Returns the tokens' generation, read by the same statement as the API tokens: the one
-        statement a request needs before it knows whether its worker's cached tokens are current.
+        machine, or its Host is foreign), or None; it is asked only while no API token exists. One
+        statement: the API-token check, the caller's role and groups, and the tokens' generation
+        (what a request needs before it knows whether its worker's cached tokens are current).
         """
         scheme, _, credential = (authorization or "").partition(" ")
         bearer = credential.strip() if scheme.lower() == "bearer" and credential.strip() else None
         state = self.store.request_state(hash_api_token(bearer) if bearer else None)
-        if state.matched:
-            return state.tokens_generation
+        if state.caller is not None:
+            caller = state.caller
+            return Caller(caller.name, caller.role, caller.groups), state.tokens_generation
         if not (state.api_tokens or self.require_auth):
             problem = open_problem()
             if problem is None:
-                return state.tokens_generation
+                return LOCAL, state.tokens_generation
             raise problem
         if bearer is None:
             raise Unauthorized("Authorization required: send 'Authorization: Bearer <API token>'")
         raise Unauthorized("Invalid API token")
 
 
-def create_api_token(store: Store, name: str) -> str:
-    """Creates an API token called ``name`` and returns it; only its hash is stored."""
+def check_role(role: str) -> str:
+    """One of the roles (``codes``, ``manage``, ``admin``)."""
+    if role not in ROLES:
+        raise BadRequest(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    return role
+
+
+def check_groups(groups: Sequence[str]) -> tuple[str, ...] | None:
+    """The groups of a new API token, each checked as text; none given is None (every account)."""
+    checked = tuple(dict.fromkeys(check_text("group", group) for group in groups))
+    return checked or None
+
+
+def create_api_token(
+    store: Store, name: str, role: str = "admin", groups: Sequence[str] = (), trail: Trail = CLI
+) -> str:
+    """Creates an API token called ``name`` with a role and groups (none: every account) and returns it.
+
+    Only its hash is stored; the creation is audited as ``api_token.create`` by ``trail``.
+    """
     check_text("token name", name)
+    role = check_role(role)
+    checked = check_groups(groups)
     token = "pyotprs_" + secrets.token_urlsafe(32)
-    if not store.add_api_token(name, hash_api_token(token), time.time_ns() // 1000):
+    entry = trail.entry("api_token.create", label=name, outcome=f"role {role}")
+    if not store.add_api_token(
+        name, hash_api_token(token), time.time_ns() // 1000, role=role, groups=checked, audit=[entry]
+    ):
         raise BadRequest(f"an API token called {name!r} already exists")
     return token
+
+
+def revoke_api_token(store: Store, name: str, trail: Trail = CLI) -> None:
+    """Revokes the API token called ``name`` at once (audited as ``api_token.revoke``)."""
+    if not store.delete_api_token(name, [trail.entry("api_token.revoke", label=name)]):
+        raise NotFound(f"no API token called {name!r}")
 
 
 # Start-up and key rotation
@@ -642,6 +758,7 @@ def open_service(config: ServiceConfig) -> TokenService:
         box,
         require_auth=not config.loopback or bool(config.trusted_proxies),
         rate_limit=config.rate_limit,
+        audit_days=config.audit_days,
         default_issuer=config.default_issuer,
     )
 

@@ -19,7 +19,10 @@ about ten times the statement itself on SQLite.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,11 +33,21 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
-__all__ = ["ApiTokenRow", "Fingerprints", "ImportedUser", "RequestState", "Store", "TokenRow", "metadata"]
+__all__ = [
+    "ApiTokenRow",
+    "AuditRow",
+    "Fingerprints",
+    "ImportedUser",
+    "RequestState",
+    "Store",
+    "TokenRow",
+    "metadata",
+]
 
 BUSY_TIMEOUT_MS = 10_000
 WRITE_LOCK_KEY = 0x7079_6F74_7072_73  # "pyotprs": the advisory lock of PostgreSQL write transactions
@@ -57,6 +70,7 @@ tokens = sa.Table(
     sa.Column("last_step", sa.BigInteger, nullable=True),
     sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
     sa.Column("failures_since_us", sa.BigInteger, nullable=True),
+    sa.Column("group", sa.Text, nullable=True),
     sa.Column("type", sa.String(8), nullable=False, server_default="totp"),
     sa.Column("counter", sa.BigInteger, nullable=True),
     sa.Column("secret_fingerprint", sa.String(80), nullable=True),
@@ -77,6 +91,31 @@ api_tokens = sa.Table(
     sa.Column("name", sa.Text, primary_key=True),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_us", sa.BigInteger, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False, server_default="admin"),
+    sa.Column("groups", sa.Text, nullable=True),
+)
+
+audit_log = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("at_us", sa.BigInteger, nullable=False),
+    sa.Column("actor", sa.Text, nullable=True),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("account_ids", sa.Text, nullable=True),
+    sa.Column("label", sa.Text, nullable=True),
+    sa.Column("remote_addr", sa.String(64), nullable=True),
+    sa.Column("outcome", sa.Text, nullable=False),
+    sa.Column("account_set", sa.String(64), nullable=True),
+)
+sa.Index("ix_audit_at", audit_log.c.at_us)
+
+audit_sets = sa.Table(
+    "audit_sets",
+    metadata,
+    sa.Column("digest", sa.String(64), primary_key=True),
+    sa.Column("account_ids", sa.Text, nullable=False),
+    sa.Column("touched_us", sa.BigInteger, nullable=False),
 )
 
 settings = sa.Table(
@@ -109,6 +148,7 @@ class TokenRow:
     last_step: int | None = None
     failures: int = 0
     failures_since_us: int | None = None
+    group: str | None = None
     type: str = "totp"
     counter: int | None = None
     secret_fingerprint: str | None = None
@@ -116,10 +156,59 @@ class TokenRow:
 
 @dataclass(frozen=True)
 class ApiTokenRow:
-    """A bearer token of the API, by name (its hash stays in the database)."""
+    """A bearer token of the API, by name (its hash stays in the database).
+
+    ``groups`` is None for a token that reaches every account.
+    """
 
     name: str
     created_us: int
+    role: str = "admin"
+    groups: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One entry of the audit log; ``account_ids`` are the accounts it concerns (never a code or secret)."""
+
+    at_us: int
+    actor: str | None
+    action: str
+    outcome: str
+    account_ids: tuple[str, ...] = ()
+    label: str | None = None
+    remote_addr: str | None = None
+
+
+def _groups_text(groups: tuple[str, ...] | None) -> str | None:
+    return None if groups is None else json.dumps(list(groups))
+
+
+def _groups(text: str | None) -> tuple[str, ...] | None:
+    return None if text is None else tuple(json.loads(text))
+
+
+AUDIT_SET_CONFIRM_SECONDS = 3600
+"""How long a worker trusts that an id set it stored is still there (prune keeps sets touched within twice that)."""
+
+
+def _audit_values(row: AuditRow) -> tuple[dict[str, Any], str | None]:
+    """The row's columns, and the text of its id set when it names several accounts.
+
+    Several ids (a ``/codes`` request's, an export's) go to ``audit_sets`` once, under their digest:
+    the row holds the digest, so a thousand requests for the same accounts store the ids once. A NUL
+    (which PostgreSQL text cannot hold, say in a refused request's path) is stored as U+FFFD.
+    """
+    values = {
+        key: value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+        for key, value in dataclasses.asdict(row).items()
+    }
+    ids = " ".join(row.account_ids).replace("\x00", "\ufffd")
+    if len(row.account_ids) > 1:
+        values.update(account_ids=None, account_set=hashlib.sha256(ids.encode()).hexdigest())
+        return values, ids
+    values.update(account_ids=ids or None, account_set=None)
+    return values, None
 
 
 @dataclass(frozen=True)
@@ -132,6 +221,8 @@ class RequestState:
     """Whether any API token exists."""
     matched: bool
     """Whether the hash asked about is one of them."""
+    caller: ApiTokenRow | None = None
+    """The API token whose hash was asked about, when it matched (its ``created_us`` is not read: 0)."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +258,7 @@ def _parameter(name: str, type_: Any) -> Any:
     return sa.bindparam(name, None, type_=type_)
 
 
+_AUDIT_FIELDS = tuple(field.name for field in dataclasses.fields(AuditRow))
 _select_tokens = sa.select(*(tokens.c[name] for name in _TOKEN_FIELDS))
 _failures_expired = sa.or_(
     tokens.c.failures_since_us.is_(None), tokens.c.failures_since_us <= _parameter("cutoff_us", sa.BigInteger)
@@ -188,6 +280,12 @@ _STATEMENTS: dict[str, ClauseElement] = {
         .select_from(api_tokens)
         .where(api_tokens.c.token_hash == _parameter("token_hash", sa.String))
         .scalar_subquery(),
+        *(
+            sa.select(column)
+            .where(api_tokens.c.token_hash == _parameter("token_hash", sa.String))
+            .scalar_subquery()
+            for column in (api_tokens.c.name, api_tokens.c.role, api_tokens.c.groups)
+        ),
     ),
     "token_by_id": _select_tokens.where(tokens.c.id == _parameter("token_id", sa.String)),
     "token_by_username": _select_tokens.where(tokens.c.username == _parameter("username", sa.Text)),
@@ -211,7 +309,12 @@ _STATEMENTS: dict[str, ClauseElement] = {
         ),
     ),
     "setting": sa.select(settings.c.value).where(settings.c.key == _parameter("key", sa.String)),
-    "api_tokens": sa.select(api_tokens.c.name, api_tokens.c.created_us).order_by(api_tokens.c.created_us),
+    "api_tokens": sa.select(
+        api_tokens.c.name, api_tokens.c.created_us, api_tokens.c.role, api_tokens.c.groups
+    ).order_by(api_tokens.c.created_us),
+    "add_audit": audit_log.insert().values(
+        {column: _parameter(column, audit_log.c[column].type) for column in (*_AUDIT_FIELDS, "account_set")}
+    ),
 }
 """The one-statement operations, compiled once per engine by :class:`_Compiled`."""
 
@@ -246,7 +349,7 @@ def _create_private(path: Path) -> None:
         pass
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def _sqlite_setup(engine: Engine, synchronous: str = "FULL") -> None:
     """WAL, busy timeout and explicit transactions for SQLite (pysqlite's own begin is deferred and late)."""
 
     @event.listens_for(engine, "connect")
@@ -255,7 +358,7 @@ def _sqlite_setup(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -276,11 +379,25 @@ class Store:
                 _create_private(Path(self.engine.url.database))
             _sqlite_setup(self.engine)
             self._autocommit = self.engine
+            self._appends = sa.create_engine(url)
+            _sqlite_setup(self._appends, synchronous="NORMAL")
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True)
             self._autocommit = sa.create_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
+            self._appends = sa.create_engine(
+                url,
+                isolation_level="AUTOCOMMIT",
+                pool_reset_on_return=None,
+                connect_args={"options": "-c synchronous_commit=off"},
+            )
+        # The audit entries written after reads (``add_audit``) commit without waiting for the disk:
+        # a crash of the process loses none, a power cut may lose the last few. Everything else,
+        # changes and their entries included, waits for the disk. On this 2-core VM an fsync per
+        # GET /api/v1/codes cost 5-40 ms.
         self.postgresql = self.engine.dialect.name == "postgresql"
         self._compiled = {name: _Compiled(stmt, self.engine.dialect) for name, stmt in _STATEMENTS.items()}
+        self._confirmed_sets: dict[str, float] = {}
+        """The audit id sets this process stored, and until when it trusts they are still there."""
 
     def migrate(self) -> None:
         """Creates or upgrades the schema to the newest migration (one instance at a time)."""
@@ -291,7 +408,8 @@ class Store:
             command.upgrade(config, "head")
 
     def _engines(self) -> tuple[Engine, ...]:
-        return (self.engine,) if self._autocommit is self.engine else (self.engine, self._autocommit)
+        engines = (self.engine,) if self._autocommit is self.engine else (self.engine, self._autocommit)
+        return (*engines, self._appends)
 
     def dispose(self) -> None:
         """Closes pooled connections (before the server forks its workers)."""
@@ -303,7 +421,7 @@ class Store:
         for engine in self._engines():
             engine.dispose(close=False)
 
-    def _run(self, name: str, **values: Any) -> tuple[Sequence[Any], int]:
+    def _run(self, name: str, /, via: Engine | None = None, **values: Any) -> tuple[Sequence[Any], int]:
         """Runs one statement of ``_STATEMENTS`` in a transaction of its own; its rows and row count.
 
         SQLite connections are in autocommit mode (``_sqlite_setup``), PostgreSQL ones come from an
@@ -312,11 +430,13 @@ class Store:
         since its other connections are as stale). An update whose connection broke after the server
         ran it is thus run twice; for the verification updates that errs on the refusing side only
         (an accepted step answers ``replayed``, a wrong code counts twice), never accepting twice.
+        ``via`` is another engine in autocommit mode (the audit entries').
         """
         compiled = self._compiled[name]
         parameters = compiled.parameters(values)
+        engine = via or self._autocommit
         for attempt in (1, 2):
-            connection = self._autocommit.raw_connection()
+            connection = engine.raw_connection()
             try:
                 cursor = connection.cursor()
                 try:
@@ -324,12 +444,12 @@ class Store:
                     return (cursor.fetchall() if cursor.description else []), cursor.rowcount
                 finally:
                     cursor.close()
-            except self._autocommit.dialect.loaded_dbapi.Error as error:
-                dialect = self._autocommit.dialect
+            except engine.dialect.loaded_dbapi.Error as error:
+                dialect = engine.dialect
                 if attempt == 2 or not dialect.is_disconnect(error, connection.dbapi_connection, None):
                     raise
                 connection.invalidate(error)
-                self._autocommit.dispose()
+                engine.dispose()
             finally:
                 connection.close()
         raise AssertionError("unreachable")
@@ -350,8 +470,15 @@ class Store:
 
     def request_state(self, token_hash: str | None) -> RequestState:
         """The tokens' generation and whether ``token_hash`` is an API token's, in one statement."""
-        ((generation, count, matched),), _ = self._run("request_state", token_hash=token_hash)
-        return RequestState(tokens_generation=int(generation), api_tokens=count > 0, matched=matched > 0)
+        ((generation, count, matched, name, role, groups),), _ = self._run(
+            "request_state", token_hash=token_hash
+        )
+        caller = (
+            None if name is None else ApiTokenRow(name=name, created_us=0, role=role, groups=_groups(groups))
+        )
+        return RequestState(
+            tokens_generation=int(generation), api_tokens=count > 0, matched=matched > 0, caller=caller
+        )
 
     def tokens_generation(self) -> int:
         """A number that every change to the tokens (not to their verification state) increases."""
@@ -359,11 +486,12 @@ class Store:
 
     # Tokens
 
-    def insert_tokens(self, rows: list[TokenRow]) -> None:
-        """Stores new tokens, all in one transaction."""
+    def insert_tokens(self, rows: list[TokenRow], audit: Sequence[AuditRow] = ()) -> None:
+        """Stores new tokens, all in one transaction, with their ``audit`` entries."""
         with self._write() as connection:
             connection.execute(tokens.insert(), [row.__dict__ for row in rows])
             self._tokens_changed(connection)
+            self._audit(connection, audit)
 
     def get_token(self, token_id: str) -> TokenRow | None:
         """The token with this id, if any."""
@@ -384,23 +512,63 @@ class Store:
         rows, _ = self._run("all_tokens")
         return [_token(row) for row in rows]
 
-    def delete_token(self, token_id: str) -> bool:
-        """Deletes one token; False if there was none with this id."""
+    def delete_token(self, token_id: str, audit: Sequence[AuditRow] = ()) -> bool:
+        """Deletes one token (its ``audit`` entries with it); False if there was none with this id."""
         if not _storable(token_id):
             return False
         with self._write() as connection:
             deleted = connection.execute(tokens.delete().where(tokens.c.id == token_id)).rowcount > 0
             self._tokens_changed(connection)
+            if deleted:
+                self._audit(connection, audit)
             return deleted
 
-    def delete_all_tokens(self) -> int:
-        """Deletes every token and returns how many there were."""
+    def delete_all_tokens(self, audit: Sequence[AuditRow] = ()) -> int:
+        """Deletes every token and returns how many there were; ``audit`` entries in the same transaction."""
         with self._write() as connection:
             count = connection.execute(tokens.delete()).rowcount
             self._tokens_changed(connection)
+            self._audit(connection, audit)
             return count
 
-    def upsert_user(self, username: str, new_row: TokenRow, reseal: Callable[[str], bytes]) -> None:
+    def update_token(
+        self, token_id: str, values: dict[str, Any], audit: Sequence[AuditRow] = ()
+    ) -> TokenRow | None:
+        """Sets ``values`` (name, issuer, group) on one token, with its ``audit`` entries; None if it is absent."""
+        if not _storable(token_id):
+            return None
+        with self._write() as connection:
+            if (
+                connection.execute(tokens.update().where(tokens.c.id == token_id).values(**values)).rowcount
+                == 0
+            ):
+                return None
+            self._tokens_changed(connection)
+            self._audit(connection, audit)
+            row = connection.execute(_select_tokens.where(tokens.c.id == token_id)).one()
+            return _token(row)
+
+    def _audit(self, connection: Connection, rows: Sequence[AuditRow]) -> None:
+        """Appends audit entries (and their id sets) in the transaction of ``connection``."""
+        for row in rows:
+            values, ids = _audit_values(row)
+            if ids is not None:
+                self._touch_set(connection, values["account_set"], ids)
+            connection.execute(audit_log.insert().values(**values))
+
+    def _touch_set(self, connection: Connection, digest: str, ids: str) -> None:
+        """Stores an id set, or marks it as used now if it exists."""
+        insert = (postgresql.insert if self.postgresql else sqlite.insert)(audit_sets)
+        now_us = time.time_ns() // 1000
+        connection.execute(
+            insert.values(digest=digest, account_ids=ids, touched_us=now_us).on_conflict_do_update(
+                index_elements=[audit_sets.c.digest], set_={"touched_us": now_us}
+            )
+        )
+
+    def upsert_user(
+        self, username: str, new_row: TokenRow, reseal: Callable[[str], bytes], audit: Sequence[AuditRow] = ()
+    ) -> None:
         """Sets up ``username``: replaces the secret of its token (``reseal(id)``), or inserts ``new_row``."""
         with self._write() as connection:
             existing = connection.execute(
@@ -421,6 +589,7 @@ class Store:
                     )
                 )
             self._tokens_changed(connection)
+            self._audit(connection, audit)
 
     def reseal_all(
         self,
@@ -474,32 +643,44 @@ class Store:
     # Imports and HOTP counters
 
     def import_tokens(
-        self, rows: Sequence[TokenRow], users: Sequence[ImportedUser], fingerprints: Fingerprints
+        self,
+        rows: Sequence[TokenRow],
+        users: Sequence[ImportedUser],
+        fingerprints: Fingerprints,
+        *,
+        groups: tuple[str, ...] | None = None,
+        audit: Callable[[list[TokenRow], list[TokenRow]], Sequence[AuditRow]] | None = None,
     ) -> tuple[list[bool], list[str]]:
         """Stores the tokens and team users of one import, all in one transaction, skipping what is present.
 
         A token is present when one with the same type, digits, period, algorithm and secret
-        fingerprint is stored (or comes earlier in ``rows``); a user, when its username has a token
+        fingerprint is stored in one of ``groups`` (None: in any group or none; the accounts a caller
+        limited to groups reaches) or comes earlier in ``rows``; a user, when its username has a token
         with the same secret fingerprint. Stored fingerprints that are not current are made again
-        first. Returns, per row, whether it was stored, and per user ``created``, ``replaced`` (its
-        secret changed) or ``present``.
+        first. ``audit(tokens, users)`` gives the entries of the tokens stored and the users set up,
+        written in the same transaction. Returns, per row, whether it was stored, and per user
+        ``created``, ``replaced`` (its secret changed) or ``present``.
         """
         with self._write() as connection:
             self._refresh_fingerprints(connection, fingerprints)
-            present = {
-                tuple(row) for row in connection.execute(sa.select(*(tokens.c[n] for n in _DUPLICATE_KEY)))
-            }
+            query = sa.select(*(tokens.c[n] for n in _DUPLICATE_KEY))
+            if groups is not None:
+                query = query.where(tokens.c.group.in_(groups))
+            present = {tuple(row) for row in connection.execute(query)}
             stored = []
             for row in rows:
                 key = tuple(getattr(row, name) for name in _DUPLICATE_KEY)
                 stored.append(key not in present)
                 present.add(key)
-            new = [row.__dict__ for row, new in zip(rows, stored) if new]
+            new = [row for row, new in zip(rows, stored, strict=True) if new]
             if new:
-                connection.execute(tokens.insert(), new)
+                connection.execute(tokens.insert(), [row.__dict__ for row in new])
             outcomes = [self._import_user(connection, user) for user in users]
-            if new or any(outcome != "present" for outcome in outcomes):
+            set_up = [user.row for user, outcome in zip(users, outcomes, strict=True) if outcome != "present"]
+            if new or set_up:
                 self._tokens_changed(connection)
+                if audit is not None:
+                    self._audit(connection, audit(new, set_up))
         return stored, outcomes
 
     @staticmethod
@@ -606,23 +787,111 @@ class Store:
 
     # API tokens
 
-    def add_api_token(self, name: str, token_hash: str, created_us: int) -> bool:
-        """Stores an API token's hash under ``name``; False if the name is taken."""
+    def add_api_token(
+        self,
+        name: str,
+        token_hash: str,
+        created_us: int,
+        *,
+        role: str = "admin",
+        groups: tuple[str, ...] | None = None,
+        audit: Sequence[AuditRow] = (),
+    ) -> bool:
+        """Stores an API token's hash under ``name`` with its role and groups; False if the name is taken."""
         with self._write() as connection:
             taken = connection.execute(sa.select(api_tokens.c.name).where(api_tokens.c.name == name)).first()
             if taken is not None:
                 return False
             connection.execute(
-                api_tokens.insert().values(name=name, token_hash=token_hash, created_us=created_us)
+                api_tokens.insert().values(
+                    name=name,
+                    token_hash=token_hash,
+                    created_us=created_us,
+                    role=role,
+                    groups=_groups_text(groups),
+                )
             )
+            self._audit(connection, audit)
             return True
 
-    def delete_api_token(self, name: str) -> bool:
-        """Revokes the API token called ``name``; False if there is none."""
+    def delete_api_token(self, name: str, audit: Sequence[AuditRow] = ()) -> bool:
+        """Revokes the API token called ``name`` (its ``audit`` entries with it); False if there is none."""
         with self._write() as connection:
-            return connection.execute(api_tokens.delete().where(api_tokens.c.name == name)).rowcount > 0
+            deleted = connection.execute(api_tokens.delete().where(api_tokens.c.name == name)).rowcount > 0
+            if deleted:
+                self._audit(connection, audit)
+            return deleted
 
     def list_api_tokens(self) -> list[ApiTokenRow]:
         """The API tokens, oldest first."""
         rows, _ = self._run("api_tokens")
-        return [ApiTokenRow(name=name, created_us=created_us) for name, created_us in rows]
+        return [
+            ApiTokenRow(name=name, created_us=created_us, role=role, groups=_groups(groups))
+            for name, created_us, role, groups in rows
+        ]
+
+    # The audit log
+
+    def add_audit(self, row: AuditRow) -> None:
+        """Appends one entry to the audit log after a read: one statement, unless its id set is new here.
+
+        A worker stores each id set it meets once an hour (:data:`AUDIT_SET_CONFIRM_SECONDS`), in the
+        entry's transaction, and otherwise writes the entry alone.
+        """
+        values, ids = _audit_values(row)
+        digest = values["account_set"]
+        if ids is None or self._confirmed_sets.get(digest, 0.0) > time.monotonic():
+            self._run("add_audit", via=self._appends, **values)
+            return
+        with self._write(exclusive=False) as connection:
+            self._touch_set(connection, digest, ids)
+            connection.execute(audit_log.insert().values(**values))
+        self._confirmed_sets[digest] = time.monotonic() + AUDIT_SET_CONFIRM_SECONDS
+
+    def list_audit(
+        self,
+        *,
+        limit: int,
+        actor: str | None = None,
+        account: str | None = None,
+        since_us: int | None = None,
+    ) -> list[AuditRow]:
+        """The newest ``limit`` entries, newest first, of one actor, about one account, or since a time."""
+        if not all(_storable(text) for text in (actor or "", account or "")):
+            return []
+        ids = sa.func.coalesce(audit_log.c.account_ids, audit_sets.c.account_ids, "")
+        columns = [ids if name == "account_ids" else audit_log.c[name] for name in _AUDIT_FIELDS]
+        query = sa.select(*columns).select_from(
+            audit_log.outerjoin(audit_sets, audit_sets.c.digest == audit_log.c.account_set)
+        )
+        if actor is not None:
+            query = query.where(audit_log.c.actor == actor)
+        if account is not None:
+            padded = sa.literal(" ") + ids + sa.literal(" ")
+            position = sa.func.strpos if self.postgresql else sa.func.instr
+            query = query.where(position(padded, f" {account} ") > 0)
+        if since_us is not None:
+            query = query.where(audit_log.c.at_us >= since_us)
+        query = query.order_by(audit_log.c.at_us.desc(), audit_log.c.id.desc()).limit(limit)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        result = []
+        for row in rows:
+            values = dict(zip(_AUDIT_FIELDS, row))
+            values["account_ids"] = tuple((values["account_ids"] or "").split())
+            result.append(AuditRow(**values))
+        return result
+
+    def prune_audit(self, before_us: int) -> int:
+        """Deletes the audit entries older than ``before_us``, and the id sets no entry names that no
+        worker used in the last two hours; returns how many entries."""
+        stale_us = time.time_ns() // 1000 - 2 * AUDIT_SET_CONFIRM_SECONDS * 1_000_000
+        with self._write(exclusive=False) as connection:
+            count = connection.execute(audit_log.delete().where(audit_log.c.at_us < before_us)).rowcount
+            named = sa.select(audit_log.c.account_set).where(audit_log.c.account_set.is_not(None))
+            connection.execute(
+                audit_sets.delete().where(
+                    audit_sets.c.touched_us < stale_us, audit_sets.c.digest.not_in(named)
+                )
+            )
+            return count

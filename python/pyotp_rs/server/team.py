@@ -13,8 +13,9 @@ from flask import Blueprint, Response, current_app, g
 from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import PathConverter
 
+from . import access
 from .http import json_object, service, string_field
-from .service import BadRequest
+from .service import BadRequest, NotFound
 
 __all__ = ["blueprint", "error_response"]
 
@@ -43,21 +44,27 @@ def error_response(status: int, message: str) -> Response:
 
 
 @blueprint.post("/setup")
+@access.requires("manage")
 def setup() -> Response:
     """Stores ``secret`` for ``username`` (replacing an earlier one) and echoes both."""
+    access.require_every_group()
     data = json_object()
     username = string_field(data, "username")
     secret = string_field(data, "secret")
     if username is None or secret is None:
         raise BadRequest("username and secret are required")
-    service().setup_user(username, secret)
+    service().setup_user(username, secret, access.trail())
     return _json({"username": username, "secret": secret})
 
 
 @blueprint.get("/get-totp/<username:username>", merge_slashes=False)
+@access.requires("codes")
 def get_totp(username: str) -> Response:
     """The user's current code (the body kept by the worker's :class:`~.usercache.UserCodes`); the
     username is taken exactly as sent: ``/get-totp//alice`` asks for the user ``/alice``, and is never
-    redirected to ``alice``."""
+    redirected to ``alice``. Team API users have no group: a caller limited to groups gets 404."""
+    if access.caller().groups is not None:
+        raise NotFound("User not found")
     body = current_app.extensions["pyotp_rs_users"].body(username, g.tokens_generation)
+    access.audit("code.read", label=username)
     return Response(body, 200, mimetype="application/json")

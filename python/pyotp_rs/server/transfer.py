@@ -18,9 +18,10 @@ from typing import Any, Literal
 from flask import Blueprint, Response, request
 
 from .. import qr, transfer
+from . import access
 from .http import service, string_field, takes_uploads
 from .importing import import_report
-from .service import BadRequest
+from .service import BadRequest, Token
 from .totphog import token_json
 
 __all__ = ["blueprint"]
@@ -49,19 +50,33 @@ def _source() -> tuple[str | bytes, str | None]:
 
 
 @blueprint.post("/import")
+@access.requires("manage")
 @takes_uploads
 def import_accounts() -> Any:
     """Creates a token for every new account of the export, in one transaction; the rest are in ``skipped``.
 
-    ``new`` counts the accounts created, ``already_present`` those skipped because they are stored.
+    ``new`` counts the accounts created, ``already_present`` those skipped because they are stored
+    (for a caller limited to groups: stored in its groups). A caller limited to one group imports
+    into it; one limited to several groups must name one (``?group=``); with every group,
+    ``?group=`` puts the accounts in that group, and without it each account goes to the first group
+    its export gave it (Aegis and 2FAS groups, Bitwarden folders). A team ``secrets.json`` needs a
+    caller with every group (its users belong to none).
     """
+    asked = request.args.get("group")
+    group = access.place(asked)
+    who = access.caller()
+    keep_groups = asked is None and who.groups is None
     data, password = _source()
     try:
         report = transfer.read(data, password=password)
     except ValueError as error:
         raise BadRequest(str(error)) from None
-    result = import_report(service(), report)
-    created: list[dict[str, Any]] = [token_json(token) for token in result.tokens]
+    if report.format == "team":
+        access.require_every_group()
+    result = import_report(
+        service(), report, group=group, keep_groups=keep_groups, reach=who.groups, trail=access.trail()
+    )
+    created: list[dict[str, Any]] = [access.shown(token, token_json) for token in result.tokens]
     created += [{"username": username} for username in result.usernames]
     body = {
         "format": report.format,
@@ -74,13 +89,10 @@ def import_accounts() -> Any:
     return {"success": True, "data": body}, 201 if created else 200
 
 
-def _accounts() -> list[transfer.Account]:
-    """Every token as an account."""
-    accounts = []
-    for token in service().list_tokens():
-        kind: Literal["totp", "hotp"] = "hotp" if token.type == "hotp" else "totp"
-        accounts.append(transfer.Account(token.otp(), token.name, token.issuer or "", kind))
-    return accounts
+def _account(token: Token) -> transfer.Account:
+    """A token as an account (an HOTP token's OTP starts at its next counter)."""
+    kind: Literal["totp", "hotp"] = "hotp" if token.type == "hotp" else "totp"
+    return transfer.Account(token.otp(), token.name, token.issuer or "", kind)
 
 
 def _unfit(kind: str, account: transfer.Account) -> str | None:
@@ -121,6 +133,7 @@ def _export_password() -> str | None:
 
 
 @blueprint.get("/export")
+@access.requires("admin")
 def export_accounts() -> Any:
     """Every token as ``uris`` (text), ``migration`` (URIs and QR codes, JSON) or ``aegis`` (a vault).
 
@@ -131,7 +144,11 @@ def export_accounts() -> Any:
     if kind not in _EXPORT_FORMATS:
         raise BadRequest(f"format must be one of {', '.join(_EXPORT_FORMATS)}")
     password = _export_password() if kind == "aegis" else None
-    accounts, skipped = _split(kind, _accounts())
+    tokens = service().list_tokens()
+    every = [_account(token) for token in tokens]
+    accounts, skipped = _split(kind, every)
+    exported = [token.id for token, account in zip(tokens, every) if _unfit(kind, account) is None]
+    access.audit("export", exported, outcome=f"format {kind}")
     try:
         if kind == "migration":
             uris = transfer.write_migration(accounts) if accounts else []

@@ -17,6 +17,7 @@ import zxingcpp
 from flask import Blueprint, Response, request, send_from_directory
 from PIL import Image, UnidentifiedImageError
 
+from . import access
 from .http import public, service, takes_uploads
 from .service import BadRequest, NotFound, ServiceError, TokenService, iso_time
 
@@ -58,6 +59,7 @@ def asset(name: str) -> Response:
 
 
 @blueprint.get("/api/v1/codes/next")
+@access.requires("codes")
 def next_codes() -> Any:
     """Every TOTP token's current and next code, all at the same second (HOTP tokens are left out).
 
@@ -67,9 +69,8 @@ def next_codes() -> Any:
     moment = time.time()
     now = int(moment)
     data = []
-    for token in service().list_tokens():
-        if token.type == "hotp":
-            continue  # no time-based code: the page asks POST /api/v1/tokens/{id}/next
+    tokens = [token for token in access.visible(service().list_tokens()) if token.type != "hotp"]
+    for token in tokens:  # HOTP tokens have no time-based code: the page asks POST /api/v1/tokens/{id}/next
         current = TokenService.code_of(token, now)
         following = TokenService.code_of(token, now + current.remaining_seconds)
         data.append(
@@ -83,10 +84,12 @@ def next_codes() -> Any:
                 "generated_at": iso_time(now),
             }
         )
+    access.audit("code.read", [token.id for token in tokens])
     return {"success": True, "data": data}
 
 
 @blueprint.post("/api/v1/qr/decode")
+@access.requires("manage")
 @takes_uploads
 def qr_decode() -> Any:
     """The text of the QR code in the image sent as the body or uploaded as ``file`` (PNG, JPEG, GIF, BMP or WebP)."""

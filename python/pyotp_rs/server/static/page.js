@@ -6,6 +6,11 @@
 // (`remaining_seconds` of /codes is whole seconds; `ends_in_ms` of /codes/next, milliseconds). The page
 // fetches again only when a step ends (GET /api/v1/codes) and once in a step's last seconds
 // (GET /api/v1/codes/next, to show the next code); a local tick only redraws the countdowns.
+//
+// The page follows the caller's role (GET /api/v1/me): a `codes` token sees codes only (no QR code,
+// Delete or Add); `manage` and `admin` get Edit (rename, move to a group); admins get the QR code and
+// the Activity view of the audit log. The server decides every request anyway: this only hides
+// buttons that would be refused.
 
 const TOKEN_KEY = "pyotp-rs.api-token";
 const TICK_MS = 200;
@@ -22,8 +27,13 @@ class ApiError extends Error {
   }
 }
 
+const ROLES = ["codes", "manage", "admin"];
+const NO_GROUP = "";
+
 const state = {
+  me: null,
   cards: new Map(),
+  groups: new Map(),
   busy: false,
   locked: false,
   lastFetch: 0,
@@ -82,6 +92,7 @@ async function refresh() {
   try {
     const answer = await api("GET", "/api/v1/codes");
     const arrived = performance.now();
+    if (!state.me) await whoAmI();
     unlock();
     render(answer.data);
     for (const token of answer.data) {
@@ -170,7 +181,10 @@ function draw(entry, left, ending) {
   const el = entry.el;
   const text = grouped(entry.code);
   const digits = el.querySelector(".digits");
-  if (digits.textContent !== text) digits.textContent = text;
+  if (digits.textContent !== text) {
+    if (digits.textContent) clearCopied(entry);
+    digits.textContent = text;
+  }
   el.querySelector(".seconds").textContent = `${Math.ceil(left)} s`;
   el.querySelector(".fill").style.transform = `scaleX(${Math.min(1, left / entry.period)})`;
   el.classList.toggle("ending", ending);
@@ -178,6 +192,45 @@ function draw(entry, left, ending) {
   const showNext = ending && Boolean(entry.next);
   next.hidden = !showNext;
   if (showNext) el.querySelector(".next-code").textContent = grouped(entry.next);
+}
+
+// The caller's role
+
+async function whoAmI() {
+  const answer = await api("GET", "/api/v1/me");
+  state.me = answer.data;
+  const may = (role) => ROLES.indexOf(state.me.role) >= ROLES.indexOf(role);
+  document.body.dataset.role = state.me.role;
+  state.mayManage = may("manage");
+  state.isAdmin = may("admin");
+  $("views").hidden = !state.isAdmin;
+  $("empty").textContent = state.mayManage ? "No tokens yet: add one below." : "No tokens yet.";
+  const groups = state.me.groups;
+  if (groups && groups.length === 1) $("group").value = groups[0];
+  for (const entry of state.cards.values()) applyRole(entry.el);
+}
+
+function applyRole(el) {
+  el.querySelector(".show-qr").hidden = !state.isAdmin;
+  el.querySelector(".edit").hidden = !state.mayManage;
+  el.querySelector(".delete").hidden = !state.mayManage;
+}
+
+// Cards, under their group's heading
+
+function groupSection(key) {
+  let section = state.groups.get(key);
+  if (!section) {
+    section = document.createElement("section");
+    section.className = "group";
+    const heading = document.createElement("h3");
+    heading.textContent = key === NO_GROUP ? "No group" : key;
+    const list = document.createElement("ul");
+    list.className = "cards";
+    section.append(heading, list);
+    state.groups.set(key, section);
+  }
+  return section;
 }
 
 // HOTP cards: no countdown; "Next code" asks the service for the code at the next counter.
@@ -215,10 +268,7 @@ async function nextHotp(id) {
   }
 }
 
-// Cards
-
 function render(tokens) {
-  const list = $("cards");
   const ids = new Set(tokens.map((token) => token.id));
   for (const [id, entry] of state.cards) {
     if (!ids.has(id)) {
@@ -226,7 +276,24 @@ function render(tokens) {
       state.cards.delete(id);
     }
   }
-  tokens.forEach((token, index) => {
+  const keys = [...new Set(tokens.map((token) => token.group || NO_GROUP))].sort((a, b) =>
+    a === NO_GROUP ? 1 : b === NO_GROUP ? -1 : a.localeCompare(b),
+  );
+  const container = $("groups");
+  for (const [key, section] of state.groups) {
+    if (!keys.includes(key)) {
+      section.remove();
+      state.groups.delete(key);
+    }
+  }
+  keys.forEach((key, index) => {
+    const section = groupSection(key);
+    // One list without a heading while no token has a group.
+    section.querySelector("h3").hidden = keys.length === 1 && key === NO_GROUP;
+    if (container.children[index] !== section) container.insertBefore(section, container.children[index] || null);
+  });
+  const filled = new Map();
+  for (const token of tokens) {
     let entry = state.cards.get(token.id);
     if (!entry) {
       entry = { el: newCard(token.id) };
@@ -236,8 +303,17 @@ function render(tokens) {
     entry.el.querySelector(".name").textContent = token.name;
     entry.el.querySelector(".issuer").textContent = token.issuer || "";
     entry.el.querySelector(".code").setAttribute("aria-label", `Copy the code of ${token.name}`);
+    const key = token.group || NO_GROUP;
+    const list = state.groups.get(key).querySelector(".cards");
+    const index = filled.get(key) || 0;
+    filled.set(key, index + 1);
     if (list.children[index] !== entry.el) list.insertBefore(entry.el, list.children[index] || null);
-  });
+  }
+  const known = $("known-groups");
+  known.replaceChildren(
+    ...(state.me?.groups || keys.filter((key) => key !== NO_GROUP)).map((key) => new Option(key, key)),
+  );
+  $("loading").hidden = true;
   $("empty").hidden = tokens.length > 0;
   applyFilter();
 }
@@ -247,7 +323,9 @@ function newCard(id) {
   el.dataset.id = id;
   el.querySelector(".code").addEventListener("click", () => copy(id));
   el.querySelector(".show-qr").addEventListener("click", () => showQr(id));
+  el.querySelector(".edit").addEventListener("click", () => askEdit(id));
   el.querySelector(".delete").addEventListener("click", () => askDelete(id));
+  applyRole(el);
   return el;
 }
 
@@ -255,9 +333,13 @@ function applyFilter() {
   const words = $("filter").value.trim().toLowerCase();
   let shown = 0;
   for (const entry of state.cards.values()) {
-    const haystack = `${entry.token.name} ${entry.token.issuer || ""}`.toLowerCase();
+    const token = entry.token;
+    const haystack = `${token.name} ${token.issuer || ""} ${token.group || ""}`.toLowerCase();
     entry.el.hidden = !haystack.includes(words);
     if (!entry.el.hidden) shown += 1;
+  }
+  for (const section of state.groups.values()) {
+    section.hidden = !section.querySelector(".card:not([hidden])");
   }
   $("no-match").hidden = shown > 0 || state.cards.size === 0;
 }
@@ -277,7 +359,13 @@ async function copy(id) {
     note.textContent = "Could not copy: select the code and copy it by hand";
   }
   clearTimeout(entry.copiedTimer);
-  entry.copiedTimer = setTimeout(() => (note.textContent = ""), COPIED_MS);
+  entry.copiedTimer = setTimeout(() => clearCopied(entry), COPIED_MS);
+}
+
+// The "Copied …" mark belongs to one code: it goes when the code changes.
+function clearCopied(entry) {
+  clearTimeout(entry.copiedTimer);
+  entry.el.querySelector(".copied").textContent = "";
 }
 
 function copyBySelection(text) {
@@ -334,6 +422,94 @@ function askDelete(id) {
   dialog.showModal();
 }
 
+// Editing: rename, change the issuer, move to another group
+
+function askEdit(id) {
+  const entry = state.cards.get(id);
+  const dialog = $("edit-dialog");
+  $("edit-form")?.remove();
+  dialog.append($("edit-template").content.firstElementChild.cloneNode(true));
+  const form = $("edit-form");
+  form.addEventListener("submit", saveEdit);
+  $("edit-cancel").addEventListener("click", () => dialog.close());
+  dialog.addEventListener("close", () => form.remove(), { once: true });
+  $("edit-title").textContent = `Edit “${entry.token.name}”`;
+  $("edit-name").value = entry.token.name;
+  $("edit-issuer").value = entry.token.issuer || "";
+  $("edit-group").value = entry.token.group || "";
+  form.dataset.id = id;
+  dialog.showModal();
+  $("edit-name").focus();
+}
+
+async function saveEdit(event) {
+  event.preventDefault();
+  const form = $("edit-form");
+  clearErrors(form);
+  const entry = state.cards.get(form.dataset.id);
+  if (!entry) return $("edit-dialog").close();
+  const name = $("edit-name").value.trim();
+  if (!name) return showError("edit-name", "Enter a name.");
+  const body = {
+    name,
+    issuer: $("edit-issuer").value.trim() || null,
+    group: $("edit-group").value.trim() || null,
+  };
+  try {
+    const answer = await api("PATCH", `/api/v1/tokens/${encodeURIComponent(form.dataset.id)}`, body);
+    $("edit-dialog").close();
+    say(`Saved ${answer.data.name}.`);
+    await refresh();
+  } catch (error) {
+    if (error.status === 401) return $("edit-dialog").close();
+    const words = error.message.toLowerCase();
+    const field = words.startsWith("name") ? "name" : words.startsWith("issuer") ? "issuer" : words.includes("group") ? "group" : "fields";
+    showError(`edit-${field}`, error.message);
+  }
+}
+
+// Activity: the audit log (admins)
+
+function showView(activity) {
+  $("show-codes").setAttribute("aria-pressed", String(!activity));
+  $("show-activity").setAttribute("aria-pressed", String(activity));
+  $("activity").hidden = !activity;
+  $("tokens").hidden = activity;
+  $("add").hidden = activity || !state.mayManage;
+  if (activity) loadActivity();
+}
+
+async function loadActivity() {
+  try {
+    const answer = await api("GET", "/api/v1/audit?limit=100");
+    const rows = answer.data.map((entry) => {
+      const row = document.createElement("tr");
+      const ids = entry.account_ids;
+      let account = entry.label || "";
+      if (ids.length > 1) account = `${ids.length} accounts`;
+      else if (ids.length === 1 && !account) account = ids[0];
+      const cells = [
+        new Date(entry.time).toLocaleString(),
+        entry.actor || "unknown",
+        entry.action,
+        account,
+        entry.outcome,
+        entry.remote_addr || "",
+      ];
+      for (const text of cells) {
+        const cell = document.createElement("td");
+        cell.textContent = text;
+        row.append(cell);
+      }
+      return row;
+    });
+    $("activity-table").tBodies[0].replaceChildren(...rows);
+    $("activity-empty").hidden = rows.length > 0;
+  } catch (error) {
+    say(error.message);
+  }
+}
+
 // Adding tokens
 
 function showError(field, message) {
@@ -354,6 +530,7 @@ function fieldOf(message) {
   const words = message.toLowerCase();
   if (words.includes("secret")) return "secret";
   if (words.startsWith("issuer")) return "issuer";
+  if (words.includes("group")) return "group";
   if (words.includes("digit")) return "digits";
   if (words.includes("period") || words.includes("interval")) return "period";
   if (words.includes("algorithm") || words.includes("digest")) return "algorithm";
@@ -362,6 +539,8 @@ function fieldOf(message) {
 }
 
 async function create(body) {
+  const group = $("group").value.trim();
+  if (group && body.group === undefined) body.group = group;
   const answer = await api("POST", "/api/v1/tokens", body);
   say(`Added ${answer.data.name}.`);
   await refresh();
@@ -400,6 +579,8 @@ async function addFromFields(event) {
   };
   const issuer = $("issuer").value.trim();
   if (issuer) body.issuer = issuer;
+  const group = $("group").value.trim();
+  if (group) body.group = group;
   try {
     await create(body);
     form.reset();
@@ -454,19 +635,24 @@ function wireImageInput() {
 
 function askForToken(message) {
   state.locked = true;
+  state.me = null;
   sessionStorage.removeItem(TOKEN_KEY);
+  $("loading").hidden = true;
   $("tokens").hidden = true;
   $("add").hidden = true;
+  $("activity").hidden = true;
+  $("views").hidden = true;
   $("auth").hidden = false;
   $("api-token-error").textContent = message;
   $("api-token").focus();
 }
 
 function unlock() {
+  if (!state.locked && state.unlocked) return;
   state.locked = false;
+  state.unlocked = true;
   $("auth").hidden = true;
-  $("tokens").hidden = false;
-  $("add").hidden = false;
+  showView(false);
 }
 
 async function useToken(event) {
@@ -494,6 +680,9 @@ $("auth-form").addEventListener("submit", useToken);
 $("add-uri").addEventListener("submit", addFromUri);
 $("add-fields").addEventListener("submit", addFromFields);
 $("filter").addEventListener("input", applyFilter);
+$("show-codes").addEventListener("click", () => showView(false));
+$("show-activity").addEventListener("click", () => showView(true));
+$("reload-activity").addEventListener("click", loadActivity);
 wireImageInput();
 setInterval(tick, TICK_MS);
 refresh();

@@ -1,7 +1,7 @@
 """HOTP tokens (their type and next counter) and a keyed fingerprint of each secret, for imports.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 
 ``secret_fingerprint`` is filled by the service, which alone holds the key (a row whose value is
 NULL, or was made under another server key, gets a new one at the next import).
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,157 @@
+"""Who is calling and what they may do: the one place where a request's access is decided.
+
+The caller (API token name, role, groups; ``local`` in open loopback mode) is resolved once per
+request, in the application's ``before_request`` hook and before any body is read, and checked
+against what the view declares with :func:`requires` (or :func:`~.http.public`). A view that
+declares nothing is for admins only, so a new endpoint cannot forget its check. Group scoping goes
+through :func:`reach`, :func:`visible` and :func:`place`: an account outside the caller's groups is
+absent (404), and creating or moving one into a foreign group is 403.
+
+Reads that reveal a code or a secret note an audit entry with :func:`audit`; the entries are
+written right after the response is made, only for a successful one. Refused requests (401 and
+403) are written as ``denied`` with the caller when known. Changes write their own entries in
+their transaction (the service takes the request's :func:`trail`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from flask import Flask, Response, g, request
+
+from .audit import Trail
+from .roles import ROLES, Caller
+from .service import Forbidden, NotFound, ServiceError, Token, TokenService
+from .store import AuditRow
+
+__all__ = [
+    "audit",
+    "caller",
+    "install",
+    "place",
+    "reach",
+    "reach_stored",
+    "requires",
+    "shown",
+    "trail",
+    "visible",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_ROLE = "admin"
+"""What a view that declares no role needs."""
+
+
+def requires(role: str) -> Callable[[F], F]:
+    """Declares the least role a view needs (``codes``, ``manage`` or ``admin``)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+
+    def mark(view: F) -> F:
+        view.role = role  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def caller() -> Caller:
+    """The request's caller."""
+    return g.caller  # type: ignore[no-any-return]
+
+
+def trail() -> Trail:
+    """The request's caller and remote address, for the audit entries of a change."""
+    return Trail(caller().name, request.remote_addr)
+
+
+def reach(service: TokenService, token_id: str) -> Token:
+    """The token with this id if the caller reaches its group; otherwise 404, as if absent."""
+    token = service.get_token(token_id)
+    if not caller().reaches(token.group):
+        raise NotFound("Token not found")
+    return token
+
+
+def reach_stored(service: TokenService, token_id: str) -> None:
+    """404 unless a token with this id is stored in the caller's groups; its secret is not opened,
+    so a row whose secret no longer decrypts can still be deleted."""
+    row = service.store.get_token(token_id)
+    if row is None or not caller().reaches(row.group):
+        raise NotFound("Token not found")
+
+
+def visible(tokens: Iterable[Token]) -> list[Token]:
+    """The tokens in the caller's groups."""
+    who = caller()
+    return [token for token in tokens if who.reaches(token.group)]
+
+
+def place(group: str | None) -> str | None:
+    """The group a new or moved account goes to when the caller asks for ``group``.
+
+    A caller limited to one group puts accounts there by default; a group outside the caller's
+    groups is 403.
+    """
+    groups = caller().groups
+    if groups is None:
+        return group
+    if group is None and len(groups) == 1:
+        return groups[0]
+    if group is None:
+        raise Forbidden(f"Choose the account's group: one of {', '.join(groups)}")
+    if group not in groups:
+        raise Forbidden(f"Group {group!r} is outside this API token's groups")
+    return group
+
+
+def require_every_group() -> None:
+    """403 unless the caller reaches every account (what team API users, having no group, need)."""
+    if caller().groups is not None:
+        raise Forbidden("This API token is limited to groups; team API users belong to none")
+
+
+def shown(token: Token, json: Callable[[Token, bool], dict[str, Any]]) -> dict[str, Any]:
+    """The token's JSON for the caller: with its ``secret`` for admins only."""
+    return json(token, caller().sees_secrets)
+
+
+def audit(
+    action: str, account_ids: Sequence[str] = (), label: str | None = None, outcome: str = "ok"
+) -> None:
+    """Notes an audit entry of this request, written once its response is made (if it succeeds)."""
+    g.setdefault("audit", []).append(trail().entry(action, outcome, account_ids, label))
+
+
+def install(app: Flask, service: TokenService, open_problem: Callable[[], ServiceError | None]) -> None:
+    """Resolves and checks the caller before each request; writes its audit entries after it.
+
+    ``open_problem`` says why a request without a token cannot be served in open mode (see
+    :meth:`TokenService.identify`).
+    """
+
+    @app.before_request
+    def _identify() -> None:
+        view = app.view_functions.get(request.endpoint or "")
+        if view is None or getattr(view, "public", False):
+            return  # routing answers 404 or 405; public views show no token data
+        g.caller, g.tokens_generation = service.identify(request.headers.get("Authorization"), open_problem)
+        needed = getattr(view, "role", DEFAULT_ROLE)
+        if not g.caller.has(needed):
+            raise Forbidden(f"This API token's role ({g.caller.role}) cannot do this: it needs {needed}")
+
+    @app.after_request
+    def _record(response: Response) -> Response:
+        entries: list[AuditRow] = g.pop("audit", [])
+        if response.status_code in (401, 403):
+            who = g.get("caller")
+            refused = Trail(who.name if who else None, request.remote_addr)
+            token_id = (request.view_args or {}).get("token_id")
+            outcome = f"{response.status_code} {request.method} {request.path}"
+            entries = [refused.entry("denied", outcome, [token_id] if token_id else ())]
+        elif response.status_code >= 400:
+            entries = []
+        for entry in entries:
+            service.audit.record(entry)
+        return response

@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 
 from .audit import Trail
+from .guards import client_address
 from .roles import ROLES, Caller
 from .service import Forbidden, NotFound, ServiceError, Token, TokenService
 from .store import AuditRow
@@ -50,9 +51,14 @@ def caller() -> Caller:
     return g.caller  # type: ignore[no-any-return]
 
 
+def client() -> str:
+    """The client's address: the peer's, or the one a ``--trusted-proxy`` put in ``X-Forwarded-For``."""
+    return client_address(request, current_app.config["TRUSTED_PROXIES"])
+
+
 def trail() -> Trail:
-    """The request's caller and remote address, for the audit entries of a change."""
-    return Trail(caller().name, request.remote_addr)
+    """The request's caller and client address, for the audit entries of a change."""
+    return Trail(caller().name, client())
 
 
 def reach(service: TokenService, token_id: str) -> Token:
@@ -127,7 +133,7 @@ def install(app: Flask, service: TokenService, open_problem: Callable[[], Servic
         entries: list[AuditRow] = g.pop("audit", [])
         if response.status_code in (401, 403):
             who = g.get("caller")
-            refused = Trail(who.name if who else None, request.remote_addr)
+            refused = Trail(who.name if who else None, client())
             token_id = (request.view_args or {}).get("token_id")
             outcome = f"{response.status_code} {request.method} {request.path}"
             entries = [refused.entry("denied", outcome, [token_id] if token_id else ())]

@@ -24,7 +24,7 @@ from .audit import Trail
 from .guards import client_address
 from .roles import ROLES, Caller
 from .service import Forbidden, NotFound, ServiceError, Token, TokenService
-from .store import AuditRow
+from .store import AuditRow, TokenRow
 
 __all__ = ["audit", "caller", "install", "place", "reach", "requires", "shown", "trail", "visible"]
 
@@ -63,10 +63,15 @@ def trail() -> Trail:
 
 def reach(service: TokenService, token_id: str) -> Token:
     """The token with this id if the caller reaches its group; otherwise 404, as if absent."""
-    token = service.get_token(token_id)
-    if not caller().reaches(token.group):
+    return service.token_of(reach_row(service, token_id))
+
+
+def reach_row(service: TokenService, token_id: str) -> TokenRow:
+    """The stored row of :func:`reach`, its secret left sealed (an unreadable row can still be deleted)."""
+    row = service.store.get_token(token_id)
+    if row is None or not caller().reaches(row.group):
         raise NotFound("Token not found")
-    return token
+    return row
 
 
 def visible(tokens: Iterable[Token]) -> list[Token]:

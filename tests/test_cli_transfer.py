@@ -171,6 +171,19 @@ def test_export_uris_and_terminal_qr(migration_file: Path) -> None:
     assert terminal.returncode == 0 and terminal.stdout.startswith("QR code 1 of 1:\n")
 
 
+def test_export_portable_uris_reads_back_with_every_parameter(migration_file: Path) -> None:
+    result = run("export", str(migration_file), "--format", "portable-uris")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and all("&digits=" in line and "&algorithm=SHA1" in line for line in lines)
+    assert "&period=30" in lines[0] and "&counter=7" in lines[1]
+    again = transfer.read(result.stdout)
+    original = transfer.read(migration_file.read_text())
+    assert [(a.type, a.name, a.otp.secret) for a in again.accounts] == [
+        (a.type, a.name, a.otp.secret) for a in original.accounts
+    ]
+
+
 HOSTILE = "alice\x1b[2J\x1b]52;c;aGk=\x07\x1b]0;title\x07\u202eevil\u2066\x9b\u2028"
 
 

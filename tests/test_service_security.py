@@ -299,8 +299,19 @@ def test_trusted_proxy_needs_tokens(tmp_path: Path) -> None:
     server = start_service(tmp_path, "--trusted-proxy", "127.0.0.1", db=db)
     try:
         assert server.get("/api/v1/tokens").status_code == 401
-        authorized = {"Authorization": f"Bearer {token}", "X-Forwarded-For": "203.0.113.5"}
+        authorized = {"Authorization": f"Bearer {token}", "X-Forwarded-For": "198.51.100.7, 203.0.113.5"}
+        created = server.post("/api/v1/tokens", json={"name": "x", "secret": SECRET}, headers=authorized)
+        assert created.status_code == 201
         assert server.get("/api/v1/tokens", headers=authorized).status_code == 200
+        addresses: set[tuple[str, str]] = set()
+        for _ in range(50):  # a read's entry is written right after its answer
+            audit = server.get("/api/v1/audit", headers={"Authorization": f"Bearer {token}"}).json()["data"]
+            addresses = {(e["action"], e["remote_addr"]) for e in audit if e["actor"] == "proxy"}
+            if len(addresses) == 2:
+                break
+            time.sleep(0.1)
+        # the hop the trusted proxy added, not the proxy's address
+        assert addresses == {("token.create", "203.0.113.5"), ("secret.read", "203.0.113.5")}
     finally:
         server.stop()
 

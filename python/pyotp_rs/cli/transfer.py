@@ -20,7 +20,7 @@ from .options import Commands, add_force_option, add_json_option
 from .output import print_json, say, write_private
 from .secret_input import algorithm_name
 
-_FORMATS = ("migration", "aegis", "uris")
+_FORMATS = ("migration", "aegis", "uris", "portable-uris")
 
 
 def register(commands: Commands[argparse.ArgumentParser]) -> None:
@@ -42,7 +42,13 @@ def register(commands: Commands[argparse.ArgumentParser]) -> None:
         "export", help="write the accounts of an export as migration QR codes, an Aegis vault or otpauth URIs"
     )
     _add_source(write)
-    write.add_argument("--format", required=True, choices=_FORMATS, help="what to write")
+    write.add_argument(
+        "--format",
+        required=True,
+        choices=_FORMATS,
+        help="what to write: Google Authenticator migration QR codes, an Aegis vault, pyotp's otpauth URIs, "
+        "or portable-uris (every parameter explicit: what Ente Auth, 2FAS, Aegis and Bitwarden read)",
+    )
     write.add_argument(
         "-o",
         "--output",
@@ -204,6 +210,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         text = transfer.write_aegis(accounts, password=password)
     elif args.format == "uris":
         text = transfer.write_uris(accounts)
+    elif args.format == "portable-uris":
+        text = transfer.write_portable_uris(accounts)
     else:
         uris = transfer.write_migration(accounts)
         if output is None:

@@ -18,25 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 
 from .audit import Trail
+from .guards import client_address
 from .roles import ROLES, Caller
 from .service import Forbidden, NotFound, ServiceError, Token, TokenService
-from .store import AuditRow
+from .store import AuditRow, TokenRow
 
-__all__ = [
-    "audit",
-    "caller",
-    "install",
-    "place",
-    "reach",
-    "reach_stored",
-    "requires",
-    "shown",
-    "trail",
-    "visible",
-]
+__all__ = ["audit", "caller", "install", "place", "reach", "requires", "shown", "trail", "visible"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,25 +51,27 @@ def caller() -> Caller:
     return g.caller  # type: ignore[no-any-return]
 
 
+def client() -> str:
+    """The client's address: the peer's, or the one a ``--trusted-proxy`` put in ``X-Forwarded-For``."""
+    return client_address(request, current_app.config["TRUSTED_PROXIES"])
+
+
 def trail() -> Trail:
-    """The request's caller and remote address, for the audit entries of a change."""
-    return Trail(caller().name, request.remote_addr)
+    """The request's caller and client address, for the audit entries of a change."""
+    return Trail(caller().name, client())
 
 
 def reach(service: TokenService, token_id: str) -> Token:
     """The token with this id if the caller reaches its group; otherwise 404, as if absent."""
-    token = service.get_token(token_id)
-    if not caller().reaches(token.group):
-        raise NotFound("Token not found")
-    return token
+    return service.token_of(reach_row(service, token_id))
 
 
-def reach_stored(service: TokenService, token_id: str) -> None:
-    """404 unless a token with this id is stored in the caller's groups; its secret is not opened,
-    so a row whose secret no longer decrypts can still be deleted."""
+def reach_row(service: TokenService, token_id: str) -> TokenRow:
+    """The stored row of :func:`reach`, its secret left sealed (an unreadable row can still be deleted)."""
     row = service.store.get_token(token_id)
     if row is None or not caller().reaches(row.group):
         raise NotFound("Token not found")
+    return row
 
 
 def visible(tokens: Iterable[Token]) -> list[Token]:
@@ -146,7 +138,7 @@ def install(app: Flask, service: TokenService, open_problem: Callable[[], Servic
         entries: list[AuditRow] = g.pop("audit", [])
         if response.status_code in (401, 403):
             who = g.get("caller")
-            refused = Trail(who.name if who else None, request.remote_addr)
+            refused = Trail(who.name if who else None, client())
             token_id = (request.view_args or {}).get("token_id")
             outcome = f"{response.status_code} {request.method} {request.path}"
             entries = [refused.entry("denied", outcome, [token_id] if token_id else ())]

@@ -71,6 +71,7 @@ def create_app(config: ServiceConfig | None = None, *, service: TokenService | N
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.url_map.merge_slashes = False  # a path is taken as sent: no redirect, no alias of another path
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.config["TRUSTED_PROXIES"] = frozenset(config.trusted_proxies)
     app.extensions["pyotp_rs"] = service
     app.extensions["pyotp_rs_codes"] = CodeSheet(service, totphog.token_json)
     app.extensions["pyotp_rs_users"] = UserCodes(service)

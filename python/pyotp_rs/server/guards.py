@@ -18,9 +18,8 @@ page the user visits can send requests there. So:
 
 from __future__ import annotations
 
-import functools
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -44,7 +43,20 @@ __all__ = [
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP")
 JSON_TYPE = "application/json"
+_ENVIRON_KEYS = {name: "HTTP_" + name.upper().replace("-", "_") for name in PROXY_HEADERS}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+REMEMBERED = 1024
+"""How many verdicts on Host values and peer addresses are kept (a hostile variety is judged anew)."""
+_VERDICTS: dict[Hashable, bool] = {}
+
+
+def _remembered(key: Hashable, judge: Callable[[], bool]) -> bool:
+    verdict = _VERDICTS.get(key)
+    if verdict is None:
+        verdict = judge()
+        if len(_VERDICTS) < REMEMBERED:
+            _VERDICTS[key] = verdict
+    return verdict
 
 
 class MisdirectedRequest(ServiceError):
@@ -107,12 +119,15 @@ class HostPolicy:
             names.add(bound)
         return cls(frozenset(names), wildcard, loopback or bool(given))
 
-    @functools.lru_cache(maxsize=256)  # noqa: B019 (policies live as long as their application)
     def allows(self, host: str | None, *, open_mode: bool) -> bool:
         """Whether a request with this ``Host`` header may be served (``open_mode``: without a token).
 
-        Remembered per Host value (a few hundred at most): parsing one costs tens of microseconds.
+        Remembered per Host value (the first :data:`REMEMBERED` ones): parsing one costs tens of
+        microseconds, a good part of a request.
         """
+        return _remembered((self, host, open_mode), lambda: self._judge(host, open_mode))
+
+    def _judge(self, host: str | None, open_mode: bool) -> bool:
         if not host:
             return False
         split = _split_host(host)
@@ -205,9 +220,8 @@ def check_upload(request: Request) -> None:
         )
 
 
-@functools.lru_cache(maxsize=256)
 def _loopback_peer(address: str) -> bool:
-    return is_loopback_address(address)
+    return _remembered(address, lambda: is_loopback_address(address))
 
 
 def local_peer_problem(request: Request, policy: HostPolicy) -> ServiceError | None:
@@ -224,7 +238,8 @@ def local_peer_problem(request: Request, policy: HostPolicy) -> ServiceError | N
         return NotLocal(
             f"Authorization required: this service answers without a token only on loopback; {create}"
         )
-    forwarded = [name for name in PROXY_HEADERS if name in request.headers]
+    environ = request.environ
+    forwarded = [name for name in PROXY_HEADERS if _ENVIRON_KEYS[name] in environ]
     if forwarded:
         return NotLocal(
             f"Authorization required: the request came through a proxy ({', '.join(forwarded)}); {create}"

@@ -159,8 +159,8 @@ def update_token(token_id: str) -> Any:
 @blueprint.delete("/tokens/<token_id>")
 @access.requires("manage")
 def delete_token(token_id: str) -> Any:
-    """Deletes one token (also one whose secret no longer decrypts)."""
-    access.reach_stored(service(), token_id)
+    """Deletes one token (one whose secret no longer decrypts too)."""
+    access.reach_row(service(), token_id)
     service().delete_token(token_id, access.trail())
     return {"success": True, "message": "Token deleted"}
 

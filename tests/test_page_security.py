@@ -88,8 +88,9 @@ def chromium(playwright: Playwright) -> Iterator[Any]:
     browser.close()
 
 
-def state(server: ServiceProcess) -> tuple[list[Any], str]:
-    return server.sql("SELECT id, name FROM tokens ORDER BY id"), server.get("/get-totp/alice").json()["totp"]
+def state(server: ServiceProcess) -> list[Any]:
+    """Every stored row's id, name and sealed secret (a replaced secret is sealed anew)."""
+    return server.sql("SELECT id, name, secret_sealed FROM tokens ORDER BY id")
 
 
 def test_other_pages_can_neither_read_nor_write(server: ServiceProcess, attacker: str, chromium: Any) -> None:

@@ -52,8 +52,9 @@ def token_ids(service: ServiceProcess) -> list[str]:
     return [row[0] for row in service.sql("SELECT id FROM tokens ORDER BY id")]
 
 
-def alice_code(service: ServiceProcess) -> str:
-    return service.get("/get-totp/alice").json()["totp"]
+def alice_secret(service: ServiceProcess) -> list[tuple[object, ...]]:
+    """Team user alice's stored (sealed) secret: what a takeover through /setup would replace."""
+    return service.sql("SELECT id, secret_sealed FROM tokens WHERE username = 'alice'")
 
 
 def reading_paths(service: ServiceProcess) -> list[str]:
@@ -176,13 +177,13 @@ CROSS_SITE_WRITES = [
 def test_cross_site_writes_change_nothing(
     service: ServiceProcess, method: str, path: str, headers: dict[str, str], body: str | None
 ) -> None:
-    before_ids, before_code = token_ids(service), alice_code(service)
+    before_ids, before_secret = token_ids(service), alice_secret(service)
     token_id = service.get("/api/v1/tokens").json()["data"][0]["id"]
     response = service.request(method, path.format(id=token_id), headers=headers, data=body)
     assert response.status_code in (400, 403, 415), response.text
     assert response.json()  # JSON in the API's shape, never HTML
     assert token_ids(service) == before_ids
-    assert alice_code(service) == before_code
+    assert alice_secret(service) == before_secret
     assert service.sql("SELECT failures FROM tokens WHERE id = :id", id=token_id) == [(0,)]
 
 

@@ -325,12 +325,8 @@ def write_aegis(accounts: Iterable[Account | OTP], *, password: str | None = Non
     return _write_aegis([_raw(account) for account in _accounts(accounts)], password)
 
 
-def write_uris(accounts: Iterable[Account | OTP]) -> str:
-    """``otpauth://`` URIs, one per line.
-
-    ``parse_uri`` (pyotp's and this library's) reads only 6, 7 or 8 digits, so an account with
-    9 or 10 raises ``ValueError`` naming it.
-    """
+def _uri_accounts(accounts: Iterable[Account | OTP]) -> list[Account]:
+    """The accounts, or ``ValueError`` naming those an otpauth URI cannot carry (9 or 10 digits)."""
     items = _accounts(accounts)
     problems = [
         f"{a.label}: {a.otp.digits} digits: otpauth URIs carry only 6, 7 or 8"
@@ -339,6 +335,16 @@ def write_uris(accounts: Iterable[Account | OTP]) -> str:
     ]
     if problems:
         raise ValueError(f"cannot export to otpauth URIs: {'; '.join(problems)}")
+    return items
+
+
+def write_uris(accounts: Iterable[Account | OTP]) -> str:
+    """``otpauth://`` URIs, one per line.
+
+    ``parse_uri`` (pyotp's and this library's) reads only 6, 7 or 8 digits, so an account with
+    9 or 10 raises ``ValueError`` naming it.
+    """
+    items = _uri_accounts(accounts)
     return "".join(account.uri() + "\n" for account in items)
 
 
@@ -367,14 +373,7 @@ def write_portable_uris(accounts: Iterable[Account | OTP]) -> str:
     accounts are ``otpauth://steam/...`` with ``digits=5``. Bitwarden reads each TOTP line in an
     item's TOTP field. Accounts with 9 or 10 digits raise ``ValueError`` naming them.
     """
-    items = _accounts(accounts)
-    problems = [
-        f"{a.label}: {a.otp.digits} digits: otpauth URIs carry only 6, 7 or 8"
-        for a in items
-        if a.type != "steam" and a.otp.digits not in (6, 7, 8)
-    ]
-    if problems:
-        raise ValueError(f"cannot export to otpauth URIs: {'; '.join(problems)}")
+    items = _uri_accounts(accounts)
     for account in items:
         if account.otp.digest().name.upper() not in DIGESTS:
             raise ValueError(f"{account.label}: unsupported algorithm {account.otp.digest().name.upper()}")

@@ -264,7 +264,7 @@ _failures_expired = sa.or_(
     tokens.c.failures_since_us.is_(None), tokens.c.failures_since_us <= _parameter("cutoff_us", sa.BigInteger)
 )
 
-_NEXT_COUNTER = (
+_NEXT_COUNTER: sa.Update = (
     tokens.update()
     .where(tokens.c.id == sa.bindparam("token_id"), tokens.c.type == "hotp")
     .values(counter=tokens.c.counter + 1)

@@ -144,6 +144,9 @@ def test_export_every_format_reads_back(service: ServiceProcess) -> None:
     uris = service.get("/api/v1/export", params={"format": "uris"})
     assert uris.headers["Content-Type"].startswith("text/plain")
     assert read_back(transfer.read(uris.text)) == expected
+    portable = service.get("/api/v1/export", params={"format": "portable-uris"}).text
+    assert read_back(transfer.read(portable)) == expected
+    assert all("&algorithm=SHA1&digits=6&period=30" in line for line in portable.splitlines())
     migration = service.get("/api/v1/export", params={"format": "migration"}).json()["data"]
     assert read_back(transfer.read("\n".join(migration["uris"]))) == expected
     png = base64.b64decode(migration["qr_codes"][0].split(",", 1)[1])
@@ -158,7 +161,10 @@ def test_export_every_format_reads_back(service: ServiceProcess) -> None:
         ("bob", "TOTPHog", OTHER),
     ]
     bad = service.get("/api/v1/export", params={"format": "zip"})
-    assert (bad.status_code, bad.json()["error"]) == (400, "format must be one of uris, migration, aegis")
+    assert (bad.status_code, bad.json()["error"]) == (
+        400,
+        "format must be one of uris, portable-uris, migration, aegis",
+    )
 
 
 def test_export_lists_what_the_format_cannot_hold(service: ServiceProcess) -> None:

@@ -564,7 +564,12 @@ def document() -> dict[str, Any]:
                             "name": "format",
                             "in": "query",
                             "required": True,
-                            "schema": {"type": "string", "enum": ["uris", "migration", "aegis"]},
+                            "schema": {
+                                "type": "string",
+                                "enum": ["uris", "portable-uris", "migration", "aegis"],
+                            },
+                            "description": "portable-uris: every parameter explicit, as Ente Auth, 2FAS "
+                            "and Bitwarden read them",
                         },
                         {
                             "name": "X-Export-Password",
@@ -577,7 +582,7 @@ def document() -> dict[str, Any]:
                     "responses": {
                         "200": {
                             "description": (
-                                "uris: text, one URI per line; migration: the URIs and their QR codes (one per "
+                                "uris, portable-uris: text, one URI per line; migration: the URIs and their QR codes (one per "
                                 "10 accounts); aegis: the vault. Tokens the format cannot hold are left out "
                                 "and listed: in `skipped` (migration) or in the `X-Export-Skipped` header, a "
                                 'JSON array of {"label", "reason"} (uris)'

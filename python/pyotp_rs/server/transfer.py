@@ -5,9 +5,8 @@ an Aegis vault, TOTPHog's ``tokens.json``, a team ``secrets.json``, otpauth URIs
 file (multipart field ``file``, optional field ``password``), as ``{"data": "...", "password":
 "..."}``, or as the raw request body. Accounts become tokens (a team ``secrets.json`` becomes team
 API users), all in one transaction; entries that cannot be stored, and accounts already present,
-are listed with the reason (see :mod:`.importing`). Export writes every token
-as ``format=uris``, ``migration`` or ``aegis`` (encrypted when an ``X-Export-Password`` header is
-sent).
+are listed with the reason (see :mod:`.importing`). Export writes every token as ``format=uris``,
+``portable-uris``, ``migration`` or ``aegis`` (encrypted when an ``X-Export-Password`` header is sent).
 """
 
 from __future__ import annotations
@@ -28,7 +27,8 @@ __all__ = ["blueprint"]
 
 blueprint = Blueprint("transfer", __name__, url_prefix="/api/v1")
 
-_EXPORT_FORMATS = ("uris", "migration", "aegis")
+_EXPORT_FORMATS = ("uris", "portable-uris", "migration", "aegis")
+_URI_WRITERS = {"uris": transfer.write_uris, "portable-uris": transfer.write_portable_uris}
 
 
 def _source() -> tuple[str | bytes, str | None]:
@@ -98,7 +98,7 @@ def _account(token: Token) -> transfer.Account:
 def _unfit(kind: str, account: transfer.Account) -> str | None:
     """Why ``account`` does not fit the export format ``kind``, or None when it does."""
     digits, period = account.otp.digits, int(getattr(account.otp, "interval", 30))
-    if kind == "uris" and digits not in (6, 7, 8):
+    if kind in _URI_WRITERS and digits not in (6, 7, 8):
         return f"{digits} digits: otpauth URIs carry only 6, 7 or 8"
     if kind == "migration" and digits not in (6, 8):
         return f"{digits} digits: Google Authenticator migrations carry only 6 or 8"
@@ -135,10 +135,11 @@ def _export_password() -> str | None:
 @blueprint.get("/export")
 @access.requires("admin")
 def export_accounts() -> Any:
-    """Every token as ``uris`` (text), ``migration`` (URIs and QR codes, JSON) or ``aegis`` (a vault).
+    """Every token as ``uris`` or ``portable-uris`` (text), ``migration`` (URIs and QR codes, JSON) or
+    ``aegis`` (a vault). ``portable-uris`` writes every parameter, as Ente Auth, 2FAS and Bitwarden read them.
 
     Tokens that the format cannot hold are left out and listed: in ``skipped`` (migration), or in
-    the ``X-Export-Skipped`` header as a JSON array (uris).
+    the ``X-Export-Skipped`` header as a JSON array (uris, portable-uris).
     """
     kind = request.args.get("format", "")
     if kind not in _EXPORT_FORMATS:
@@ -162,7 +163,7 @@ def export_accounts() -> Any:
                 "aegis.json",
             )
         else:
-            text, mimetype, name = transfer.write_uris(accounts), "text/plain", "otpauth-uris.txt"
+            text, mimetype, name = _URI_WRITERS[kind](accounts), "text/plain", "otpauth-uris.txt"
     except ValueError as error:
         raise BadRequest(str(error)) from None
     response = Response(text, mimetype=mimetype)

@@ -7,16 +7,14 @@ dropped or pasted QR-code screenshot, read by zxing-cpp on the server).
 
 from __future__ import annotations
 
-import io
 import math
 import time
 from pathlib import Path
 from typing import Any
 
-import zxingcpp
 from flask import Blueprint, Response, request, send_from_directory
-from PIL import Image, UnidentifiedImageError
 
+from .._transfer.images import TooManyPixels, UnreadableImage, scan_qr_codes
 from . import access
 from .http import public, service, takes_uploads
 from .service import BadRequest, NotFound, ServiceError, TokenService, iso_time
@@ -114,20 +112,13 @@ def decode_qr(data: bytes) -> str:
     if not data:
         raise BadRequest("Send the image file as the request body or as the multipart field 'file'")
     try:
-        image = Image.open(io.BytesIO(data), formats=IMAGE_FORMATS)
-        width, height = image.size
-        if width * height > MAX_IMAGE_PIXELS:
-            raise BadRequest(f"Image too large: {width}x{height} pixels, the limit is {MAX_IMAGE_PIXELS}")
-        grey = image.convert("L")
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        found = scan_qr_codes(data, IMAGE_FORMATS, MAX_IMAGE_PIXELS)
+    except TooManyPixels as error:
+        raise BadRequest(f"Image too large: {error}, the limit is {MAX_IMAGE_PIXELS}") from None
+    except UnreadableImage:
         raise BadRequest("Not an image this service can read (PNG, JPEG, GIF, BMP or WebP)") from None
-    found = zxingcpp.read_barcodes(
-        grey,
-        formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode),
-        text_mode=zxingcpp.TextMode.Plain,
-    )
     if not found:
         raise BadRequest("No QR code found in the image")
     if len(found) > 1:
         raise BadRequest(f"The image holds {len(found)} QR codes: crop it to the one to add")
-    return found[0].text
+    return found[0]

@@ -32,4 +32,4 @@ def pyotp_vectors() -> dict:
 # scripts/check.sh and the release workflow's wheel tests run the core tests (RFC vectors, pyotp parity)
 # with only requirements-core-tests.txt installed: they set PYOTP_RS_TESTS=core.
 if os.environ.get("PYOTP_RS_TESTS") != "core":
-    from servicefixtures import database, postgres, service_factory  # noqa: F401 (fixtures, found by name)
+    from servicefixtures import browser_type_launch_args, database, postgres, service_factory  # noqa: F401 (fixtures, found by name)

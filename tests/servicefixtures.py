@@ -1,4 +1,5 @@
-"""The fixtures of the service tests: a real PostgreSQL, a database on each engine, ``pyotp-rs serve`` processes.
+"""The fixtures of the service tests: a real PostgreSQL, a database on each engine, ``pyotp-rs serve`` processes,
+and Debian's Chromium for the page tests.
 
 tests/conftest.py loads them unless only the core tests run (``PYOTP_RS_TESTS=core``).
 """
@@ -9,7 +10,13 @@ from typing import Any
 
 import pytest
 from pgkit import PostgresServer
-from servicekit import ENGINES, ServiceProcess, new_database, start_service
+from servicekit import CHROMIUM, ENGINES, ServiceProcess, new_database, start_service
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's Chromium: Playwright's own browser download cannot run here (and CI installs this one)."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM}
 
 
 @pytest.fixture(scope="session")

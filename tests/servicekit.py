@@ -35,6 +35,8 @@ from pyotp_rs.server.config import database_url
 
 PYOTP_RS = str(Path(sys.executable).with_name("pyotp-rs"))
 ENGINES = ("sqlite", "postgresql")
+CHROMIUM = "/usr/bin/chromium"
+"""Debian's Chromium, which the page tests drive (scripts/check.sh installs it)."""
 _LISTENING = re.compile(r"listening on (http://\S+)")
 START_TIMEOUT = 60.0
 

@@ -20,15 +20,8 @@ from servicekit import ServiceProcess, run_pyotp_rs, service_env, start_service
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEH"
 OTHER_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Debian's Chromium (as tests/test_page.py)."""
-    return {**browser_type_launch_args, "executable_path": CHROMIUM}
 
 
 @dataclass

@@ -21,11 +21,10 @@ from urllib.parse import urlsplit
 import pyotp
 import pytest
 from playwright.sync_api import Playwright
-from servicekit import ServiceProcess, start_service
+from servicekit import CHROMIUM, ServiceProcess, start_service
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEH"
 OTHER = "GEZDGNBVGY3TQOJQGEZDGNBVGY"
 

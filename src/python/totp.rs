@@ -1,6 +1,6 @@
 //! pyotp's `TOTP` (`pyotp.totp`): time-based codes, plus passlib's storage and matching methods.
 
-use super::alloc::{new_str, Text};
+use super::alloc::{new_code_str, Text};
 use super::arg::Arg;
 use super::dispatch::{self, generate_via_python};
 use super::otp::{check_digest, default_digest, text_of, Given, Otp};
@@ -80,6 +80,7 @@ pyo3_stub_gen::inventory::submit! {
 /// reason `_hotp_provisioning_uri` gives).
 #[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
 #[pyfunction(name = "_totp_provisioning_uri")]
+#[gen_stub(override_return_type(type_repr = "builtins.str"))]
 pub fn totp_provisioning_uri<'py>(
     otp: &Bound<'py, Totp>,
     #[gen_stub(override_type(type_repr = "builtins.str | None"))] name: Option<Bound<'py, PyAny>>,
@@ -88,11 +89,15 @@ pub fn totp_provisioning_uri<'py>(
     >,
     #[gen_stub(override_type(type_repr = "builtins.dict[builtins.str, builtins.str]"))]
     kwargs: Bound<'py, PyDict>,
-) -> PyResult<Text> {
+) -> PyResult<Bound<'py, PyString>> {
     let py = otp.py();
     let mut args = Otp::uri_args(otp.as_super(), name, issuer_name)?;
     args.period = Some(otp.try_borrow()?.interval.clone_ref(py).into_bound(py));
-    build_uri_from(args, &kwargs, &["issuer", "algorithm", "digits", "period"]).map(Text)
+    build_uri_from(
+        args,
+        Some(&kwargs),
+        &["issuer", "algorithm", "digits", "period"],
+    )
 }
 
 /// Time-based one-time passwords (RFC 6238), pyotp's `TOTP`.
@@ -457,7 +462,7 @@ impl Totp {
         let seconds = time::seconds(for_time)?;
         if let Some(offset) = counter_offset.as_i64() {
             if let Some(code) = Totp::native_code_at(&mut slf.try_borrow_mut()?, seconds, offset) {
-                return Ok(new_str(py, &code)?.into_any());
+                return Ok(new_code_str(py, &code)?.into_any());
             }
         }
         let timecode = Totp::timecode_from_seconds(slf, seconds)?;
@@ -473,7 +478,7 @@ impl Totp {
         }
         let seconds = When::of(py, None)?.seconds()?;
         if let Some(code) = Totp::native_code_at(&mut slf.try_borrow_mut()?, seconds, 0) {
-            return Ok(new_str(py, &code)?.into_any());
+            return Ok(new_code_str(py, &code)?.into_any());
         }
         let timecode = Totp::timecode_from_seconds(slf, seconds)?;
         Ok(Totp::code_at(slf, timecode, Arg::Default(0))?.into_any())

@@ -8,9 +8,7 @@ use super::qr::{Int, QrCode};
 use super::uri::build_uri_from;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyInt, PyString, PyTuple};
-use pyo3_stub_gen::derive::{
-    gen_methods_from_python, gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods,
-};
+use pyo3_stub_gen::derive::{gen_methods_from_python, gen_stub_pyclass, gen_stub_pymethods};
 
 /// HMAC-based one-time passwords (RFC 4226), pyotp's `HOTP`.
 #[gen_stub_pyclass]
@@ -190,25 +188,13 @@ impl Hotp {
     }
 }
 
-/// `HOTP.provisioning_uri`, installed by `pyotp_rs.hotp` as a Python method.
-///
-/// CPython hands a C method that takes `**kwargs` a dict built for every call, even for
-/// named keywords; a Python method binds `name` and `issuer_name` without one, then calls
-/// this function positionally.
-#[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
-#[pyfunction(name = "_hotp_provisioning_uri")]
-#[gen_stub(override_return_type(type_repr = "builtins.str"))]
-pub fn hotp_provisioning_uri<'py>(
+/// `HOTP.provisioning_uri`, which `fastcall.rs` installs on the class.
+pub(super) fn provisioning_uri<'py>(
     otp: &Bound<'py, Hotp>,
-    #[gen_stub(override_type(type_repr = "builtins.str | None"))] name: Option<Bound<'py, PyAny>>,
-    #[gen_stub(override_type(type_repr = "builtins.int | None"))] initial_count: Option<
-        Bound<'py, PyAny>,
-    >,
-    #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer_name: Option<
-        Bound<'py, PyAny>,
-    >,
-    #[gen_stub(override_type(type_repr = "builtins.dict[builtins.str, builtins.str]"))]
-    kwargs: Bound<'py, PyDict>,
+    name: Option<Bound<'py, PyAny>>,
+    initial_count: Option<Bound<'py, PyAny>>,
+    issuer_name: Option<Bound<'py, PyAny>>,
+    kwargs: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyString>> {
     let py = otp.py();
     let mut args = Otp::uri_args(otp.as_super(), name, issuer_name)?;
@@ -216,7 +202,7 @@ pub fn hotp_provisioning_uri<'py>(
         Some(count) if !count.is_none() => count,
         _ => otp.try_borrow()?.initial_count.clone_ref(py).into_bound(py),
     });
-    build_uri_from(args, Some(&kwargs), &["issuer", "algorithm", "digits"])
+    build_uri_from(args, kwargs, &["issuer", "algorithm", "digits"])
 }
 
 pyo3_stub_gen::inventory::submit! {

@@ -13,9 +13,7 @@ use crate::otp::{self, OtpError};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyInt, PyString, PyTuple, PyType};
-use pyo3_stub_gen::derive::{
-    gen_methods_from_python, gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods,
-};
+use pyo3_stub_gen::derive::{gen_methods_from_python, gen_stub_pyclass, gen_stub_pymethods};
 
 /// `0 < interval <= 120` with Python's comparison semantics; the interval as a float.
 /// Only a plain int or float is judged natively: a subclass may override the comparisons.
@@ -76,28 +74,17 @@ pyo3_stub_gen::inventory::submit! {
     }
 }
 
-/// `TOTP.provisioning_uri`, installed by `pyotp_rs.totp` as a Python method (for the
-/// reason `_hotp_provisioning_uri` gives).
-#[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
-#[pyfunction(name = "_totp_provisioning_uri")]
-#[gen_stub(override_return_type(type_repr = "builtins.str"))]
-pub fn totp_provisioning_uri<'py>(
+/// `TOTP.provisioning_uri`, which `fastcall.rs` installs on the class.
+pub(super) fn provisioning_uri<'py>(
     otp: &Bound<'py, Totp>,
-    #[gen_stub(override_type(type_repr = "builtins.str | None"))] name: Option<Bound<'py, PyAny>>,
-    #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer_name: Option<
-        Bound<'py, PyAny>,
-    >,
-    #[gen_stub(override_type(type_repr = "builtins.dict[builtins.str, builtins.str]"))]
-    kwargs: Bound<'py, PyDict>,
+    name: Option<Bound<'py, PyAny>>,
+    issuer_name: Option<Bound<'py, PyAny>>,
+    kwargs: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyString>> {
     let py = otp.py();
     let mut args = Otp::uri_args(otp.as_super(), name, issuer_name)?;
     args.period = Some(otp.try_borrow()?.interval.clone_ref(py).into_bound(py));
-    build_uri_from(
-        args,
-        Some(&kwargs),
-        &["issuer", "algorithm", "digits", "period"],
-    )
+    build_uri_from(args, kwargs, &["issuer", "algorithm", "digits", "period"])
 }
 
 /// Time-based one-time passwords (RFC 6238), pyotp's `TOTP`.

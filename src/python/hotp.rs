@@ -105,8 +105,8 @@ impl Hotp {
         Otp::init(
             slf.as_super(),
             s,
-            &digits.bind(py)?,
-            &digest,
+            digits.bind(py)?,
+            digest,
             name,
             issuer,
             allow_short_secret,

@@ -145,7 +145,7 @@ pub(super) fn make_engine(
     Ok(match native_algorithm(digest)? {
         // Boxed, so that the key block is written once and never copied as the engine moves.
         Some(algorithm) => Engine::Native(with_secret(secret, min, |key| {
-            Box::new(LazyKey::new(algorithm, key))
+            LazyKey::boxed(algorithm, key)
         })?),
         None => Engine::Python(decode_secret(secret, min)?),
     })
@@ -361,6 +361,54 @@ impl Engine {
     }
 }
 
+/// What pyotp's `OTP.__init__` sets, checked in its order before any of it is stored.
+pub(super) struct Attributes {
+    secret: Py<PyAny>,
+    digits: Py<PyAny>,
+    digest: Py<PyAny>,
+    name: Py<PyAny>,
+    issuer: Py<PyAny>,
+    fast_digits: Option<u32>,
+    engine: Engine,
+    min_length: MinLength,
+}
+
+impl Attributes {
+    /// Checks `OTP.__init__`'s arguments in pyotp's order and derives the engine. A secret
+    /// that does not decode raises for the library's own objects (`native`); for the others it
+    /// is kept as the engine's error, and their `byte_secret()` decides.
+    pub(super) fn check(
+        s: &Bound<'_, PyAny>,
+        digits: Bound<'_, PyAny>,
+        digest: Bound<'_, PyAny>,
+        name: Option<Bound<'_, PyAny>>,
+        issuer: Option<Bound<'_, PyAny>>,
+        allow_short: bool,
+        native: bool,
+    ) -> PyResult<Self> {
+        let py = s.py();
+        let fast_digits = check_digits(&digits)?;
+        check_digest(&digest)?;
+        let name = or_default(name, pyo3::intern!(py, "Secret").as_any())?;
+        let min_length = MinLength::allowing_short(allow_short);
+        let engine = match make_engine(s, &digest, min_length) {
+            Ok(engine) => engine,
+            Err(err) if native => return Err(err),
+            Err(err) => Engine::Invalid(err.into_value(py)),
+        };
+        Ok(Self {
+            secret: s.clone().unbind(),
+            digits: digits.unbind(),
+            digest: digest.unbind(),
+            name: name.unbind(),
+            issuer: issuer.map_or_else(|| py.None(), Bound::unbind),
+            fast_digits,
+            engine,
+            min_length,
+        })
+    }
+}
+
 impl Otp {
     /// An object that `__init__` has not set up yet (as after `OTP.__new__`);
     /// `steam` for `Steam` objects, whose codes are rendered in Steam's alphabet even when
@@ -388,45 +436,50 @@ impl Otp {
     pub(super) fn init(
         slf: &Bound<'_, Self>,
         s: &Bound<'_, PyAny>,
-        digits: &Bound<'_, PyAny>,
-        digest: &Bound<'_, PyAny>,
+        digits: Bound<'_, PyAny>,
+        digest: Bound<'_, PyAny>,
         name: Option<Bound<'_, PyAny>>,
         issuer: Option<Bound<'_, PyAny>>,
         allow_short: bool,
     ) -> PyResult<()> {
-        let py = s.py();
-        let fast_digits = check_digits(digits)?;
-        check_digest(digest)?;
-        let name = or_default(name, pyo3::intern!(py, "Secret").as_any())?;
-        let min_length = MinLength::allowing_short(allow_short);
         let native = dispatch::is_native(slf.as_any());
-        let engine = match make_engine(s, digest, min_length) {
-            Ok(engine) => engine,
-            Err(err) if native => return Err(err),
-            Err(err) => Engine::Invalid(err.into_value(py)),
-        };
+        let new = Attributes::check(s, digits, digest, name, issuer, allow_short, native)?;
         let old = {
             let mut this = slf.try_borrow_mut()?;
-            this.fast_digits = fast_digits;
-            this.min_length = min_length;
             this.generation += 1;
+            this.fast_digits = new.fast_digits;
+            this.min_length = new.min_length;
             (
-                std::mem::replace(&mut this.secret, s.clone().unbind()),
-                std::mem::replace(&mut this.digits, digits.clone().unbind()),
-                std::mem::replace(&mut this.digest, digest.clone().unbind()),
-                std::mem::replace(&mut this.name, name.unbind()),
-                std::mem::replace(
-                    &mut this.issuer,
-                    issuer.map_or_else(|| py.None(), Bound::unbind),
-                ),
-                std::mem::replace(&mut this.engine, engine),
+                std::mem::replace(&mut this.secret, new.secret),
+                std::mem::replace(&mut this.digits, new.digits),
+                std::mem::replace(&mut this.digest, new.digest),
+                std::mem::replace(&mut this.name, new.name),
+                std::mem::replace(&mut this.issuer, new.issuer),
+                std::mem::replace(&mut this.engine, new.engine),
             )
         };
         drop(old);
         if !native {
-            slf.call_method0(pyo3::intern!(py, "byte_secret"))?;
+            slf.call_method0(pyo3::intern!(s.py(), "byte_secret"))?;
         }
         Ok(())
+    }
+
+    /// A new object's state, initialised (for the library's own classes only: their
+    /// `byte_secret` is the native one, which [`Attributes::check`] ran).
+    pub(super) fn initialised(new: Attributes, steam: bool) -> Self {
+        Self {
+            secret: new.secret,
+            digits: new.digits,
+            digest: new.digest,
+            name: new.name,
+            issuer: new.issuer,
+            fast_digits: new.fast_digits,
+            engine: new.engine,
+            steam,
+            min_length: new.min_length,
+            generation: 1,
+        }
     }
 
     /// The code for a counter, when it can be computed natively (no Python code runs).
@@ -688,8 +741,8 @@ impl Otp {
         Otp::init(
             slf,
             s,
-            &digits.bind(py)?,
-            &digest,
+            digits.bind(py)?,
+            digest,
             name,
             issuer,
             allow_short_secret,

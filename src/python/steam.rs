@@ -61,11 +61,11 @@ impl Steam {
         Totp::init(
             slf.as_super(),
             s,
-            &ten,
+            ten,
             sha1,
             name,
             issuer,
-            &thirty,
+            thirty,
             allow_short_secret,
         )
     }

@@ -3,7 +3,7 @@
 use super::alloc::{new_str, Text};
 use super::arg::Arg;
 use super::dispatch::{self, generate_via_python};
-use super::otp::{check_digest, default_digest, text_of, Given, Otp};
+use super::otp::{check_digest, default_digest, text_of, Attributes, Given, Otp};
 use super::qr::{Int, QrCode};
 use super::storage::{self, Owner, PyWallet};
 use super::time;
@@ -158,42 +158,45 @@ impl Totp {
         })
     }
 
+    /// TOTP's own checks in `__init__`, in pyotp's order: the digest it was given, then the
+    /// interval. The digest to use (SHA1 when none was given) and the interval in seconds.
+    fn check<'py>(
+        py: Python<'py>,
+        digest: Option<Bound<'py, PyAny>>,
+        interval: &Bound<'py, PyAny>,
+    ) -> PyResult<(Bound<'py, PyAny>, f64)> {
+        // pyotp: `if digest is None: digest = hashlib.sha1` `elif digest in [md5, shake_128]: raise`.
+        if let Some(given) = &digest {
+            check_digest(given)?;
+        }
+        let digest = default_digest(py, digest)?;
+        Ok((digest, check_interval(interval)?))
+    }
+
     /// pyotp's `TOTP.__init__` (and, for Steam, the part of `Steam.__init__` after its check).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn init(
         slf: &Bound<'_, Self>,
         s: &Bound<'_, PyAny>,
-        digits: &Bound<'_, PyAny>,
+        digits: Bound<'_, PyAny>,
         digest: Option<Bound<'_, PyAny>>,
         name: Option<Bound<'_, PyAny>>,
         issuer: Option<Bound<'_, PyAny>>,
-        interval: &Bound<'_, PyAny>,
+        interval: Bound<'_, PyAny>,
         allow_short: bool,
     ) -> PyResult<()> {
-        // pyotp: `if digest is None: digest = hashlib.sha1` `elif digest in [md5, shake_128]: raise`.
-        if let Some(given) = &digest {
-            check_digest(given)?;
-        }
-        let digest = default_digest(s.py(), digest)?;
-        let seconds = check_interval(interval)?;
+        let (digest, seconds) = Totp::check(s.py(), digest, &interval)?;
         let old = {
             let mut this = slf.try_borrow_mut()?;
-            this.interval_secs = is_plain_number(interval).then_some(seconds);
-            std::mem::replace(&mut this.interval, interval.clone().unbind())
+            this.interval_secs = is_plain_number(&interval).then_some(seconds);
+            std::mem::replace(&mut this.interval, interval.unbind())
         };
         drop(old);
-        Otp::init(
-            slf.as_super(),
-            s,
-            digits,
-            &digest,
-            name,
-            issuer,
-            allow_short,
-        )
+        Otp::init(slf.as_super(), s, digits, digest, name, issuer, allow_short)
     }
 
-    /// A new, initialised TOTP (for `parse_uri`).
+    /// A new, initialised TOTP (for `parse_uri`), built with its attributes in place: what
+    /// `TOTP(...)` makes, without first making the blank object that `__init__` fills.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn create<'py>(
         s: &Bound<'py, PyAny>,
@@ -205,18 +208,18 @@ impl Totp {
         allow_short_secret: bool,
     ) -> PyResult<Bound<'py, Self>> {
         let py = s.py();
-        let obj = Bound::new(py, Totp::blank(py, false))?;
-        Totp::init(
-            &obj,
-            s,
-            &digits.bind(py)?,
-            digest,
-            name,
-            issuer,
-            &interval.bind(py)?,
-            allow_short_secret,
-        )?;
-        Ok(obj)
+        let interval = interval.bind(py)?;
+        let (digest, seconds) = Totp::check(py, digest, &interval)?;
+        let digits = digits.bind(py)?;
+        let base = Attributes::check(s, digits, digest, name, issuer, allow_short_secret, true)?;
+        let totp = Totp {
+            interval_secs: is_plain_number(&interval).then_some(seconds),
+            interval: interval.unbind(),
+        };
+        Bound::new(
+            py,
+            PyClassInitializer::from(Otp::initialised(base, false)).add_subclass(totp),
+        )
     }
 
     /// `self.timecode(for_time)` through Python, `for_time` read as pyotp reads it.
@@ -409,11 +412,11 @@ impl Totp {
         Totp::init(
             slf,
             s,
-            &digits.bind(py)?,
+            digits.bind(py)?,
             digest,
             name,
             issuer,
-            &interval.bind(py)?,
+            interval.bind(py)?,
             allow_short_secret,
         )
     }

@@ -2,6 +2,7 @@
 
 use super::alloc::{new_str, Text};
 use super::arg::Arg;
+use super::attr::Attr;
 use super::dispatch::{self, generate_via_python};
 use super::otp::{check_digest, default_digest, text_of, Attributes, Given, Otp};
 use super::qr::{Int, QrCode};
@@ -91,7 +92,7 @@ pub fn totp_provisioning_uri<'py>(
 ) -> PyResult<Text> {
     let py = otp.py();
     let mut args = Otp::uri_args(otp.as_super(), name, issuer_name)?;
-    args.period = Some(otp.try_borrow()?.interval.clone_ref(py).into_bound(py));
+    args.period = Some(otp.try_borrow()?.interval.bind(py));
     build_uri_from(args, &kwargs, &["issuer", "algorithm", "digits", "period"]).map(Text)
 }
 
@@ -100,7 +101,7 @@ pub fn totp_provisioning_uri<'py>(
 #[pyclass(module = "pyotp_rs.totp", name = "TOTP", extends = Otp, subclass)]
 #[gen_stub(module = "pyotp_rs._pyotp_rs")]
 pub struct Totp {
-    interval: Py<PyAny>,
+    interval: Attr,
     /// The interval when timecodes can be computed natively (a plain int or float).
     interval_secs: Option<f64>,
 }
@@ -151,9 +152,9 @@ impl<'a, 'py> When<'a, 'py> {
 
 impl Totp {
     /// An object `__init__` has not set up yet; `steam` for `Steam`.
-    pub(super) fn blank(py: Python<'_>, steam: bool) -> PyClassInitializer<Self> {
-        PyClassInitializer::from(Otp::blank(py, steam)).add_subclass(Totp {
-            interval: py.None(),
+    pub(super) fn blank(steam: bool) -> PyClassInitializer<Self> {
+        PyClassInitializer::from(Otp::blank(steam)).add_subclass(Totp {
+            interval: Attr::default(),
             interval_secs: None,
         })
     }
@@ -189,7 +190,7 @@ impl Totp {
         let old = {
             let mut this = slf.try_borrow_mut()?;
             this.interval_secs = is_plain_number(&interval).then_some(seconds);
-            std::mem::replace(&mut this.interval, interval.unbind())
+            this.interval.replace(interval.unbind())
         };
         drop(old);
         Otp::init(slf.as_super(), s, digits, digest, name, issuer, allow_short)
@@ -214,7 +215,7 @@ impl Totp {
         let base = Attributes::check(s, digits, digest, name, issuer, allow_short_secret, true)?;
         let totp = Totp {
             interval_secs: is_plain_number(&interval).then_some(seconds),
-            interval: interval.unbind(),
+            interval: Attr::new(interval.unbind()),
         };
         Bound::new(
             py,
@@ -287,7 +288,7 @@ impl Totp {
             {
                 return Ok(Timecode::Native(timecode));
             }
-            this.interval.clone_ref(py)
+            this.interval.get(py)
         };
         // Python's arithmetic, with its errors for a zero, NaN or non-numeric interval
         // assigned after construction, and its big ints for a tiny one.
@@ -385,7 +386,7 @@ impl Totp {
         allow_short_secret: Option<&Bound<'_, PyAny>>,
         _kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyClassInitializer<Self> {
-        Totp::blank(py, false)
+        Totp::blank(false)
     }
 
     /// Handler for time-based OTPs; `interval` is the time step in seconds (at most 120).
@@ -425,7 +426,7 @@ impl Totp {
     #[getter]
     #[gen_stub(override_return_type(type_repr = "builtins.int"))]
     fn get_interval(&self, py: Python<'_>) -> Py<PyAny> {
-        self.interval.clone_ref(py)
+        self.interval.get(py)
     }
 
     #[setter]
@@ -437,7 +438,7 @@ impl Totp {
         let old = {
             let mut this = slf.try_borrow_mut()?;
             this.interval_secs = fast;
-            std::mem::replace(&mut this.interval, value.unbind())
+            this.interval.replace(value.unbind())
         };
         drop(old);
         Ok(())

@@ -573,7 +573,11 @@ fn ascii_decode_into<'t, 'b>(
             None => {
                 let end = len + rest.len();
                 buffer.get_mut(len..end)?.copy_from_slice(rest.as_bytes());
-                return std::str::from_utf8(buffer.get(..end)?).ok();
+                let text = buffer.get(..end)?;
+                debug_assert!(std::str::from_utf8(text).is_ok());
+                // SAFETY: `text` is whole `str` slices (each UTF-8 on its own, cut at character
+                // boundaries) with single ASCII bytes between them, which is UTF-8 as a whole.
+                return Some(unsafe { std::str::from_utf8_unchecked(text) });
             }
         }
     }

@@ -5,12 +5,14 @@ turn on as soon as it has one) and then serves that connection itself: the servi
 request per connection (``keepalive`` 0). gunicorn's ``gthread`` worker, which this one extends,
 accepts in its main thread, hands each connection to a pool thread and back to the main thread to
 close it; those two hand-overs per request, and the switches of the interpreter lock they cause,
-cost about as much CPU as the whole ``GET /get-totp`` view.
+cost about as much CPU as the whole ``GET /get-totp`` view. Two requests served at once by one
+process cost such switches too, so while one of its threads serves a request, a process leaves new
+connections to the other processes for up to :data:`BUSY_WAIT` seconds before it takes one as well.
 
 A slow client cannot hold a thread for long: a connection that sends nothing within five seconds
-(gunicorn's ``DEFAULT_WORKER_DATA_TIMEOUT``) is closed, and each socket gets :data:`READ_TIMEOUT` for every read and write
-once a request has begun (gunicorn's own parsing has no time limit), so a handful of half-sent
-requests cannot hold every thread. The main thread tells the arbiter the worker is alive and, on
+(gunicorn's ``DEFAULT_WORKER_DATA_TIMEOUT``) is closed, and each socket gets :data:`READ_TIMEOUT`
+for every read and write once a request has begun (gunicorn's own parsing has no time limit), so a
+handful of half-sent requests cannot hold every thread. The main thread tells the arbiter the worker is alive and, on
 ``SIGTERM``, lets the threads finish their requests (within ``graceful_timeout``).
 
 Errors gunicorn answers itself (a request line over its limit, a malformed request) are written as
@@ -31,10 +33,13 @@ from typing import Any
 from gunicorn import util  # type: ignore[import-untyped]
 from gunicorn.workers.gthread import TConn, ThreadWorker  # type: ignore[import-untyped]
 
-__all__ = ["READ_TIMEOUT", "GuardedThreadWorker"]
+__all__ = ["BUSY_WAIT", "READ_TIMEOUT", "GuardedThreadWorker"]
 
 READ_TIMEOUT = 10.0
 """Seconds a thread waits for a client to send (or take) the next bytes of a request (or answer)."""
+
+BUSY_WAIT = 0.05
+"""Seconds a process leaves new connections to idle processes while one of its threads serves a request."""
 
 _ACCEPT_AGAIN = frozenset({errno.EAGAIN, errno.EWOULDBLOCK, errno.ECONNABORTED})
 """``accept`` errors that only mean another process took the connection, or its client left."""
@@ -77,6 +82,8 @@ class GuardedThreadWorker(ThreadWorker):  # type: ignore[misc]
 
     def init_process(self) -> None:
         util.write_error = _write_json_error  # this worker process writes gunicorn's errors as JSON
+        self._quiet = threading.Condition()
+        self._serving = 0
         super().init_process()
 
     def run(self) -> None:
@@ -116,10 +123,23 @@ class GuardedThreadWorker(ThreadWorker):  # type: ignore[misc]
         server = listener.getsockname()
         while self.alive:
             with turn:
+                self._wait_for_quiet()
                 accepted = self._accept(listener, ready)
             if accepted is not None:
                 sock, client = accepted
-                self._serve_connection(_TimedConn(self.cfg, sock, client, server))
+                with self._quiet:
+                    self._serving += 1
+                try:
+                    self._serve_connection(_TimedConn(self.cfg, sock, client, server))
+                finally:
+                    with self._quiet:
+                        self._serving -= 1
+                        self._quiet.notify()
+
+    def _wait_for_quiet(self) -> None:
+        """Waits until no other thread of this process serves a request, or :data:`BUSY_WAIT` seconds."""
+        with self._quiet:
+            self._quiet.wait_for(lambda: self._serving == 0, timeout=BUSY_WAIT)
 
     def _accept(self, listener: socket.socket, ready: select.poll) -> tuple[socket.socket, Any] | None:
         """A new connection, or None: none came within a second (``alive`` is looked at again), another

@@ -173,22 +173,20 @@ impl std::fmt::Debug for LazyKey {
 }
 
 impl LazyKey {
-    /// Holds `secret` for `algorithm`, not yet keyed.
-    pub fn new(algorithm: Algorithm, secret: &[u8]) -> Self {
-        let mut padded = [0; MAX_BLOCK_BYTES];
-        // Zeroed whole, not trimmed by the optimiser to the tail the key leaves (a `memset`
-        // call of a variable length, slower than the constant-size stores).
-        std::hint::black_box(&mut padded);
-        match algorithm {
-            Algorithm::Sha1 => mac::pad_key::<mac::Sha1>(secret, &mut padded),
-            Algorithm::Sha256 => mac::pad_key::<mac::Sha256>(secret, &mut padded),
-            Algorithm::Sha512 => mac::pad_key::<mac::Sha512>(secret, &mut padded),
-        };
-        Self {
+    /// Holds `secret` for `algorithm`, not yet keyed, on the heap: the key block is zeroed and
+    /// written where it stays (built on the stack and moved, it was copied whole once more).
+    pub fn boxed(algorithm: Algorithm, secret: &[u8]) -> Box<Self> {
+        let mut key = Box::new(Self {
             algorithm,
-            padded,
+            padded: [0; MAX_BLOCK_BYTES],
             keyed: None,
-        }
+        });
+        match algorithm {
+            Algorithm::Sha1 => mac::pad_key::<mac::Sha1>(secret, &mut key.padded),
+            Algorithm::Sha256 => mac::pad_key::<mac::Sha256>(secret, &mut key.padded),
+            Algorithm::Sha512 => mac::pad_key::<mac::Sha512>(secret, &mut key.padded),
+        };
+        key
     }
 
     /// The algorithm this key is for.
@@ -483,7 +481,7 @@ mod tests {
         for algorithm in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512] {
             for len in [1usize, 10, 20, 63, 64, 65, 127, 128, 129, 300] {
                 let secret: Vec<u8> = (0..len).map(|i| (i * 7 + 1) as u8).collect();
-                let mut lazy = LazyKey::new(algorithm, &secret);
+                let mut lazy = LazyKey::boxed(algorithm, &secret);
                 let eager = Key::new(algorithm, &secret);
                 for counter in [0u64, 1, 59, u64::MAX] {
                     assert_eq!(

@@ -70,17 +70,18 @@ impl OtpKind {
 
 /// A parsed URI, with integers as the caller's parser made them.
 ///
-/// The text borrows from the URI when it needed no decoding.
+/// The text is kept as the URI writes it (borrowed from it), and percent-decoded by the reader
+/// (see [`Escaped`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedUri<'a, I> {
     /// Which class to construct.
     pub kind: OtpKind,
-    /// The secret exactly as written (after percent-decoding).
-    pub secret: Cow<'a, str>,
+    /// The secret exactly as written (once percent-decoded).
+    pub secret: Escaped<'a>,
     /// The account name; `None` when the URI has no label.
-    pub name: Option<Cow<'a, str>>,
+    pub name: Option<Escaped<'a>>,
     /// The issuer from the label or the `issuer` parameter.
-    pub issuer: Option<Cow<'a, str>>,
+    pub issuer: Option<Escaped<'a>>,
     /// `digits`, when given.
     pub digits: Option<I>,
     /// `period`, when given (the constructor's `interval`).
@@ -94,12 +95,11 @@ pub struct ParsedUri<'a, I> {
 impl<I> ParsedUri<'_, I> {
     /// The same values, owning their text.
     pub fn into_owned(self) -> ParsedUri<'static, I> {
-        let owned = |text: Cow<'_, str>| Cow::Owned(text.into_owned());
         ParsedUri {
             kind: self.kind,
-            secret: owned(self.secret),
-            name: self.name.map(owned),
-            issuer: self.issuer.map(owned),
+            secret: self.secret.into_owned(),
+            name: self.name.map(Escaped::into_owned),
+            issuer: self.issuer.map(Escaped::into_owned),
             digits: self.digits,
             period: self.period,
             counter: self.counter,
@@ -469,6 +469,109 @@ fn decode_bytes(decoded: String, rest: &[u8], plus: bool) -> String {
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// The longest decoded text [`Escaped::with_decoded`] writes on the stack.
+const INLINE_TEXT_BYTES: usize = 64;
+
+/// Text as a URI writes it: a label part, decoded by `unquote`, or a query value, decoded by
+/// `unquote_plus`. The reader decodes it, on the stack where it can ([`Escaped::with_decoded`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Escaped<'a> {
+    raw: Cow<'a, str>,
+    plus: bool,
+}
+
+impl<'a> Escaped<'a> {
+    /// A part of the label (`unquote`).
+    fn label(raw: &'a str) -> Self {
+        Self {
+            raw: Cow::Borrowed(raw),
+            plus: false,
+        }
+    }
+
+    /// A query value (`unquote_plus`).
+    fn value(raw: &'a str) -> Self {
+        Self {
+            raw: Cow::Borrowed(raw),
+            plus: true,
+        }
+    }
+
+    /// The same text, owned.
+    pub fn into_owned(self) -> Escaped<'static> {
+        Escaped {
+            raw: Cow::Owned(self.raw.into_owned()),
+            plus: self.plus,
+        }
+    }
+
+    /// The decoded text, borrowed when there is nothing to decode.
+    pub fn decode(&self) -> Cow<'_, str> {
+        decode(&self.raw, self.plus)
+    }
+
+    /// Lends the decoded text to `use_text`: the text as written when there is nothing to
+    /// decode, decoded on the stack when every escape stands for an ASCII byte (so the result
+    /// is UTF-8 as it is) and it fits, in a new `String` otherwise.
+    pub fn with_decoded<R>(&self, use_text: impl FnOnce(&str) -> R) -> R {
+        let raw: &str = &self.raw;
+        let Some((run, escaped)) = split_at_escape(raw, self.plus) else {
+            return use_text(raw);
+        };
+        let mut buffer = [0u8; INLINE_TEXT_BYTES];
+        match ascii_decode_into(run, escaped, self.plus, &mut buffer) {
+            Some(text) => use_text(text),
+            None => use_text(&decode(raw, self.plus)),
+        }
+    }
+
+    /// Whether both decode to the same text, without allocating when their bytes agree.
+    ///
+    /// Decoded bytes that differ can still decode to the same text when they are not UTF-8
+    /// (replacement characters), so that case falls back to decoding.
+    fn decodes_like(&self, other: &Escaped<'_>) -> bool {
+        // The usual case: both written alike, with no `+` that only one of them reads as a space.
+        let alike = self.raw == other.raw && (self.plus == other.plus || !self.raw.contains('+'));
+        alike || self.bytes().eq(other.bytes()) || self.decode() == other.decode()
+    }
+
+    /// The decoded bytes, before they are read as UTF-8.
+    fn bytes(&self) -> Unquoted<'_> {
+        Unquoted {
+            rest: self.raw.as_bytes(),
+            plus: self.plus,
+        }
+    }
+}
+
+/// What [`decode`] makes of `run` followed by `escaped` (from [`split_at_escape`]), written
+/// into `buffer`; `None` when an escape stands for a byte outside ASCII or the text does not fit.
+fn ascii_decode_into<'t, 'b>(
+    mut run: &'t str,
+    mut escaped: &'t str,
+    plus: bool,
+    buffer: &'b mut [u8],
+) -> Option<&'b str> {
+    let mut len = 0;
+    loop {
+        let end = len + run.len();
+        buffer.get_mut(len..end)?.copy_from_slice(run.as_bytes());
+        len = end;
+        let (b, used) = unescape(escaped.as_bytes(), plus).filter(|(b, _)| b.is_ascii())?;
+        *buffer.get_mut(len)? = b;
+        len += 1;
+        let rest = escaped.get(used..)?;
+        match split_at_escape(rest, plus) {
+            Some(next) => (run, escaped) = next,
+            None => {
+                let end = len + rest.len();
+                buffer.get_mut(len..end)?.copy_from_slice(rest.as_bytes());
+                return std::str::from_utf8(buffer.get(..end)?).ok();
+            }
+        }
+    }
+}
+
 /// `urllib.parse.unquote`: `%XX` escapes to bytes, malformed escapes kept, UTF-8 with replacement.
 pub fn unquote(text: &str) -> Cow<'_, str> {
     decode(text, false)
@@ -604,14 +707,14 @@ pub fn clean_url(uri: &str) -> Cow<'_, str> {
 
 /// `parse_uri`'s label: `path[1:]` split at the first `:` into issuer and name, each
 /// unquoted; no name at all for an empty path.
-fn parse_label(path: &str) -> (Option<Cow<'_, str>>, Option<Cow<'_, str>>) {
+fn parse_label(path: &str) -> (Option<Escaped<'_>>, Option<Escaped<'_>>) {
     let mut chars = path.chars();
     if chars.next().is_none() {
         return (None, None);
     }
     match split_at_byte(chars.as_str(), b':') {
-        Some((issuer, name)) => (Some(unquote(issuer)), Some(unquote(name))),
-        None => (None, Some(unquote(chars.as_str()))),
+        Some((issuer, name)) => (Some(Escaped::label(issuer)), Some(Escaped::label(name))),
+        None => (None, Some(Escaped::label(chars.as_str()))),
     }
 }
 
@@ -677,8 +780,8 @@ impl Keywords {
 
 /// What `parse_uri`'s loop over the query leaves behind.
 struct Query<'a, I> {
-    secret: Option<Cow<'a, str>>,
-    issuer: Option<Cow<'a, str>>,
+    secret: Option<Escaped<'a>>,
+    issuer: Option<Escaped<'a>>,
     steam: bool,
     digits: Option<I>,
     period: Option<I>,
@@ -692,7 +795,7 @@ struct Query<'a, I> {
 /// `issuer` is the label's; an `issuer` parameter must equal it, else sets it.
 fn read_query<'a, I, E>(
     query: &'a str,
-    issuer: Option<Cow<'a, str>>,
+    issuer: Option<Escaped<'a>>,
     mut parse_int: impl FnMut(&str) -> Result<I, E>,
 ) -> Result<Query<'a, I>, UriError<E>> {
     let mut q = Query {
@@ -720,11 +823,13 @@ fn read_query<'a, I, E>(
         }
         let mut int = || parse_int(&unquote_plus(value)).map_err(UriError::Int);
         match param {
-            Param::Secret => q.secret = Some(unquote_plus(value)),
+            Param::Secret => q.secret = Some(Escaped::value(value)),
             Param::Issuer => match &q.issuer {
-                Some(label) if !unquotes_to(value, label) => return Err(UriError::IssuerMismatch),
+                Some(label) if !Escaped::value(value).decodes_like(label) => {
+                    return Err(UriError::IssuerMismatch)
+                }
                 Some(_) => {}
-                None => q.issuer = Some(unquote_plus(value)),
+                None => q.issuer = Some(Escaped::value(value)),
             },
             Param::Algorithm => {
                 q.algorithm = Some(
@@ -818,6 +923,11 @@ mod tests {
 
     const S: &[u8] = b"GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 
+    /// A parsed part as its reader sees it.
+    fn text(part: &Option<Escaped<'_>>) -> Option<String> {
+        part.as_ref().map(|p| p.with_decoded(str::to_owned))
+    }
+
     fn ascii_int(s: &str) -> Result<i64, String> {
         s.trim()
             .parse()
@@ -872,20 +982,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.kind, OtpKind::Totp);
-        assert_eq!(p.issuer.as_deref(), Some("Example:Co"));
-        assert_eq!(p.name.as_deref(), Some("alice"));
+        assert_eq!(text(&p.issuer).as_deref(), Some("Example:Co"));
+        assert_eq!(text(&p.name).as_deref(), Some("alice"));
         assert_eq!(p.algorithm, Some(Algorithm::Sha256));
         assert_eq!(p.period, Some(60));
         let p = parse("otpauth://totp/a:b:c?secret=S&issuer=", ascii_int).unwrap();
         assert_eq!(
-            (p.issuer.as_deref(), p.name.as_deref()),
+            (text(&p.issuer).as_deref(), text(&p.name).as_deref()),
             (Some("a"), Some("b:c"))
         );
         let p = parse("otpauth://totp?secret=S", ascii_int).unwrap();
         assert_eq!(p.name, None);
         let p = parse("otpauth://totp/a%FFb?secret=S%0A", ascii_int).unwrap();
-        assert_eq!(p.name.as_deref(), Some("a\u{fffd}b"));
-        assert_eq!(p.secret, "S\n");
+        assert_eq!(text(&p.name).as_deref(), Some("a\u{fffd}b"));
+        assert_eq!(p.secret.decode(), "S\n");
     }
 
     #[test]
@@ -1076,7 +1186,12 @@ mod tests {
         let chars: Vec<char> = alphabet.chars().collect();
         let mut rng = XorShift(7);
         for _ in 0..3000 {
-            let len = rng.below(24);
+            // Now and then longer than the stack buffer of `Escaped::with_decoded`.
+            let len = if rng.below(10) == 0 {
+                40 + rng.below(200)
+            } else {
+                rng.below(24)
+            };
             let text: String = (0..len).map(|_| chars[rng.below(chars.len())]).collect();
             for plus in [false, true] {
                 let bytes: Vec<u8> = Unquoted {
@@ -1091,6 +1206,11 @@ mod tests {
                     unquote(&text)
                 };
                 assert_eq!(decoded, expected, "{text:?}");
+                let part = Escaped {
+                    raw: Cow::Borrowed(&text),
+                    plus,
+                };
+                assert_eq!(part.with_decoded(str::to_owned), expected, "{text:?}");
                 assert_eq!(
                     matches!(decoded, Cow::Borrowed(_)),
                     !(text.contains('%') || plus && text.contains('+'))
@@ -1107,20 +1227,23 @@ mod tests {
     fn plain_uris_borrow_everything() {
         let uri = "otpauth://totp/Example:alice?secret=S&issuer=Example&period=60";
         let p = parse(uri, ascii_int).unwrap();
-        assert!(matches!(p.secret, Cow::Borrowed("S")));
-        assert!(matches!(p.name, Some(Cow::Borrowed("alice"))));
-        assert!(matches!(p.issuer, Some(Cow::Borrowed("Example"))));
+        assert!(matches!(p.secret.decode(), Cow::Borrowed("S")));
+        assert!(matches!(p.name.unwrap().decode(), Cow::Borrowed("alice")));
+        assert!(matches!(
+            p.issuer.unwrap().decode(),
+            Cow::Borrowed("Example")
+        ));
         let p = parse(
             "otpauth://totp/Ex%20Co:alice?secret=S&issuer=Ex+Co",
             ascii_int,
         )
         .unwrap();
-        assert!(matches!(p.issuer, Some(Cow::Owned(ref i)) if i == "Ex Co"));
+        assert!(matches!(p.issuer.unwrap().decode(), Cow::Owned(ref i) if i == "Ex Co"));
         let p = parse("otpauth://totp/alice?secret=S&issuer=Ex%20Co", ascii_int).unwrap();
-        assert_eq!(p.issuer.as_deref(), Some("Ex Co"));
+        assert_eq!(text(&p.issuer).as_deref(), Some("Ex Co"));
         let p = parse("\totpauth://to\ntp/a\rlice?sec\tret=S#x\ty", ascii_int).unwrap();
         assert_eq!(
-            (p.kind, p.name.as_deref(), p.secret.as_ref()),
+            (p.kind, text(&p.name).as_deref(), p.secret.decode().as_ref()),
             (OtpKind::Totp, Some("alice"), "S")
         );
     }
@@ -1132,7 +1255,7 @@ mod tests {
             ascii_int,
         )
         .unwrap();
-        assert_eq!(p.issuer.as_deref(), Some("a\u{fffd}"));
+        assert_eq!(text(&p.issuer).as_deref(), Some("a\u{fffd}"));
         // Both sides decode to a replacement character.
         assert!(parse("otpauth://totp/a%FF:n?secret=S&issuer=a%FE", ascii_int).is_ok());
         let err = parse("otpauth://totp/ab:n?secret=S&issuer=a", ascii_int);
@@ -1161,6 +1284,6 @@ mod tests {
     #[test]
     fn label_drops_the_first_character() {
         let p = parse("otpauth:éx?secret=S&encoder=steam", ascii_int).unwrap();
-        assert_eq!(p.name.as_deref(), Some("x"));
+        assert_eq!(text(&p.name).as_deref(), Some("x"));
     }
 }

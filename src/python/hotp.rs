@@ -22,7 +22,7 @@ pub struct Hotp {
 
 impl Hotp {
     fn blank(py: Python<'_>) -> PyClassInitializer<Self> {
-        PyClassInitializer::from(Otp::blank(py, false)).add_subclass(Hotp {
+        PyClassInitializer::from(Otp::blank(false)).add_subclass(Hotp {
             initial_count: py.None(),
         })
     }
@@ -105,8 +105,8 @@ impl Hotp {
         Otp::init(
             slf.as_super(),
             s,
-            &digits.bind(py)?,
-            &digest,
+            digits.bind(py)?,
+            digest,
             name,
             issuer,
             allow_short_secret,

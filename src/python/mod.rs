@@ -2,6 +2,7 @@
 
 mod alloc;
 mod arg;
+mod attr;
 mod dispatch;
 mod errors;
 mod hotp;

@@ -6,6 +6,7 @@
 
 use super::alloc::{new_bytes, new_str};
 use super::arg::Arg;
+use super::attr::Attr;
 use super::dispatch;
 use super::lazy::{
     B32DECODE, HMAC_NEW, MD5, NEWOBJ, SHA1, SHA256, SHA512, SHAKE_128, STRINGS_EQUAL,
@@ -145,7 +146,7 @@ pub(super) fn make_engine(
     Ok(match native_algorithm(digest)? {
         // Boxed, so that the key block is written once and never copied as the engine moves.
         Some(algorithm) => Engine::Native(with_secret(secret, min, |key| {
-            Box::new(LazyKey::new(algorithm, key))
+            LazyKey::boxed(algorithm, key)
         })?),
         None => Engine::Python(decode_secret(secret, min)?),
     })
@@ -309,11 +310,11 @@ pub(super) fn python_mac(
 #[pyclass(module = "pyotp_rs.otp", name = "OTP", subclass, dict, weakref)]
 #[gen_stub(module = "pyotp_rs._pyotp_rs")]
 pub struct Otp {
-    secret: Py<PyAny>,
-    digits: Py<PyAny>,
-    digest: Py<PyAny>,
-    name: Py<PyAny>,
-    issuer: Py<PyAny>,
+    secret: Attr,
+    digits: Attr,
+    digest: Attr,
+    name: Attr,
+    issuer: Attr,
     pub(super) fast_digits: Option<u32>,
     engine: Engine,
     pub(super) steam: bool,
@@ -361,17 +362,65 @@ impl Engine {
     }
 }
 
+/// What pyotp's `OTP.__init__` sets, checked in its order before any of it is stored.
+pub(super) struct Attributes {
+    secret: Py<PyAny>,
+    digits: Py<PyAny>,
+    digest: Py<PyAny>,
+    name: Py<PyAny>,
+    issuer: Py<PyAny>,
+    fast_digits: Option<u32>,
+    engine: Engine,
+    min_length: MinLength,
+}
+
+impl Attributes {
+    /// Checks `OTP.__init__`'s arguments in pyotp's order and derives the engine. A secret
+    /// that does not decode raises for the library's own objects (`native`); for the others it
+    /// is kept as the engine's error, and their `byte_secret()` decides.
+    pub(super) fn check(
+        s: &Bound<'_, PyAny>,
+        digits: Bound<'_, PyAny>,
+        digest: Bound<'_, PyAny>,
+        name: Option<Bound<'_, PyAny>>,
+        issuer: Option<Bound<'_, PyAny>>,
+        allow_short: bool,
+        native: bool,
+    ) -> PyResult<Self> {
+        let py = s.py();
+        let fast_digits = check_digits(&digits)?;
+        check_digest(&digest)?;
+        let name = or_default(name, pyo3::intern!(py, "Secret").as_any())?;
+        let min_length = MinLength::allowing_short(allow_short);
+        let engine = match make_engine(s, &digest, min_length) {
+            Ok(engine) => engine,
+            Err(err) if native => return Err(err),
+            Err(err) => Engine::Invalid(err.into_value(py)),
+        };
+        Ok(Self {
+            secret: s.clone().unbind(),
+            digits: digits.unbind(),
+            digest: digest.unbind(),
+            name: name.unbind(),
+            issuer: issuer.map_or_else(|| py.None(), Bound::unbind),
+            fast_digits,
+            engine,
+            min_length,
+        })
+    }
+}
+
 impl Otp {
     /// An object that `__init__` has not set up yet (as after `OTP.__new__`);
     /// `steam` for `Steam` objects, whose codes are rendered in Steam's alphabet even when
     /// their attributes are set by unpickling.
-    pub(super) fn blank(py: Python<'_>, steam: bool) -> Self {
+    pub(super) fn blank(steam: bool) -> Self {
         Self {
-            secret: py.None(),
-            digits: py.None(),
-            digest: py.None(),
-            name: py.None(),
-            issuer: py.None(),
+            secret: Attr::default(),
+            digits: Attr::default(),
+            digest: Attr::default(),
+            name: Attr::default(),
+            issuer: Attr::default(),
             fast_digits: None,
             engine: Engine::Uninitialised,
             steam,
@@ -388,45 +437,50 @@ impl Otp {
     pub(super) fn init(
         slf: &Bound<'_, Self>,
         s: &Bound<'_, PyAny>,
-        digits: &Bound<'_, PyAny>,
-        digest: &Bound<'_, PyAny>,
+        digits: Bound<'_, PyAny>,
+        digest: Bound<'_, PyAny>,
         name: Option<Bound<'_, PyAny>>,
         issuer: Option<Bound<'_, PyAny>>,
         allow_short: bool,
     ) -> PyResult<()> {
-        let py = s.py();
-        let fast_digits = check_digits(digits)?;
-        check_digest(digest)?;
-        let name = or_default(name, pyo3::intern!(py, "Secret").as_any())?;
-        let min_length = MinLength::allowing_short(allow_short);
         let native = dispatch::is_native(slf.as_any());
-        let engine = match make_engine(s, digest, min_length) {
-            Ok(engine) => engine,
-            Err(err) if native => return Err(err),
-            Err(err) => Engine::Invalid(err.into_value(py)),
-        };
+        let new = Attributes::check(s, digits, digest, name, issuer, allow_short, native)?;
         let old = {
             let mut this = slf.try_borrow_mut()?;
-            this.fast_digits = fast_digits;
-            this.min_length = min_length;
             this.generation += 1;
+            this.fast_digits = new.fast_digits;
+            this.min_length = new.min_length;
             (
-                std::mem::replace(&mut this.secret, s.clone().unbind()),
-                std::mem::replace(&mut this.digits, digits.clone().unbind()),
-                std::mem::replace(&mut this.digest, digest.clone().unbind()),
-                std::mem::replace(&mut this.name, name.unbind()),
-                std::mem::replace(
-                    &mut this.issuer,
-                    issuer.map_or_else(|| py.None(), Bound::unbind),
-                ),
-                std::mem::replace(&mut this.engine, engine),
+                this.secret.replace(new.secret),
+                this.digits.replace(new.digits),
+                this.digest.replace(new.digest),
+                this.name.replace(new.name),
+                this.issuer.replace(new.issuer),
+                std::mem::replace(&mut this.engine, new.engine),
             )
         };
         drop(old);
         if !native {
-            slf.call_method0(pyo3::intern!(py, "byte_secret"))?;
+            slf.call_method0(pyo3::intern!(s.py(), "byte_secret"))?;
         }
         Ok(())
+    }
+
+    /// A new object's state, initialised (for the library's own classes only: their
+    /// `byte_secret` is the native one, which [`Attributes::check`] ran).
+    pub(super) fn initialised(new: Attributes, steam: bool) -> Self {
+        Self {
+            secret: Attr::new(new.secret),
+            digits: Attr::new(new.digits),
+            digest: Attr::new(new.digest),
+            name: Attr::new(new.name),
+            issuer: Attr::new(new.issuer),
+            fast_digits: new.fast_digits,
+            engine: new.engine,
+            steam,
+            min_length: new.min_length,
+            generation: 1,
+        }
     }
 
     /// The code for a counter, when it can be computed natively (no Python code runs).
@@ -445,14 +499,14 @@ impl Otp {
     fn code_inputs(&mut self, py: Python<'_>, message: &[u8]) -> CodeInputs {
         let value = match &mut self.engine {
             Engine::Native(key) => Ok(key.truncated(message)),
-            Engine::Python(key) => Err(Pending::Python(key.clone(), self.digest.clone_ref(py))),
+            Engine::Python(key) => Err(Pending::Python(key.clone(), self.digest.get(py))),
             Engine::Invalid(err) => Err(Pending::Invalid(err.clone_ref(py))),
             Engine::Uninitialised => Err(Pending::Uninitialised),
         };
         CodeInputs {
             value,
             fast_digits: self.fast_digits,
-            digits: self.digits.clone_ref(py),
+            digits: self.digits.get(py),
             steam: self.steam,
         }
     }
@@ -503,9 +557,9 @@ impl Otp {
         let (digest, fast_digits, digits, steam) = {
             let this = slf.try_borrow()?;
             (
-                this.digest.clone_ref(py),
+                this.digest.get(py),
                 this.fast_digits,
-                this.digits.clone_ref(py),
+                this.digits.get(py),
                 this.steam,
             )
         };
@@ -525,8 +579,8 @@ impl Otp {
             let (secret, digest, min, generation) = {
                 let this = slf.try_borrow()?;
                 (
-                    this.secret.clone_ref(py),
-                    this.digest.clone_ref(py),
+                    this.secret.get(py),
+                    this.digest.get(py),
                     this.min_length,
                     this.generation,
                 )
@@ -545,10 +599,7 @@ impl Otp {
     }
 
     /// Assigns one of the engine's inputs, then re-keys.
-    fn set_input(
-        slf: &Bound<'_, Self>,
-        assign: impl FnOnce(&mut Otp) -> Py<PyAny>,
-    ) -> PyResult<()> {
+    fn set_input(slf: &Bound<'_, Self>, assign: impl FnOnce(&mut Otp) -> Attr) -> PyResult<()> {
         let old = {
             let mut this = slf.try_borrow_mut()?;
             this.generation += 1;
@@ -572,11 +623,11 @@ impl Otp {
                 _ => None,
             };
             (
-                this.secret.clone_ref(py).into_bound(py),
-                this.name.clone_ref(py).into_bound(py),
-                this.issuer.clone_ref(py).into_bound(py),
-                this.digits.clone_ref(py).into_bound(py),
-                this.digest.clone_ref(py).into_bound(py),
+                this.secret.bind(py),
+                this.name.bind(py),
+                this.issuer.bind(py),
+                this.digits.bind(py),
+                this.digest.bind(py),
                 algorithm,
             )
         };
@@ -658,7 +709,7 @@ impl Otp {
         allow_short_secret: Option<&Bound<'_, PyAny>>,
         _kwargs: Option<&Bound<'_, PyDict>>,
     ) -> Self {
-        Otp::blank(py, false)
+        Otp::blank(false)
     }
 
     /// Base class for OTP handlers.
@@ -688,8 +739,8 @@ impl Otp {
         Otp::init(
             slf,
             s,
-            &digits.bind(py)?,
-            &digest,
+            digits.bind(py)?,
+            digest,
             name,
             issuer,
             allow_short_secret,
@@ -700,7 +751,7 @@ impl Otp {
     #[getter]
     #[gen_stub(override_return_type(type_repr = "builtins.str"))]
     fn get_secret(&self, py: Python<'_>) -> Py<PyAny> {
-        self.secret.clone_ref(py)
+        self.secret.get(py)
     }
 
     #[setter]
@@ -708,9 +759,7 @@ impl Otp {
         slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.str"))] value: Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        Otp::set_input(slf, |this| {
-            std::mem::replace(&mut this.secret, value.unbind())
-        })
+        Otp::set_input(slf, |this| this.secret.replace(value.unbind()))
     }
 
     /// Whether secrets shorter than 112 bits are accepted (not in pyotp; see `__init__`).
@@ -723,7 +772,7 @@ impl Otp {
     fn set_allow_short_secret(slf: &Bound<'_, Self>, value: Bound<'_, PyBool>) -> PyResult<()> {
         Otp::set_input(slf, |this| {
             this.min_length = MinLength::allowing_short(value.is_true());
-            value.into_any().unbind()
+            Attr::default()
         })
     }
 
@@ -731,7 +780,7 @@ impl Otp {
     #[getter]
     #[gen_stub(override_return_type(type_repr = "builtins.int"))]
     fn get_digits(&self, py: Python<'_>) -> Py<PyAny> {
-        self.digits.clone_ref(py)
+        self.digits.get(py)
     }
 
     #[setter]
@@ -743,7 +792,7 @@ impl Otp {
         let old = {
             let mut this = slf.try_borrow_mut()?;
             this.fast_digits = fast;
-            std::mem::replace(&mut this.digits, value.unbind())
+            this.digits.replace(value.unbind())
         };
         drop(old);
         Ok(())
@@ -753,7 +802,7 @@ impl Otp {
     #[getter]
     #[gen_stub(override_return_type(type_repr = "typing.Any"))]
     fn get_digest(&self, py: Python<'_>) -> Py<PyAny> {
-        self.digest.clone_ref(py)
+        self.digest.get(py)
     }
 
     #[setter]
@@ -761,16 +810,14 @@ impl Otp {
         slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "typing.Any"))] value: Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        Otp::set_input(slf, |this| {
-            std::mem::replace(&mut this.digest, value.unbind())
-        })
+        Otp::set_input(slf, |this| this.digest.replace(value.unbind()))
     }
 
     /// Account name, shown by authenticator apps.
     #[getter]
     #[gen_stub(override_return_type(type_repr = "builtins.str"))]
     fn get_name(&self, py: Python<'_>) -> Py<PyAny> {
-        self.name.clone_ref(py)
+        self.name.get(py)
     }
 
     #[setter]
@@ -778,7 +825,7 @@ impl Otp {
         slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.str"))] value: Py<PyAny>,
     ) -> PyResult<()> {
-        let old = std::mem::replace(&mut slf.try_borrow_mut()?.name, value);
+        let old = slf.try_borrow_mut()?.name.replace(value);
         drop(old);
         Ok(())
     }
@@ -787,7 +834,7 @@ impl Otp {
     #[getter]
     #[gen_stub(override_return_type(type_repr = "builtins.str | None"))]
     fn get_issuer(&self, py: Python<'_>) -> Py<PyAny> {
-        self.issuer.clone_ref(py)
+        self.issuer.get(py)
     }
 
     #[setter]
@@ -795,7 +842,7 @@ impl Otp {
         slf: &Bound<'_, Self>,
         #[gen_stub(override_type(type_repr = "builtins.str | None"))] value: Py<PyAny>,
     ) -> PyResult<()> {
-        let old = std::mem::replace(&mut slf.try_borrow_mut()?.issuer, value);
+        let old = slf.try_borrow_mut()?.issuer.replace(value);
         drop(old);
         Ok(())
     }
@@ -821,7 +868,7 @@ impl Otp {
         let py = slf.py();
         let (secret, min) = {
             let this = slf.try_borrow()?;
-            (this.secret.clone_ref(py), this.min_length)
+            (this.secret.get(py), this.min_length)
         };
         new_bytes(py, &decode_secret(secret.bind(py), min)?)
     }

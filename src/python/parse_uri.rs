@@ -7,7 +7,7 @@ use super::lazy::{SHA1, SHA256, SHA512, URLPARSE};
 use super::steam::Steam;
 use super::totp::Totp;
 use crate::otp::Algorithm;
-use crate::uri::{self, OtpKind, UriError, UriInt};
+use crate::uri::{self, Escaped, OtpKind, UriError, UriInt};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyInt, PyString};
 use pyo3_stub_gen::derive::gen_stub_pyfunction;
@@ -131,12 +131,10 @@ pub fn parse_uri<'py>(
     if parsed.kind == OtpKind::Steam {
         urlparse_host_check(uri, text)?;
     }
-    let secret = py_text(py, &parsed.secret, restore)?;
-    let name = parsed.name.map(|n| py_text(py, &n, restore)).transpose()?;
-    let issuer = parsed
-        .issuer
-        .map(|i| py_text(py, &i, restore))
-        .transpose()?;
+    let text = |part: &Escaped<'_>| part.with_decoded(|text| py_text(py, text, restore));
+    let secret = text(&parsed.secret)?;
+    let name = parsed.name.as_ref().map(text).transpose()?;
+    let issuer = parsed.issuer.as_ref().map(text).transpose()?;
     let digits = parsed.digits.map_or(Arg::Default(6), |d| Arg::Given(d.0));
     let interval = parsed.period.map_or(Arg::Default(30), |p| Arg::Given(p.0));
     let digest = digest_of(py, parsed.algorithm)?;

@@ -30,7 +30,7 @@ impl Steam {
         allow_short_secret: Option<&Bound<'_, PyAny>>,
         _kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyClassInitializer<Self> {
-        Totp::blank(py, true).add_subclass(Steam)
+        Totp::blank(true).add_subclass(Steam)
     }
 
     /// Steam's TOTP variant. As in pyotp, `interval` is range-checked but the interval stays 30,
@@ -61,11 +61,11 @@ impl Steam {
         Totp::init(
             slf.as_super(),
             s,
-            &ten,
+            ten,
             sha1,
             name,
             issuer,
-            &thirty,
+            thirty,
             allow_short_secret,
         )
     }
@@ -82,7 +82,7 @@ impl Steam {
         allow_short_secret: bool,
     ) -> PyResult<Bound<'py, Self>> {
         let py = s.py();
-        let obj = Bound::new(py, Totp::blank(py, true).add_subclass(Steam))?;
+        let obj = Bound::new(py, Totp::blank(true).add_subclass(Steam))?;
         Steam::__init__(&obj, s, name, issuer, interval, digits, allow_short_secret)?;
         Ok(obj)
     }

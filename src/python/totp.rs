@@ -2,8 +2,9 @@
 
 use super::alloc::{new_str, Text};
 use super::arg::Arg;
+use super::attr::Attr;
 use super::dispatch::{self, generate_via_python};
-use super::otp::{check_digest, default_digest, text_of, Given, Otp};
+use super::otp::{check_digest, default_digest, text_of, Attributes, Given, Otp};
 use super::qr::{Int, QrCode};
 use super::storage::{self, Owner, PyWallet};
 use super::time;
@@ -91,7 +92,7 @@ pub fn totp_provisioning_uri<'py>(
 ) -> PyResult<Text> {
     let py = otp.py();
     let mut args = Otp::uri_args(otp.as_super(), name, issuer_name)?;
-    args.period = Some(otp.try_borrow()?.interval.clone_ref(py).into_bound(py));
+    args.period = Some(otp.try_borrow()?.interval.bind(py));
     build_uri_from(args, &kwargs, &["issuer", "algorithm", "digits", "period"]).map(Text)
 }
 
@@ -100,7 +101,7 @@ pub fn totp_provisioning_uri<'py>(
 #[pyclass(module = "pyotp_rs.totp", name = "TOTP", extends = Otp, subclass)]
 #[gen_stub(module = "pyotp_rs._pyotp_rs")]
 pub struct Totp {
-    interval: Py<PyAny>,
+    interval: Attr,
     /// The interval when timecodes can be computed natively (a plain int or float).
     interval_secs: Option<f64>,
 }
@@ -151,11 +152,26 @@ impl<'a, 'py> When<'a, 'py> {
 
 impl Totp {
     /// An object `__init__` has not set up yet; `steam` for `Steam`.
-    pub(super) fn blank(py: Python<'_>, steam: bool) -> PyClassInitializer<Self> {
-        PyClassInitializer::from(Otp::blank(py, steam)).add_subclass(Totp {
-            interval: py.None(),
+    pub(super) fn blank(steam: bool) -> PyClassInitializer<Self> {
+        PyClassInitializer::from(Otp::blank(steam)).add_subclass(Totp {
+            interval: Attr::default(),
             interval_secs: None,
         })
+    }
+
+    /// TOTP's own checks in `__init__`, in pyotp's order: the digest it was given, then the
+    /// interval. The digest to use (SHA1 when none was given) and the interval in seconds.
+    fn check<'py>(
+        py: Python<'py>,
+        digest: Option<Bound<'py, PyAny>>,
+        interval: &Bound<'py, PyAny>,
+    ) -> PyResult<(Bound<'py, PyAny>, f64)> {
+        // pyotp: `if digest is None: digest = hashlib.sha1` `elif digest in [md5, shake_128]: raise`.
+        if let Some(given) = &digest {
+            check_digest(given)?;
+        }
+        let digest = default_digest(py, digest)?;
+        Ok((digest, check_interval(interval)?))
     }
 
     /// pyotp's `TOTP.__init__` (and, for Steam, the part of `Steam.__init__` after its check).
@@ -163,37 +179,25 @@ impl Totp {
     pub(super) fn init(
         slf: &Bound<'_, Self>,
         s: &Bound<'_, PyAny>,
-        digits: &Bound<'_, PyAny>,
+        digits: Bound<'_, PyAny>,
         digest: Option<Bound<'_, PyAny>>,
         name: Option<Bound<'_, PyAny>>,
         issuer: Option<Bound<'_, PyAny>>,
-        interval: &Bound<'_, PyAny>,
+        interval: Bound<'_, PyAny>,
         allow_short: bool,
     ) -> PyResult<()> {
-        // pyotp: `if digest is None: digest = hashlib.sha1` `elif digest in [md5, shake_128]: raise`.
-        if let Some(given) = &digest {
-            check_digest(given)?;
-        }
-        let digest = default_digest(s.py(), digest)?;
-        let seconds = check_interval(interval)?;
+        let (digest, seconds) = Totp::check(s.py(), digest, &interval)?;
         let old = {
             let mut this = slf.try_borrow_mut()?;
-            this.interval_secs = is_plain_number(interval).then_some(seconds);
-            std::mem::replace(&mut this.interval, interval.clone().unbind())
+            this.interval_secs = is_plain_number(&interval).then_some(seconds);
+            this.interval.replace(interval.unbind())
         };
         drop(old);
-        Otp::init(
-            slf.as_super(),
-            s,
-            digits,
-            &digest,
-            name,
-            issuer,
-            allow_short,
-        )
+        Otp::init(slf.as_super(), s, digits, digest, name, issuer, allow_short)
     }
 
-    /// A new, initialised TOTP (for `parse_uri`).
+    /// A new, initialised TOTP (for `parse_uri`), built with its attributes in place: what
+    /// `TOTP(...)` makes, without first making the blank object that `__init__` fills.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn create<'py>(
         s: &Bound<'py, PyAny>,
@@ -205,18 +209,18 @@ impl Totp {
         allow_short_secret: bool,
     ) -> PyResult<Bound<'py, Self>> {
         let py = s.py();
-        let obj = Bound::new(py, Totp::blank(py, false))?;
-        Totp::init(
-            &obj,
-            s,
-            &digits.bind(py)?,
-            digest,
-            name,
-            issuer,
-            &interval.bind(py)?,
-            allow_short_secret,
-        )?;
-        Ok(obj)
+        let interval = interval.bind(py)?;
+        let (digest, seconds) = Totp::check(py, digest, &interval)?;
+        let digits = digits.bind(py)?;
+        let base = Attributes::check(s, digits, digest, name, issuer, allow_short_secret, true)?;
+        let totp = Totp {
+            interval_secs: is_plain_number(&interval).then_some(seconds),
+            interval: Attr::new(interval.unbind()),
+        };
+        Bound::new(
+            py,
+            PyClassInitializer::from(Otp::initialised(base, false)).add_subclass(totp),
+        )
     }
 
     /// `self.timecode(for_time)` through Python, `for_time` read as pyotp reads it.
@@ -284,7 +288,7 @@ impl Totp {
             {
                 return Ok(Timecode::Native(timecode));
             }
-            this.interval.clone_ref(py)
+            this.interval.get(py)
         };
         // Python's arithmetic, with its errors for a zero, NaN or non-numeric interval
         // assigned after construction, and its big ints for a tiny one.
@@ -382,7 +386,7 @@ impl Totp {
         allow_short_secret: Option<&Bound<'_, PyAny>>,
         _kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyClassInitializer<Self> {
-        Totp::blank(py, false)
+        Totp::blank(false)
     }
 
     /// Handler for time-based OTPs; `interval` is the time step in seconds (at most 120).
@@ -409,11 +413,11 @@ impl Totp {
         Totp::init(
             slf,
             s,
-            &digits.bind(py)?,
+            digits.bind(py)?,
             digest,
             name,
             issuer,
-            &interval.bind(py)?,
+            interval.bind(py)?,
             allow_short_secret,
         )
     }
@@ -422,7 +426,7 @@ impl Totp {
     #[getter]
     #[gen_stub(override_return_type(type_repr = "builtins.int"))]
     fn get_interval(&self, py: Python<'_>) -> Py<PyAny> {
-        self.interval.clone_ref(py)
+        self.interval.get(py)
     }
 
     #[setter]
@@ -434,7 +438,7 @@ impl Totp {
         let old = {
             let mut this = slf.try_borrow_mut()?;
             this.interval_secs = fast;
-            std::mem::replace(&mut this.interval, value.unbind())
+            this.interval.replace(value.unbind())
         };
         drop(old);
         Ok(())

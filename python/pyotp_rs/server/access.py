@@ -1,9 +1,9 @@
 """Who is calling and what they may do: the one place where a request's access is decided.
 
 The caller (API token name, role, groups; ``local`` in open loopback mode) is resolved once per
-request by :class:`Gate`, in the application's ``before_request`` hook and before any body is read, and checked
-against what the view declares with :func:`requires` (or :func:`~.http.public`). A view that
-declares nothing is for admins only, so a new endpoint cannot forget its check. Group scoping goes
+request by :class:`Gate`, in the application's ``before_request`` hook and before any body is read,
+and checked against what the view declares with :func:`requires` (or :func:`~.http.public`). A view
+that declares nothing is for admins only, so a new endpoint cannot forget its check. Group scoping goes
 through :func:`reach`, :func:`visible` and :func:`place`: an account outside the caller's groups is
 absent (404), and creating or moving one into a foreign group is 403.
 

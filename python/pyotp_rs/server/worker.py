@@ -1,4 +1,4 @@
-"""The gunicorn worker of ``pyotp-rs serve``: threads that take turns to accept, that a slow client cannot hold.
+"""The gunicorn worker of ``pyotp-rs serve``: threads that accept in turn, which slow clients cannot hold.
 
 Each worker process runs ``threads`` threads. One at a time waits for a connection (a lock passes the
 turn on as soon as it has one) and then serves that connection itself: the service answers one
@@ -12,8 +12,9 @@ connections to the other processes for up to :data:`BUSY_WAIT` seconds before it
 A slow client cannot hold a thread for long: a connection that sends nothing within five seconds
 (gunicorn's ``DEFAULT_WORKER_DATA_TIMEOUT``) is closed, and each socket gets :data:`READ_TIMEOUT`
 for every read and write once a request has begun (gunicorn's own parsing has no time limit), so a
-handful of half-sent requests cannot hold every thread. The main thread tells the arbiter the worker is alive and, on
-``SIGTERM``, lets the threads finish their requests (within ``graceful_timeout``).
+handful of half-sent requests cannot hold every thread. The main thread tells the arbiter the
+worker is alive and, on ``SIGTERM``, lets the threads finish their requests (within
+``graceful_timeout``).
 
 Errors gunicorn answers itself (a request line over its limit, a malformed request) are written as
 the TOTPHog API's JSON error, ``{"success": false, "error": "..."}``, instead of gunicorn's HTML.

@@ -293,7 +293,7 @@ pub struct UriParts<'a> {
 impl UriParts<'_> {
     /// A bound on the built URI's length: every byte of text (the issuer twice, in the label
     /// and as a parameter) quoted as `%XX`.
-    fn max_len(&self) -> usize {
+    pub fn max_len(&self) -> usize {
         const FIXED: usize =
             "otpauth://totp/:?secret=&issuer=&counter=&algorithm=&digits=&period=".len();
         let values = [
@@ -326,6 +326,15 @@ impl UriParts<'_> {
 /// Builds the URI exactly as pyotp's `utils.build_uri`.
 pub fn build(parts: &UriParts<'_>) -> String {
     let mut uri = Vec::with_capacity(parts.max_len());
+    build_into(parts, &mut uri);
+    // `quote_into` writes only ASCII, so the conversion cannot fail.
+    String::from_utf8(uri).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Appends the URI that [`build`] returns to `uri`, as ASCII bytes: a caller that keeps a
+/// buffer builds URIs without allocating. With [`UriParts::max_len`] bytes of spare capacity,
+/// nothing is allocated.
+pub fn build_into(parts: &UriParts<'_>, uri: &mut Vec<u8>) {
     uri.extend_from_slice(if parts.counter.is_some() {
         b"otpauth://hotp/"
     } else {
@@ -333,22 +342,20 @@ pub fn build(parts: &UriParts<'_>) -> String {
     });
     let label_issuer = parts.issuer.map(|issuer| {
         let start = uri.len();
-        quote_into(&mut uri, issuer, Safe::Slash);
+        quote_into(uri, issuer, Safe::Slash);
         let quoted = start..uri.len();
         uri.push(b':');
         (issuer, quoted)
     });
-    quote_into(&mut uri, parts.name, Safe::Slash);
+    quote_into(uri, parts.name, Safe::Slash);
     // The keys are literal under `quote`, so they are written as they are.
     uri.extend_from_slice(b"?secret=");
-    quote_into(&mut uri, parts.secret, Safe::Nothing);
+    quote_into(uri, parts.secret, Safe::Nothing);
     if let Some((issuer, quoted)) = label_issuer {
         uri.extend_from_slice(b"&issuer=");
-        quote_issuer_again(&mut uri, issuer, quoted);
+        quote_issuer_again(uri, issuer, quoted);
     }
-    write_other_params(&mut uri, parts);
-    // `quote_into` writes only ASCII, so the conversion cannot fail.
-    String::from_utf8(uri).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    write_other_params(uri, parts);
 }
 
 /// Writes the `issuer` parameter, whose label form is at `label` in `uri`.
@@ -566,7 +573,11 @@ fn ascii_decode_into<'t, 'b>(
             None => {
                 let end = len + rest.len();
                 buffer.get_mut(len..end)?.copy_from_slice(rest.as_bytes());
-                return std::str::from_utf8(buffer.get(..end)?).ok();
+                let text = buffer.get(..end)?;
+                debug_assert!(std::str::from_utf8(text).is_ok());
+                // SAFETY: `text` is whole `str` slices (each UTF-8 on its own, cut at character
+                // boundaries) with single ASCII bytes between them, which is UTF-8 as a whole.
+                return Some(unsafe { std::str::from_utf8_unchecked(text) });
             }
         }
     }
@@ -689,6 +700,11 @@ fn split_scheme(url: &str) -> (Cow<'_, str>, &str) {
 /// Nothing before the first `#` can end up in the fragment, and nothing after it elsewhere.
 pub fn clean_url(uri: &str) -> Cow<'_, str> {
     let trimmed = uri.trim_start_matches(|c: char| c <= ' ');
+    // All four bytes sort at or before `#`, which few URIs hold at all: one comparison a byte
+    // clears those.
+    if find_byte(trimmed.as_bytes(), |b| b <= b'#').is_none() {
+        return Cow::Borrowed(trimmed);
+    }
     let special = |b: u8| (b == b'\t') | (b == b'\r') | (b == b'\n') | (b == b'#');
     match find_byte(trimmed.as_bytes(), special) {
         None => Cow::Borrowed(trimmed),
@@ -1157,6 +1173,25 @@ mod tests {
             let uri = build(&parts);
             assert_eq!(uri, reference_build(&parts), "{parts:?}");
             assert!(uri.len() <= parts.max_len());
+        }
+    }
+
+    #[test]
+    fn build_into_appends_what_build_returns_within_max_len() {
+        let issuers: [&[u8]; 3] = [b"A/B", b"Acme Co", b"\xff:@"];
+        for issuer in issuers {
+            let parts = UriParts {
+                secret: b"JBSWY3DP",
+                name: b"alice@example.com",
+                issuer: Some(issuer),
+                extra: &[(b"image", b"https://x/y.png")],
+                ..UriParts::default()
+            };
+            let mut buffer = b"left over".to_vec();
+            build_into(&parts, &mut buffer);
+            assert_eq!(&buffer[..9], b"left over");
+            assert_eq!(&buffer[9..], build(&parts).as_bytes());
+            assert!(buffer.len() - 9 <= parts.max_len());
         }
     }
 

@@ -427,6 +427,7 @@ CASES: list[tuple[str, Call, str, str | None]] = [
     ("positional for_time", lambda m: m.TOTP(S).verify("287082", 59), TYPE, None),
     ("positional counter_offset", lambda m: m.TOTP(S).at(59, 1), TYPE, None),
     ("positional name", lambda m: m.HOTP(S).provisioning_uri("u"), TYPE, None),
+    ("TOTP positional name", lambda m: m.TOTP(S).provisioning_uri("u", issuer_name="i"), TYPE, None),
     ("positional padding", lambda m: m.OTP.int_to_bytestring(1, 8), TYPE, None),
     ("Steam digest", lambda m: m.contrib.Steam(S, digest=hashlib.sha1), TYPE, None),
     ("unknown keyword", lambda m: m.TOTP(S, initial_count=1), TYPE, None),

@@ -108,6 +108,8 @@ def test_one_shot_floor_adds_a_codes_work_to_the_class_shape(report: dict) -> No
         assert is_positive(floor[key]), key
     work = floor["totp_code_ns"] - floor["function_shape_ns"]
     assert floor["floor_ns"] == pytest.approx(floor["class_shape_ns"] + work)
+    assert floor["floor_multiple"] == pytest.approx(floor["pyotp_rs_ns"] / floor["floor_ns"])
+    assert floor["status"] in ("pass", "MISS")
 
 
 def test_machine_and_settings_are_recorded(report: dict) -> None:

@@ -346,6 +346,42 @@ def test_totp_provisioning_uri(
     )
 
 
+@pytest.mark.parametrize("cls", ["TOTP", "HOTP"])
+def test_provisioning_uri_takes_pyotps_parameters(cls: str) -> None:
+    """The compiled ``provisioning_uri`` has pyotp's keyword-only parameters, defaults and
+    ``**kwargs`` (as ``inspect`` sees them), and binds them alike from keywords and a dict."""
+    import inspect
+
+    def parameters(module: ModuleType) -> list[tuple[str, object, object]]:
+        signature = inspect.signature(getattr(module, cls).provisioning_uri)
+        return [(p.name, p.kind, p.default) for p in list(signature.parameters.values())[1:]]
+
+    assert parameters(pyotp_rs) == parameters(pyotp)
+    keywords = {"issuer_name": "I", "name": "n", "a": "1", "counter": "2", "z": "3"}
+    same(lambda m: getattr(m, cls)(S).provisioning_uri(**keywords))
+    same(lambda m: getattr(m, cls)(S).provisioning_uri(z="3", name=None, b="x"))
+    same(lambda m: getattr(m, cls)(S).provisioning_uri(name="a", **{"\ud800": "x"}))
+
+
+def test_provisioning_uris_one_after_another_and_on_several_threads() -> None:
+    """URIs are built in a buffer kept per thread: a short URI after a longer one (whose
+    buffer is kept, or freed when past the size kept), and URIs built on several threads
+    at once, are each pyotp's URI."""
+    import concurrent.futures
+
+    names = ["x" * 3000, "a", "/" * 2000, "\u00e9" * 40, "b@c", "y" * 100, "z"]
+    issuers = [None, "Acme", "A/B", "\U0001f600" * 3]
+    calls = [(name, issuer) for name in names for issuer in issuers]
+    for name, issuer in calls:
+        same(lambda m, n=name, i=issuer: m.TOTP(S).provisioning_uri(name=n, issuer_name=i))
+    expected = [pyotp.TOTP(S).provisioning_uri(name=n, issuer_name=i) for n, i in calls]
+    totp = pyotp_rs.TOTP(S)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        for _ in range(20):
+            uris = pool.map(lambda c: totp.provisioning_uri(name=c[0], issuer_name=c[1]), calls)
+            assert list(uris) == expected
+
+
 @given(
     secret=valid_secrets,
     name=labels,

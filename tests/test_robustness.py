@@ -119,11 +119,16 @@ from pyotp_rs.otp import OTP
 
 SIZE = 2**28  # 256 MiB: the Rust buffer fits under the limit, its copy as a Python object does not
 secret = "A" * (SIZE // 5 * 8)  # decodes to SIZE bytes
+long_name = "a" * (SIZE // 3 * 2)  # a URI buffer (room for every byte quoted) past the limit
+escaped_name = "@" * (SIZE // 3)  # a URI of SIZE bytes: its buffer fits, its str does not
+totp = pyotp_rs.TOTP("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
 calls = {
     "random_base32": lambda: pyotp_rs.random_base32(SIZE),
     "random_hex": lambda: pyotp_rs.random_hex(SIZE),
     "int_to_bytestring": lambda: OTP.int_to_bytestring(1, padding=SIZE),
     "byte_secret": lambda: pyotp_rs.TOTP(secret, digest=hashlib.blake2b).byte_secret(),
+    "uri_buffer": lambda: totp.provisioning_uri(name=long_name),
+    "uri_str": lambda: totp.provisioning_uri(name=escaped_name),
 }
 _, hard = resource.getrlimit(resource.RLIMIT_AS)
 for name, call in calls.items():
@@ -142,7 +147,9 @@ for name, call in calls.items():
 
 def test_a_python_object_that_cannot_be_allocated_raises_memory_error() -> None:
     """Under an address-space limit, a str or bytes CPython cannot allocate raises MemoryError
-    (``except Exception`` catches it), never PyO3's ``PanicException``; each case runs in a child."""
+    (``except Exception`` catches it), never PyO3's ``PanicException``, and a provisioning URI
+    whose buffer cannot be allocated raises it too, where Rust would abort the process; each
+    case runs in a child."""
     import subprocess
     import sys
 
@@ -156,4 +163,6 @@ def test_a_python_object_that_cannot_be_allocated_raises_memory_error() -> None:
         "random_hex": "MemoryError",
         "int_to_bytestring": "MemoryError",
         "byte_secret": "MemoryError",
+        "uri_buffer": "MemoryError",
+        "uri_str": "MemoryError",
     }, result.stderr

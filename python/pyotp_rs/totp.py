@@ -9,7 +9,7 @@ import calendar
 import datetime
 import time
 
-from ._pyotp_rs import TOTP, _totp_provisioning_uri
+from ._pyotp_rs import TOTP
 
 __all__ = ["TOTP", "time"]
 
@@ -37,17 +37,3 @@ def _seconds(for_time: object) -> int:
     if not 0 <= timestamp < _TIMESTAMP_LIMIT:  # type: ignore[operator]
         raise ValueError(_RANGE_ERROR)
     return int(timestamp)  # type: ignore[call-overload]
-
-
-def _provisioning_uri(
-    self: TOTP, *, name: str | None = None, issuer_name: str | None = None, **kwargs: str
-) -> str:
-    """The ``otpauth://totp/...`` URI for authenticator apps."""
-    return _totp_provisioning_uri(self, name, issuer_name, kwargs)
-
-
-# A Python method, not a compiled one: CPython builds a dict of the keywords for every call
-# of a compiled method that takes ``**kwargs``, which was a third of this method's time.
-_provisioning_uri.__name__ = "provisioning_uri"
-_provisioning_uri.__qualname__ = "TOTP.provisioning_uri"
-TOTP.provisioning_uri = _provisioning_uri  # type: ignore[method-assign]

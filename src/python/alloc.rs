@@ -6,6 +6,7 @@
 //! reachable with sizes the caller picks (`random_base32(2**31)`). Every `str` and `bytes` the
 //! binding makes comes from here, which raises `MemoryError` as CPython's own constructors do.
 
+use crate::otp::Code;
 use pyo3::exceptions::PyMemoryError;
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -26,6 +27,27 @@ pub(crate) fn new_str<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, P
         let obj = ffi::PyUnicode_FromStringAndSize(text.as_ptr().cast(), len);
         Ok(Bound::from_owned_ptr_or_err(py, obj)?.cast_into_unchecked())
     }
+}
+
+/// A new `str` holding `text`, which is ASCII (a code, a URI); `MemoryError` when it cannot be
+/// allocated.
+///
+/// Made as Latin-1, whose first 128 characters are ASCII's: CPython copies the bytes after
+/// one scan for the widest character, where UTF-8 decoding checks each byte as it copies.
+pub(crate) fn new_ascii_str<'py>(py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyString>> {
+    debug_assert!(text.is_ascii());
+    let len = ssize(text.len())?;
+    // SAFETY: the pointer and length describe `text`, which outlives the call; every byte
+    // sequence is valid Latin-1, and a NULL result comes with the exception CPython raised.
+    unsafe {
+        let obj = ffi::PyUnicode_DecodeLatin1(text.as_ptr().cast(), len, std::ptr::null());
+        Ok(Bound::from_owned_ptr_or_err(py, obj)?.cast_into_unchecked())
+    }
+}
+
+/// A code as a new `str`; `MemoryError` when it cannot be allocated.
+pub(crate) fn new_code_str<'py>(py: Python<'py>, code: &Code) -> PyResult<Bound<'py, PyString>> {
+    new_ascii_str(py, code.as_bytes())
 }
 
 /// A new `bytes` holding `data`; `MemoryError` when it cannot be allocated.

@@ -1,16 +1,14 @@
 //! pyotp's `HOTP` (`pyotp.hotp`): counter-based codes.
 
-use super::alloc::{new_str, Text};
+use super::alloc::new_code_str;
 use super::arg::Arg;
 use super::dispatch::{self, generate_via_python};
 use super::otp::{check_digest, default_digest, text_of, Given, Otp};
 use super::qr::{Int, QrCode};
 use super::uri::build_uri_from;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyInt, PyTuple};
-use pyo3_stub_gen::derive::{
-    gen_methods_from_python, gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods,
-};
+use pyo3::types::{PyDict, PyInt, PyString, PyTuple};
+use pyo3_stub_gen::derive::{gen_methods_from_python, gen_stub_pyclass, gen_stub_pymethods};
 
 /// HMAC-based one-time passwords (RFC 4226), pyotp's `HOTP`.
 #[gen_stub_pyclass]
@@ -149,7 +147,7 @@ impl Hotp {
                 .and_then(|(a, b)| a.checked_add(b))
                 .and_then(|sum| u64::try_from(sum).ok());
             if let Some(code) = sum.and_then(|sum| this.as_super().native_code(sum)) {
-                return Ok(new_str(py, &code)?.into_any());
+                return Ok(new_code_str(py, &code)?.into_any());
             }
             this.initial_count.clone_ref(py)
         };
@@ -190,32 +188,21 @@ impl Hotp {
     }
 }
 
-/// `HOTP.provisioning_uri`, installed by `pyotp_rs.hotp` as a Python method.
-///
-/// CPython hands a C method that takes `**kwargs` a dict built for every call, even for
-/// named keywords; a Python method binds `name` and `issuer_name` without one, then calls
-/// this function positionally.
-#[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
-#[pyfunction(name = "_hotp_provisioning_uri")]
-pub fn hotp_provisioning_uri<'py>(
+/// `HOTP.provisioning_uri`, which `fastcall.rs` installs on the class.
+pub(super) fn provisioning_uri<'py>(
     otp: &Bound<'py, Hotp>,
-    #[gen_stub(override_type(type_repr = "builtins.str | None"))] name: Option<Bound<'py, PyAny>>,
-    #[gen_stub(override_type(type_repr = "builtins.int | None"))] initial_count: Option<
-        Bound<'py, PyAny>,
-    >,
-    #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer_name: Option<
-        Bound<'py, PyAny>,
-    >,
-    #[gen_stub(override_type(type_repr = "builtins.dict[builtins.str, builtins.str]"))]
-    kwargs: Bound<'py, PyDict>,
-) -> PyResult<Text> {
+    name: Option<Bound<'py, PyAny>>,
+    initial_count: Option<Bound<'py, PyAny>>,
+    issuer_name: Option<Bound<'py, PyAny>>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyString>> {
     let py = otp.py();
     let mut args = Otp::uri_args(otp.as_super(), name, issuer_name)?;
     args.initial_count = Some(match initial_count {
         Some(count) if !count.is_none() => count,
         _ => otp.try_borrow()?.initial_count.clone_ref(py).into_bound(py),
     });
-    build_uri_from(args, &kwargs, &["issuer", "algorithm", "digits"]).map(Text)
+    build_uri_from(args, kwargs, &["issuer", "algorithm", "digits"])
 }
 
 pyo3_stub_gen::inventory::submit! {

@@ -5,6 +5,7 @@ mod arg;
 mod attr;
 mod dispatch;
 mod errors;
+mod fastcall;
 mod hotp;
 mod lazy;
 mod oneshot;
@@ -33,7 +34,7 @@ pyo3_stub_gen::module_variable!("pyotp_rs._pyotp_rs", "__version__", &str);
 #[pymodule(gil_used = true)]
 pub mod _pyotp_rs {
     #[pymodule_export]
-    use super::hotp::{hotp_provisioning_uri, Hotp};
+    use super::hotp::Hotp;
     #[pymodule_export]
     use super::oneshot::totp_code;
     #[pymodule_export]
@@ -49,7 +50,7 @@ pub mod _pyotp_rs {
     #[pymodule_export]
     use super::storage::PyWallet;
     #[pymodule_export]
-    use super::totp::{totp_provisioning_uri, Totp};
+    use super::totp::Totp;
     #[pymodule_export]
     use super::transfer::{
         _open_2fas, _open_andotp, _read_aegis, _read_migration, _write_aegis, _write_migration,
@@ -65,6 +66,7 @@ pub mod _pyotp_rs {
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         let py = m.py();
         super::time::remember_clock(py)?;
+        super::fastcall::install_methods(py)?;
         super::dispatch::register_own_classes(
             py,
             vec![

@@ -6,7 +6,7 @@
 //! HMAC keyed on the stack, and falls back to exactly `TOTP(...).at(t)` (or `.now()`) for every
 //! input it does not handle natively, so its results and errors are the object's.
 
-use super::alloc::new_str;
+use super::alloc::new_code_str;
 use super::arg::Arg;
 use super::otp::{native_algorithm, with_secret};
 use super::time;
@@ -45,7 +45,7 @@ pub fn totp_code<'py>(
         min: MinLength::allowing_short(allow_short_secret),
     };
     if let Some(code) = inputs.native_code() {
-        return Ok(new_str(py, &code)?.into_any());
+        return Ok(new_code_str(py, &code)?.into_any());
     }
     let totp = Totp::create(s, digits, digest, None, None, interval, allow_short_secret)?;
     match for_time {

@@ -4,14 +4,14 @@
 //! and, beside them, the decoded secret keyed into an HMAC once, re-derived whenever
 //! `secret` or `digest` is assigned.
 
-use super::alloc::{new_bytes, new_str};
+use super::alloc::{new_bytes, new_code_str};
 use super::arg::Arg;
 use super::attr::Attr;
 use super::dispatch;
 use super::lazy::{
     B32DECODE, HMAC_NEW, MD5, NEWOBJ, SHA1, SHA256, SHA512, SHAKE_128, STRINGS_EQUAL,
 };
-use super::uri::UriArgs;
+use super::uri::{hashlib_name, UriArgs};
 use crate::otp::{self, Algorithm, Key, LazyKey, OtpError};
 use crate::secret::{self, MinLength, SecretError};
 use pyo3::exceptions::{PyAttributeError, PyBaseException, PyTypeError};
@@ -275,7 +275,7 @@ impl<'py> Rendered<'py> {
 
     pub(super) fn into_py(self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
         match self {
-            Self::Native(code) => new_str(py, &code),
+            Self::Native(code) => new_code_str(py, &code),
             Self::Python(text) => Ok(text),
         }
     }
@@ -634,7 +634,7 @@ impl Otp {
         let issuer = or_default(issuer_name, &own_issuer)?;
         // pyotp writes `self.digest().name`.
         let algorithm = match algorithm {
-            Some(algorithm) => new_str(py, algorithm.hashlib_name())?.into_any(),
+            Some(algorithm) => hashlib_name(py, algorithm).into_any(),
             None => digest.call0()?.getattr("name")?,
         };
         Ok(UriArgs {

@@ -2,10 +2,10 @@
 
 use super::lazy::{SECONDS, TOTP_MODULE};
 use crate::otp;
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyFloat, PyInt, PyModule};
-use std::time::{SystemTime, UNIX_EPOCH};
+use pyo3::types::{PyDict, PyFloat, PyInt, PyModule, PyString};
 
 /// Whole, range-checked seconds of a `for_time` argument.
 ///
@@ -75,23 +75,54 @@ pub fn native_now(py: Python<'_>) -> PyResult<Option<i64>> {
         Ok::<_, PyErr>(TOTP_MODULE.get(py)?.cast::<PyModule>()?.dict().unbind())
     })?;
     let name = pyo3::intern!(py, "time");
-    let unpatched = totp
-        .bind(py)
-        .get_item(name)?
-        .is_some_and(|module| module.is(&real.module))
-        && real
-            .namespace
-            .bind(py)
-            .get_item(name)?
-            .is_some_and(|clock| clock.is(&real.time));
+    let unpatched = maps_to(totp.bind(py), name, &real.module)?
+        && maps_to(real.namespace.bind(py), name, &real.time)?;
     if !unpatched {
         return Ok(None);
     }
-    Ok(SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .ok()
-        .and_then(|elapsed| i64::try_from(elapsed.as_secs()).ok())
-        .and_then(|seconds| otp::seconds_from_int(seconds).ok()))
+    Ok(unix_seconds().and_then(|seconds| otp::seconds_from_int(seconds).ok()))
+}
+
+/// Whether `namespace[name]` is `value`, looked up without taking a reference.
+fn maps_to(
+    namespace: &Bound<'_, PyDict>,
+    name: &Bound<'_, PyString>,
+    value: &Py<PyAny>,
+) -> PyResult<bool> {
+    // SAFETY: both pointers are live objects, `namespace` a dict; the result is a borrowed
+    // reference, or NULL (with an exception set only when the lookup failed), and it is
+    // compared by address only, while the GIL is held.
+    let found = unsafe { ffi::PyDict_GetItemWithError(namespace.as_ptr(), name.as_ptr()) };
+    if found.is_null() {
+        return match PyErr::take(namespace.py()) {
+            Some(err) => Err(err),
+            None => Ok(false),
+        };
+    }
+    Ok(std::ptr::eq(found, value.as_ptr()))
+}
+
+/// Whole seconds since the Unix epoch on the realtime clock, the one `time.time()` reads
+/// (negative before the epoch); `None` if it cannot be read.
+#[cfg(unix)]
+#[allow(clippy::useless_conversion)] // `time_t` is 32 bits on some targets
+fn unix_seconds() -> Option<i64> {
+    let mut now = std::mem::MaybeUninit::<libc::timespec>::uninit();
+    // SAFETY: `now` is writable timespec storage for the call.
+    if unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, now.as_mut_ptr()) } != 0 {
+        return None;
+    }
+    // SAFETY: `clock_gettime` succeeded, so it filled `now`.
+    let now = unsafe { now.assume_init() };
+    Some(i64::from(now.tv_sec))
+}
+
+/// Whole seconds since the Unix epoch (`None` before it, or if the clock cannot be read).
+#[cfg(not(unix))]
+fn unix_seconds() -> Option<i64> {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let elapsed = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
+    i64::try_from(elapsed.as_secs()).ok()
 }
 
 /// `pyotp_rs.totp.time.time`, looked up now (tests replace the module's `time` or its `time`).

@@ -1,6 +1,6 @@
 //! pyotp's `TOTP` (`pyotp.totp`): time-based codes, plus passlib's storage and matching methods.
 
-use super::alloc::{new_str, Text};
+use super::alloc::{new_code_str, Text};
 use super::arg::Arg;
 use super::attr::Attr;
 use super::dispatch::{self, generate_via_python};
@@ -14,9 +14,7 @@ use crate::otp::{self, OtpError};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyInt, PyString, PyTuple, PyType};
-use pyo3_stub_gen::derive::{
-    gen_methods_from_python, gen_stub_pyclass, gen_stub_pyfunction, gen_stub_pymethods,
-};
+use pyo3_stub_gen::derive::{gen_methods_from_python, gen_stub_pyclass, gen_stub_pymethods};
 
 /// `0 < interval <= 120` with Python's comparison semantics; the interval as a float.
 /// Only a plain int or float is judged natively: a subclass may override the comparisons.
@@ -77,23 +75,17 @@ pyo3_stub_gen::inventory::submit! {
     }
 }
 
-/// `TOTP.provisioning_uri`, installed by `pyotp_rs.totp` as a Python method (for the
-/// reason `_hotp_provisioning_uri` gives).
-#[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
-#[pyfunction(name = "_totp_provisioning_uri")]
-pub fn totp_provisioning_uri<'py>(
+/// `TOTP.provisioning_uri`, which `fastcall.rs` installs on the class.
+pub(super) fn provisioning_uri<'py>(
     otp: &Bound<'py, Totp>,
-    #[gen_stub(override_type(type_repr = "builtins.str | None"))] name: Option<Bound<'py, PyAny>>,
-    #[gen_stub(override_type(type_repr = "builtins.str | None"))] issuer_name: Option<
-        Bound<'py, PyAny>,
-    >,
-    #[gen_stub(override_type(type_repr = "builtins.dict[builtins.str, builtins.str]"))]
-    kwargs: Bound<'py, PyDict>,
-) -> PyResult<Text> {
+    name: Option<Bound<'py, PyAny>>,
+    issuer_name: Option<Bound<'py, PyAny>>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Bound<'py, PyString>> {
     let py = otp.py();
     let mut args = Otp::uri_args(otp.as_super(), name, issuer_name)?;
     args.period = Some(otp.try_borrow()?.interval.bind(py));
-    build_uri_from(args, &kwargs, &["issuer", "algorithm", "digits", "period"]).map(Text)
+    build_uri_from(args, kwargs, &["issuer", "algorithm", "digits", "period"])
 }
 
 /// Time-based one-time passwords (RFC 6238), pyotp's `TOTP`.
@@ -461,7 +453,7 @@ impl Totp {
         let seconds = time::seconds(for_time)?;
         if let Some(offset) = counter_offset.as_i64() {
             if let Some(code) = Totp::native_code_at(&mut slf.try_borrow_mut()?, seconds, offset) {
-                return Ok(new_str(py, &code)?.into_any());
+                return Ok(new_code_str(py, &code)?.into_any());
             }
         }
         let timecode = Totp::timecode_from_seconds(slf, seconds)?;
@@ -477,7 +469,7 @@ impl Totp {
         }
         let seconds = When::of(py, None)?.seconds()?;
         if let Some(code) = Totp::native_code_at(&mut slf.try_borrow_mut()?, seconds, 0) {
-            return Ok(new_str(py, &code)?.into_any());
+            return Ok(new_code_str(py, &code)?.into_any());
         }
         let timecode = Totp::timecode_from_seconds(slf, seconds)?;
         Ok(Totp::code_at(slf, timecode, Arg::Default(0))?.into_any())

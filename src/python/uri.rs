@@ -1,13 +1,16 @@
 //! `build_uri`, with Python's argument semantics around the core's URI builder.
 
-use super::alloc::{new_str, Text};
+use super::alloc::{new_ascii_str, new_str};
 use super::lazy::URLPARSE;
+use crate::otp::Algorithm;
+use crate::secret;
 use crate::uri::{self, UriParts};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyInt, PyString};
 use pyo3_stub_gen::derive::gen_stub_pyfunction;
 use std::borrow::Cow;
+use std::cell::Cell;
 
 /// The arguments of pyotp's `build_uri`, as Python objects.
 pub struct UriArgs<'py> {
@@ -18,6 +21,16 @@ pub struct UriArgs<'py> {
     pub algorithm: Option<Bound<'py, PyAny>>,
     pub digits: Option<Bound<'py, PyAny>>,
     pub period: Option<Bound<'py, PyAny>>,
+}
+
+/// `hashlib`'s name of a native algorithm (`digest().name`), as an interned `str`.
+pub fn hashlib_name(py: Python<'_>, algorithm: Algorithm) -> Bound<'_, PyString> {
+    match algorithm {
+        Algorithm::Sha1 => pyo3::intern!(py, "sha1"),
+        Algorithm::Sha256 => pyo3::intern!(py, "sha256"),
+        Algorithm::Sha512 => pyo3::intern!(py, "sha512"),
+    }
+    .clone()
 }
 
 /// A query value as `urlencode` writes it: bytes verbatim, anything else through `str()`.
@@ -73,10 +86,38 @@ fn check_image(value: &Bound<'_, PyAny>) -> PyResult<()> {
     }
 }
 
-fn build(
-    args: &UriArgs<'_>,
-    extra: &[(Bound<'_, PyString>, Bound<'_, PyAny>)],
-) -> PyResult<String> {
+/// The largest URI buffer kept for the next call; a longer URI's buffer is freed.
+const KEPT_CAPACITY: usize = 4096;
+
+thread_local! {
+    /// The bytes of the last URI built on this thread, wiped: reused so that a URI costs no
+    /// allocation besides its `str`.
+    static BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// The URI as a `str`, built in this thread's buffer (taken for the call, so a call made
+/// while it is out gets a fresh one) and wiped afterwards: it holds the secret. `MemoryError`
+/// when either cannot be allocated.
+fn uri_str<'py>(py: Python<'py>, parts: &UriParts<'_>) -> PyResult<Bound<'py, PyString>> {
+    let mut buffer = BUFFER.take();
+    buffer.clear();
+    buffer
+        .try_reserve(parts.max_len())
+        .map_err(|_| PyMemoryError::new_err(()))?;
+    uri::build_into(parts, &mut buffer);
+    let text = new_ascii_str(py, &buffer);
+    secret::wipe(&mut buffer);
+    if buffer.capacity() <= KEPT_CAPACITY {
+        BUFFER.set(buffer);
+    }
+    text
+}
+
+fn build<'py>(
+    args: &UriArgs<'py>,
+    extra: &[(Bound<'py, PyString>, Bound<'py, PyAny>)],
+) -> PyResult<Bound<'py, PyString>> {
+    let py = args.secret.py();
     // pyotp calls `algorithm.upper()` only after quoting the label.
     let mut needs_upper = false;
     let algorithm = match &args.algorithm {
@@ -138,16 +179,19 @@ fn build(
     let algorithm = algorithm.as_ref().map(query_text).transpose()?;
     let digits = digits.map(query_text).transpose()?;
     let period = period.map(query_text).transpose()?;
-    Ok(uri::build(&UriParts {
-        secret: &secret,
-        name: &name,
-        issuer: issuer.as_deref(),
-        counter: counter.as_deref(),
-        algorithm: algorithm.as_deref(),
-        digits: digits.as_deref(),
-        period: period.as_deref(),
-        extra: &extra_refs,
-    }))
+    uri_str(
+        py,
+        &UriParts {
+            secret: &secret,
+            name: &name,
+            issuer: issuer.as_deref(),
+            counter: counter.as_deref(),
+            algorithm: algorithm.as_deref(),
+            digits: digits.as_deref(),
+            period: period.as_deref(),
+            extra: &extra_refs,
+        },
+    )
 }
 
 fn extra_params<'py>(
@@ -166,10 +210,10 @@ fn extra_params<'py>(
 /// raising pyotp's TypeError for keywords that collide with `build_uri`'s own parameters.
 pub fn build_uri_from<'py>(
     mut args: UriArgs<'py>,
-    kwargs: &Bound<'py, PyDict>,
+    kwargs: Option<&Bound<'py, PyDict>>,
     taken: &[&str],
-) -> PyResult<String> {
-    let mut extra = extra_params(Some(kwargs))?;
+) -> PyResult<Bound<'py, PyString>> {
+    let mut extra = extra_params(kwargs)?;
     if let Some(pos) = extra
         .iter()
         .position(|(k, _)| k.to_str().is_ok_and(|k| k == "initial_count"))
@@ -213,6 +257,7 @@ pub fn build_uri_from<'py>(
 #[gen_stub_pyfunction(module = "pyotp_rs._pyotp_rs")]
 #[pyfunction]
 #[pyo3(signature = (secret, name, initial_count = None, issuer = None, algorithm = None, digits = None, period = None, **kwargs))]
+#[gen_stub(override_return_type(type_repr = "builtins.str"))]
 #[allow(clippy::too_many_arguments)]
 pub fn build_uri<'py>(
     #[gen_stub(override_type(type_repr = "builtins.str"))] secret: Bound<'py, PyAny>,
@@ -227,7 +272,7 @@ pub fn build_uri<'py>(
     #[gen_stub(override_type(type_repr = "builtins.int | None"))] digits: Option<Bound<'py, PyAny>>,
     #[gen_stub(override_type(type_repr = "builtins.int | None"))] period: Option<Bound<'py, PyAny>>,
     #[gen_stub(override_type(type_repr = "builtins.str"))] kwargs: Option<Bound<'py, PyDict>>,
-) -> PyResult<Text> {
+) -> PyResult<Bound<'py, PyString>> {
     let issuer = issuer.filter(|i| !i.is_none());
     let args = UriArgs {
         secret,
@@ -238,5 +283,5 @@ pub fn build_uri<'py>(
         digits,
         period,
     };
-    build(&args, &extra_params(kwargs.as_ref())?).map(Text)
+    build(&args, &extra_params(kwargs.as_ref())?)
 }

@@ -509,15 +509,6 @@ class _Skipped:
         Why it was skipped.
         """
 
-def _hotp_provisioning_uri(otp: HOTP, name: builtins.str | None, initial_count: builtins.int | None, issuer_name: builtins.str | None, kwargs: builtins.dict[builtins.str, builtins.str]) -> builtins.str:
-    r"""
-    `HOTP.provisioning_uri`, installed by `pyotp_rs.hotp` as a Python method.
-    
-    CPython hands a C method that takes `**kwargs` a dict built for every call, even for
-    named keywords; a Python method binds `name` and `issuer_name` without one, then calls
-    this function positionally.
-    """
-
 def _open_2fas(sealed_text: builtins.str, password: builtins.str) -> builtins.str:
     r"""
     Decrypts a 2FAS backup's `servicesEncrypted`: the JSON text of its services.
@@ -545,12 +536,6 @@ def _read_migration(uri: builtins.str) -> tuple[builtins.int, builtins.int, buil
 def _totp_match(counter: builtins.int, time: builtins.int, window: builtins.int, period: builtins.int) -> TotpMatch:
     r"""
     Rebuilds a pickled ``TotpMatch`` (used by its ``__reduce__``).
-    """
-
-def _totp_provisioning_uri(otp: TOTP, name: builtins.str | None, issuer_name: builtins.str | None, kwargs: builtins.dict[builtins.str, builtins.str]) -> builtins.str:
-    r"""
-    `TOTP.provisioning_uri`, installed by `pyotp_rs.totp` as a Python method (for the
-    reason `_hotp_provisioning_uri` gives).
     """
 
 def _write_aegis(accounts: typing.Sequence[_RawAccount], password: typing.Optional[builtins.str] = None) -> builtins.str:

@@ -1,0 +1,189 @@
+//! `TOTP.provisioning_uri` and `HOTP.provisioning_uri`: compiled methods that read CPython's
+//! fastcall keywords themselves.
+//!
+//! PyO3 gives a method that takes `**kwargs` its arguments as a tuple and a dict built on every
+//! call, and a Python method over a positional function costs a frame and a dict of its own:
+//! either was a third of the call. These methods are `METH_FASTCALL | METH_KEYWORDS` C methods
+//! installed on the classes when the extension loads: they take the keyword names CPython
+//! passes and build a dict only for keywords other than their own.
+
+use super::hotp::{self, Hotp};
+use super::totp::{self, Totp};
+use pyo3::exceptions::PyTypeError;
+use pyo3::ffi;
+use pyo3::panic::PanicException;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString, PyTuple};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// The named keywords of one call, in the order of the method's parameters, and the others.
+struct Keywords<'py, const N: usize> {
+    named: [Option<Bound<'py, PyAny>>; N],
+    extra: Option<Bound<'py, PyDict>>,
+}
+
+impl<'py, const N: usize> Keywords<'py, N> {
+    /// Binds a fastcall's arguments to keyword-only `names` and `**kwargs`; a positional
+    /// argument raises Python's TypeError for `method`.
+    ///
+    /// # Safety
+    /// `args`, `nargs` and `kwnames` are what CPython passed to a `METH_FASTCALL |
+    /// METH_KEYWORDS` method: `nargs` positional values, then one value per name in the
+    /// `kwnames` tuple (NULL when there are none).
+    unsafe fn bind(
+        py: Python<'py>,
+        (args, nargs, kwnames): (
+            *const *mut ffi::PyObject,
+            ffi::Py_ssize_t,
+            *mut ffi::PyObject,
+        ),
+        names: [&str; N],
+        method: &str,
+    ) -> PyResult<Self> {
+        if nargs != 0 {
+            return Err(PyTypeError::new_err(format!(
+                "{method}() takes 1 positional argument but {} were given",
+                nargs + 1
+            )));
+        }
+        let mut keywords = Self {
+            named: [const { None }; N],
+            extra: None,
+        };
+        if kwnames.is_null() {
+            return Ok(keywords);
+        }
+        // SAFETY: a non-null `kwnames` is a tuple of the keyword names (strs), each with its
+        // value in `args` after the positional ones (none here), all alive for the call.
+        let kwnames = unsafe { Borrowed::from_ptr(py, kwnames).cast_unchecked::<PyTuple>() };
+        for (i, key) in kwnames.iter().enumerate() {
+            // SAFETY: see above: with no positional values, `args[i]` is the `i`th keyword's.
+            let value = unsafe { Borrowed::from_ptr(py, *args.add(i)) }.to_owned();
+            let key = key.cast_into::<PyString>()?;
+            // A name UTF-8 cannot encode is no parameter's: `build_uri` reports it.
+            let text = key.to_str().ok();
+            match names.iter().position(|name| Some(*name) == text) {
+                Some(slot) => keywords.named[slot] = Some(value),
+                None => keywords
+                    .extra
+                    .get_or_insert_with(|| PyDict::new(py))
+                    .set_item(key, value)?,
+            }
+        }
+        Ok(keywords)
+    }
+}
+
+/// Runs a method's body as PyO3's own wrappers do: a Rust panic becomes `PanicException`, an
+/// error the raised exception.
+///
+/// # Safety
+/// Called from a C method, so the thread is attached to the interpreter.
+unsafe fn run(
+    body: impl for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, PyString>>,
+) -> *mut ffi::PyObject {
+    // SAFETY: CPython calls methods with the thread attached.
+    let py = unsafe { Python::assume_attached() };
+    let err = match catch_unwind(AssertUnwindSafe(|| body(py))) {
+        Ok(Ok(text)) => return text.into_ptr(),
+        Ok(Err(err)) => err,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "panic from Rust code".to_owned());
+            PanicException::new_err((message,))
+        }
+    };
+    err.restore(py);
+    std::ptr::null_mut()
+}
+
+/// `TOTP.provisioning_uri(*, name=None, issuer_name=None, **kwargs)`.
+unsafe extern "C" fn totp_provisioning_uri(
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: CPython calls this with the thread attached, `slf` an instance of the class
+    // the descriptor belongs to (checked again below), and the fastcall arguments.
+    unsafe {
+        run(|py| {
+            let otp = Borrowed::from_ptr(py, slf).cast::<Totp>()?;
+            let arguments = (args, nargs, kwnames);
+            let Keywords {
+                named: [name, issuer_name],
+                extra,
+            } = Keywords::bind(
+                py,
+                arguments,
+                ["name", "issuer_name"],
+                "TOTP.provisioning_uri",
+            )?;
+            totp::provisioning_uri(&otp, name, issuer_name, extra.as_ref())
+        })
+    }
+}
+
+/// `HOTP.provisioning_uri(*, name=None, initial_count=None, issuer_name=None, **kwargs)`.
+unsafe extern "C" fn hotp_provisioning_uri(
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: as for `totp_provisioning_uri`.
+    unsafe {
+        run(|py| {
+            let otp = Borrowed::from_ptr(py, slf).cast::<Hotp>()?;
+            let arguments = (args, nargs, kwnames);
+            let Keywords {
+                named: [name, initial_count, issuer_name],
+                extra,
+            } = Keywords::bind(
+                py,
+                arguments,
+                ["name", "initial_count", "issuer_name"],
+                "HOTP.provisioning_uri",
+            )?;
+            hotp::provisioning_uri(&otp, name, initial_count, issuer_name, extra.as_ref())
+        })
+    }
+}
+
+/// Installs `provisioning_uri` on `class` as a C method (kept for the life of the process).
+fn install(
+    class: &Bound<'_, pyo3::types::PyType>,
+    method: ffi::PyCFunctionFastWithKeywords,
+    doc: &'static std::ffi::CStr,
+) -> PyResult<()> {
+    let def = Box::leak(Box::new(ffi::PyMethodDef {
+        ml_name: c"provisioning_uri".as_ptr(),
+        ml_meth: ffi::PyMethodDefPointer {
+            PyCFunctionFastWithKeywords: method,
+        },
+        ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
+        ml_doc: doc.as_ptr(),
+    }));
+    // SAFETY: `class` is a type object and `def` a method definition that is never freed.
+    let descriptor = unsafe {
+        Bound::from_owned_ptr_or_err(class.py(), ffi::PyDescr_NewMethod(class.as_type_ptr(), def))?
+    };
+    class.setattr("provisioning_uri", descriptor)
+}
+
+/// Installs both methods (once, when the extension loads).
+pub fn install_methods(py: Python<'_>) -> PyResult<()> {
+    install(
+        &py.get_type::<Totp>(),
+        totp_provisioning_uri,
+        c"provisioning_uri($self, /, *, name=None, issuer_name=None, **kwargs)\n--\n\nThe ``otpauth://totp/...`` URI for authenticator apps.",
+    )?;
+    install(
+        &py.get_type::<Hotp>(),
+        hotp_provisioning_uri,
+        c"provisioning_uri($self, /, *, name=None, initial_count=None, issuer_name=None, **kwargs)\n--\n\nThe ``otpauth://hotp/...`` URI for authenticator apps.",
+    )
+}

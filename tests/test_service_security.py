@@ -8,6 +8,7 @@ created, changed or deleted.
 
 from __future__ import annotations
 
+import signal
 import socket
 import time
 from collections.abc import Iterator
@@ -354,3 +355,31 @@ def test_slow_clients_cannot_starve_the_service(service: ServiceProcess) -> None
     finally:
         for connection in stalled + silent:
             connection.close()
+
+
+@pytest.mark.slow
+def test_a_silent_connection_is_closed(service: ServiceProcess) -> None:
+    silent = socket.create_connection(("127.0.0.1", port(service)))
+    try:
+        silent.settimeout(30)
+        started = time.monotonic()
+        try:
+            answer = silent.recv(1024)
+        except ConnectionResetError:
+            answer = b""
+        assert answer == b""
+        assert 4 < time.monotonic() - started < 15
+        assert service.get("/api/v1/health", timeout=2).status_code == 200
+    finally:
+        silent.close()
+
+
+def test_serve_stops_within_seconds_of_sigterm(tmp_path: Path) -> None:
+    process = start_service(tmp_path, workers=2)
+    try:
+        assert process.get("/get-totp/nobody").status_code == 404
+        started = time.monotonic()
+        assert process.stop() == 0
+        assert time.monotonic() - started < 5
+    finally:
+        process.stop(signal.SIGKILL)

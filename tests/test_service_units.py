@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -222,6 +223,37 @@ def test_codes_body_is_what_jsonify_writes(tmp_path: Path) -> None:
     assert [(entry["name"], entry["current_code"]["period"]) for entry in only_eight] == [("eight", 45)]
     service.delete_all()
     assert client.get("/api/v1/codes").get_data() == b'{"success":true,"data":[]}\n'
+
+
+def test_every_thread_sees_what_another_process_just_committed(database: str) -> None:
+    """The one-statement reads (on SQLite, each thread's own connection, kept open) hold no snapshot:
+    a change committed by another process is seen by the next statement of every thread, also after
+    ``dispose``."""
+    store, other = Store(database_url(database)), Store(database_url(database))
+    store.migrate()
+    assert store.tokens_generation() == 0
+    seen: list[int] = []
+    for generation in (1, 2):
+        row = TokenRow(
+            id=f"t{generation}",
+            name="n",
+            issuer=None,
+            digits=6,
+            period=30,
+            algorithm="sha1",
+            secret_sealed=b"s",
+            created_us=1,
+        )
+        other.insert_tokens([row])
+        assert store.tokens_generation() == generation
+        thread = threading.Thread(target=lambda: seen.append(store.tokens_generation()))
+        thread.start()
+        thread.join()
+    assert seen == [1, 2]
+    store.dispose()
+    assert store.tokens_generation() == 2
+    store.dispose()
+    other.dispose()
 
 
 def test_request_state_follows_token_changes_and_api_tokens(database: str) -> None:

@@ -1,9 +1,9 @@
 """Who is calling and what they may do: the one place where a request's access is decided.
 
 The caller (API token name, role, groups; ``local`` in open loopback mode) is resolved once per
-request, in the application's ``before_request`` hook and before any body is read, and checked
-against what the view declares with :func:`requires` (or :func:`~.http.public`). A view that
-declares nothing is for admins only, so a new endpoint cannot forget its check. Group scoping goes
+request by :class:`Gate`, in the application's ``before_request`` hook and before any body is read,
+and checked against what the view declares with :func:`requires` (or :func:`~.http.public`). A view
+that declares nothing is for admins only, so a new endpoint cannot forget its check. Group scoping goes
 through :func:`reach`, :func:`visible` and :func:`place`: an account outside the caller's groups is
 absent (404), and creating or moving one into a foreign group is 403.
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app, g, request
+from flask import Response, current_app, g, request
 
 from .audit import Trail
 from .guards import client_address
@@ -26,7 +26,7 @@ from .roles import ROLES, Caller
 from .service import Forbidden, NotFound, ServiceError, Token, TokenService
 from .store import AuditRow, TokenRow
 
-__all__ = ["audit", "caller", "install", "place", "reach", "requires", "shown", "trail", "visible"]
+__all__ = ["Gate", "audit", "caller", "place", "reach", "requires", "shown", "trail", "visible"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -116,34 +116,42 @@ def audit(
     g.setdefault("audit", []).append(trail().entry(action, outcome, account_ids, label))
 
 
-def install(app: Flask, service: TokenService, open_problem: Callable[[], ServiceError | None]) -> None:
-    """Resolves and checks the caller before each request; writes its audit entries after it.
+class Gate:
+    """Resolves and checks each request's caller, and writes its audit entries once it is answered.
 
     ``open_problem`` says why a request without a token cannot be served in open mode (see
-    :meth:`TokenService.identify`).
+    :meth:`TokenService.identify`). The application calls :meth:`admit` from its ``before_request``
+    hook and :meth:`record` from its ``after_request`` hook.
     """
 
-    @app.before_request
-    def _identify() -> None:
-        view = app.view_functions.get(request.endpoint or "")
-        if view is None or getattr(view, "public", False):
-            return  # routing answers 404 or 405; public views show no token data
-        g.caller, g.tokens_generation = service.identify(request.headers.get("Authorization"), open_problem)
-        needed = getattr(view, "role", DEFAULT_ROLE)
-        if not g.caller.has(needed):
-            raise Forbidden(f"This API token's role ({g.caller.role}) cannot do this: it needs {needed}")
+    def __init__(self, service: TokenService, open_problem: Callable[[], ServiceError | None]) -> None:
+        self._service = service
+        self._open_problem = open_problem
 
-    @app.after_request
-    def _record(response: Response) -> Response:
+    def admit(self, view: Callable[..., Any]) -> None:
+        """Resolves the caller (and the tokens' generation) and checks the role ``view`` needs."""
+        if getattr(view, "public", False):
+            return  # public views show no token data
+        who, g.tokens_generation = self._service.identify(
+            request.headers.get("Authorization"), self._open_problem
+        )
+        g.caller = who
+        needed = getattr(view, "role", DEFAULT_ROLE)
+        if not who.has(needed):
+            raise Forbidden(f"This API token's role ({who.role}) cannot do this: it needs {needed}")
+
+    def record(self, response: Response) -> None:
+        """Writes the audit entries of an answered request: those its view noted if it succeeded, a
+        ``denied`` entry if it was refused (401 or 403), none otherwise."""
         entries: list[AuditRow] = g.pop("audit", [])
-        if response.status_code in (401, 403):
+        status = response.status_code
+        if status in (401, 403):
             who = g.get("caller")
             refused = Trail(who.name if who else None, client())
             token_id = (request.view_args or {}).get("token_id")
-            outcome = f"{response.status_code} {request.method} {request.path}"
+            outcome = f"{status} {request.method} {request.path}"
             entries = [refused.entry("denied", outcome, [token_id] if token_id else ())]
-        elif response.status_code >= 400:
+        elif status >= 400:
             entries = []
         for entry in entries:
-            service.audit.record(entry)
-        return response
+            self._service.audit.record(entry)

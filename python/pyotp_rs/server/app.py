@@ -78,33 +78,31 @@ def create_app(config: ServiceConfig | None = None, *, service: TokenService | N
     for module in (totphog, hotp, team, enrolment, transfer, docs, web, access_api):
         app.register_blueprint(module.blueprint)
 
+    gate = access.Gate(service, lambda: guards.local_peer_problem(request, hosts))
+
     @app.before_request
-    def _guard() -> None:
+    def _admit() -> None:
+        # In this order, before any body is read: the Host, a write's origin and body type, the
+        # caller and its role, an upload's proof of origin.
         guards.check_host(request, hosts)
         view = app.view_functions.get(request.endpoint or "")
         if view is None:
             return  # routing answers 404 or 405
-        guards.check_write(
-            request,
-            takes_uploads=getattr(view, "takes_uploads", False),
-            json_status=_json_status(request.path),
-        )
-
-    access.install(app, service, lambda: guards.local_peer_problem(request, hosts))
-
-    @app.before_request
-    def _uploads() -> None:
-        view = app.view_functions.get(request.endpoint or "")
-        if getattr(view, "takes_uploads", False):
+        takes_uploads = getattr(view, "takes_uploads", False)
+        guards.check_write(request, takes_uploads=takes_uploads, json_status=_json_status(request.path))
+        gate.admit(view)
+        if takes_uploads:
             guards.check_upload(request)
 
     @app.after_request
-    def _headers(response: Response) -> Response:
-        response.headers.setdefault("Cache-Control", "no-store")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    def _finish(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Cache-Control", "no-store")
+        headers.setdefault("X-Content-Type-Options", "nosniff")
         if response.mimetype == "text/html":
             for name, value in _PAGE_HEADERS.items():
-                response.headers.setdefault(name, value)
+                headers.setdefault(name, value)
+        gate.record(response)
         return response
 
     @app.errorhandler(Exception)

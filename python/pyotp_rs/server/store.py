@@ -22,6 +22,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -192,6 +193,10 @@ AUDIT_SET_CONFIRM_SECONDS = 3600
 """How long a worker trusts that an id set it stored is still there (prune keeps sets touched within twice that)."""
 
 
+def _nul_free(text: str | None) -> str | None:
+    return None if text is None else text.replace("\x00", "\ufffd")
+
+
 def _audit_values(row: AuditRow) -> tuple[dict[str, Any], str | None]:
     """The row's columns, and the text of its id set when it names several accounts.
 
@@ -199,9 +204,13 @@ def _audit_values(row: AuditRow) -> tuple[dict[str, Any], str | None]:
     the row holds the digest, so a thousand requests for the same accounts store the ids once. A NUL
     (which PostgreSQL text cannot hold, say in a refused request's path) is stored as U+FFFD.
     """
-    values = {
-        key: value.replace("\x00", "\ufffd") if isinstance(value, str) else value
-        for key, value in dataclasses.asdict(row).items()
+    values: dict[str, Any] = {
+        "at_us": row.at_us,
+        "actor": _nul_free(row.actor),
+        "action": _nul_free(row.action),
+        "outcome": _nul_free(row.outcome),
+        "label": _nul_free(row.label),
+        "remote_addr": _nul_free(row.remote_addr),
     }
     ids = " ".join(row.account_ids).replace("\x00", "\ufffd")
     if len(row.account_ids) > 1:
@@ -367,6 +376,35 @@ def _sqlite_setup(engine: Engine, synchronous: str = "FULL") -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+class _ThreadConnections:
+    """One DBAPI connection per thread, kept open, for the one-statement work on an SQLite file.
+
+    Each is made by ``engine`` (so it has the engine's set-up, ``_sqlite_setup``) and detached from
+    its pool: checking a connection out of the pool and back in for each statement cost about as
+    much as the statement. A connection closes when its thread ends, or at :meth:`drop`.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._local = threading.local()
+
+    def connection(self) -> Any:
+        """The calling thread's connection."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            pooled = self._engine.raw_connection()
+            pooled.detach()
+            connection = self._local.connection = pooled.dbapi_connection
+        return connection
+
+    def drop(self, *, close: bool) -> None:
+        """Forgets every thread's connection; closes the calling thread's when ``close``."""
+        connection = getattr(self._local, "connection", None)
+        self._local = threading.local()
+        if close and connection is not None:
+            connection.close()
+
+
 class Store:
     """The service's database; every method runs in one transaction of its own."""
 
@@ -381,6 +419,7 @@ class Store:
             self._autocommit = self.engine
             self._appends = sa.create_engine(url)
             _sqlite_setup(self._appends, synchronous="NORMAL")
+            self._held = {engine: _ThreadConnections(engine) for engine in (self._autocommit, self._appends)}
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True)
             self._autocommit = sa.create_engine(url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
@@ -390,6 +429,7 @@ class Store:
                 pool_reset_on_return=None,
                 connect_args={"options": "-c synchronous_commit=off"},
             )
+            self._held = {}
         # The audit entries written after reads (``add_audit``) commit without waiting for the disk:
         # a crash of the process loses none, a power cut may lose the last few. Everything else,
         # changes and their entries included, waits for the disk. On this 2-core VM an fsync per
@@ -413,28 +453,41 @@ class Store:
 
     def dispose(self) -> None:
         """Closes pooled connections (before the server forks its workers)."""
+        for held in self._held.values():
+            held.drop(close=True)
         for engine in self._engines():
             engine.dispose()
 
     def forget_connections(self) -> None:
         """Drops pooled connections without closing them: in a forked worker, they are the parent's."""
+        for held in self._held.values():
+            held.drop(close=False)
         for engine in self._engines():
             engine.dispose(close=False)
 
     def _run(self, name: str, /, via: Engine | None = None, **values: Any) -> tuple[Sequence[Any], int]:
         """Runs one statement of ``_STATEMENTS`` in a transaction of its own; its rows and row count.
 
-        SQLite connections are in autocommit mode (``_sqlite_setup``), PostgreSQL ones come from an
-        autocommit engine whose connections are not pinged on checkout: a connection the server
-        dropped fails here instead, and the statement runs again on a new one (the pool is replaced,
-        since its other connections are as stale). An update whose connection broke after the server
-        ran it is thus run twice; for the verification updates that errs on the refusing side only
-        (an accepted step answers ``replayed``, a wrong code counts twice), never accepting twice.
-        ``via`` is another engine in autocommit mode (the audit entries').
+        SQLite connections are in autocommit mode (``_sqlite_setup``), one per thread held open
+        (:class:`_ThreadConnections`). PostgreSQL ones come from an autocommit engine whose connections
+        are not pinged on checkout: a connection the server dropped fails here instead, and the
+        statement runs again on a new one (the pool is replaced, since its other connections are as
+        stale). An update whose connection broke after the server ran it is thus run twice; for the
+        verification updates that errs on the refusing side only (an accepted step answers
+        ``replayed``, a wrong code counts twice), never accepting twice. ``via`` is another engine in
+        autocommit mode (the audit entries').
         """
         compiled = self._compiled[name]
         parameters = compiled.parameters(values)
         engine = via or self._autocommit
+        held = self._held.get(engine)
+        if held is not None:
+            cursor = held.connection().cursor()
+            try:
+                cursor.execute(compiled.sql, parameters)
+                return (cursor.fetchall() if cursor.description else []), cursor.rowcount
+            finally:
+                cursor.close()
         for attempt in (1, 2):
             connection = engine.raw_connection()
             try:

@@ -7,6 +7,7 @@ program through standard input, the environment and a pseudo-terminal (hidden pr
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -19,6 +20,7 @@ import struct
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyotp
@@ -637,16 +639,29 @@ def test_watch_fits_the_line_into_a_narrow_terminal(columns: int) -> None:
     assert ("\u2591" in shown.decode() or "\u2588" in shown.decode()) == (columns >= 20)
 
 
+@contextlib.contextmanager
+def _sigint_as_in_the_foreground() -> Iterator[None]:
+    """A suite started in the background (``bash .ci/run &``) ignores SIGINT, and a child inherits
+    an ignored signal (Python then raises no KeyboardInterrupt); a handled one is reset to the
+    default in the child, as a foreground job has it."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def test_watch_ctrl_c_exits_cleanly() -> None:
     """Ctrl-C (SIGINT) ends ``watch`` with exit status 0 and no traceback."""
-    process = subprocess.Popen(
-        [str(PROGRAM), "watch", "--secret-env", "S"],
-        env={**os.environ, "S": SECRET},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    with _sigint_as_in_the_foreground():
+        process = subprocess.Popen(
+            [str(PROGRAM), "watch", "--secret-env", "S"],
+            env={**os.environ, "S": SECRET},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
     assert process.stdout is not None
     first = process.stdout.readline()
     process.send_signal(signal.SIGINT)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from flask import Response, current_app, g, request
+from flask import Request, Response, current_app, g, request
 
 from .audit import Trail
 from .guards import client_address
@@ -121,24 +121,31 @@ class Gate:
 
     ``open_problem`` says why a request without a token cannot be served in open mode (see
     :meth:`TokenService.identify`). The application calls :meth:`admit` from its ``before_request``
-    hook and :meth:`record` from its ``after_request`` hook.
+    hook and :meth:`record` from its ``after_request`` hook; the fast ``GET /get-totp`` path
+    (:mod:`.fastpath`) calls :meth:`identify`, :meth:`require` and :meth:`write` with its own request.
     """
 
-    def __init__(self, service: TokenService, open_problem: Callable[[], ServiceError | None]) -> None:
+    def __init__(self, service: TokenService, open_problem: Callable[[Request], ServiceError | None]) -> None:
         self._service = service
         self._open_problem = open_problem
+
+    def identify(self, req: Request) -> tuple[Caller, int]:
+        """The caller of ``req`` and the tokens' generation (:meth:`TokenService.identify`)."""
+        return self._service.identify(req.headers.get("Authorization"), lambda: self._open_problem(req))
+
+    @staticmethod
+    def require(who: Caller, needed: str) -> None:
+        """403 unless ``who`` has the role ``needed`` or above it."""
+        if not who.has(needed):
+            raise Forbidden(f"This API token's role ({who.role}) cannot do this: it needs {needed}")
 
     def admit(self, view: Callable[..., Any]) -> None:
         """Resolves the caller (and the tokens' generation) and checks the role ``view`` needs."""
         if getattr(view, "public", False):
             return  # public views show no token data
-        who, g.tokens_generation = self._service.identify(
-            request.headers.get("Authorization"), self._open_problem
-        )
+        who, g.tokens_generation = self.identify(request)
         g.caller = who
-        needed = getattr(view, "role", DEFAULT_ROLE)
-        if not who.has(needed):
-            raise Forbidden(f"This API token's role ({who.role}) cannot do this: it needs {needed}")
+        self.require(who, getattr(view, "role", DEFAULT_ROLE))
 
     def record(self, response: Response) -> None:
         """Writes the audit entries of an answered request: those its view noted if it succeeded, a
@@ -154,4 +161,8 @@ class Gate:
         elif status >= 400:
             entries = []
         for entry in entries:
-            self._service.audit.record(entry)
+            self.write(entry)
+
+    def write(self, entry: AuditRow) -> None:
+        """Writes one audit entry of an answered request (before its answer is sent)."""
+        self._service.audit.record(entry)

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from . import access, access_api, docs, enrolment, guards, hotp, team, totphog, transfer, web
 from .codes import CodeSheet
 from .config import ServiceConfig
+from .fastpath import FastCodes
 from .service import ServiceError, TokenService, open_service
 from .usercache import UserCodes
 
@@ -78,7 +79,7 @@ def create_app(config: ServiceConfig | None = None, *, service: TokenService | N
     for module in (totphog, hotp, team, enrolment, transfer, docs, web, access_api):
         app.register_blueprint(module.blueprint)
 
-    gate = access.Gate(service, lambda: guards.local_peer_problem(request, hosts))
+    gate = access.Gate(service, lambda req: guards.local_peer_problem(req, hosts))
 
     @app.before_request
     def _admit() -> None:
@@ -128,4 +129,5 @@ def create_app(config: ServiceConfig | None = None, *, service: TokenService | N
             response.headers.update((k, v) for k, v in error.get_headers() if k.lower() != "content-type")
         return response
 
+    app.wsgi_app = FastCodes(app, app.wsgi_app, hosts, gate)  # type: ignore[method-assign]
     return app

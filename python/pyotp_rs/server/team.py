@@ -15,11 +15,16 @@ from werkzeug.routing import PathConverter
 
 from . import access
 from .http import json_object, service, string_field
+from .roles import Caller
 from .service import BadRequest, NotFound
+from .usercache import UserCodes
 
-__all__ = ["blueprint", "error_response"]
+__all__ = ["CODE_ROLE", "blueprint", "code_body", "error_response"]
 
 blueprint = Blueprint("team", __name__)
+
+CODE_ROLE = "codes"
+"""The least role that ``GET /get-totp`` needs."""
 
 
 class _Username(PathConverter):
@@ -58,13 +63,20 @@ def setup() -> Response:
 
 
 @blueprint.get("/get-totp/<username:username>", merge_slashes=False)
-@access.requires("codes")
+@access.requires(CODE_ROLE)
 def get_totp(username: str) -> Response:
-    """The user's current code (the body kept by the worker's :class:`~.usercache.UserCodes`); the
-    username is taken exactly as sent: ``/get-totp//alice`` asks for the user ``/alice``, and is never
-    redirected to ``alice``. Team API users have no group: a caller limited to groups gets 404."""
-    if access.caller().groups is not None:
-        raise NotFound("User not found")
-    body = current_app.extensions["pyotp_rs_users"].body(username, g.tokens_generation)
+    """The user's current code; the username is taken exactly as sent: ``/get-totp//alice`` asks for
+    the user ``/alice``, and is never redirected to ``alice``. (:mod:`.fastpath` answers this route
+    before Flask when every check passes, through :func:`code_body` as this view does.)"""
+    body = code_body(current_app.extensions["pyotp_rs_users"], access.caller(), username, g.tokens_generation)
     access.audit("code.read", label=username)
     return Response(body, 200, mimetype="application/json")
+
+
+def code_body(users: UserCodes, who: Caller, username: str, generation: int) -> str:
+    """The body of ``GET /get-totp/<username>`` for ``who`` (the worker's :class:`~.usercache.UserCodes`,
+    at the tokens' ``generation``). Team API users have no group: a caller limited to groups gets 404,
+    as for an unknown user."""
+    if who.groups is not None:
+        raise NotFound("User not found")
+    return users.body(username, generation)

@@ -1,19 +1,22 @@
-"""The gunicorn worker of ``pyotp-rs serve``: threads that accept in turn, which slow clients cannot hold.
+"""The gunicorn worker of ``pyotp-rs serve``: threads that take turns accepting, which slow clients cannot hold.
 
-Each worker process runs ``threads`` threads. One at a time waits for a connection (a lock passes the
-turn on as soon as it has one) and then serves that connection itself: the service answers one
-request per connection (``keepalive`` 0). gunicorn's ``gthread`` worker, which this one extends,
-accepts in its main thread, hands each connection to a pool thread and back to the main thread to
-close it; those two hand-overs per request, and the switches of the interpreter lock they cause,
-cost about as much CPU as the whole ``GET /get-totp`` view. Two requests served at once by one
-process cost such switches too, so while one of its threads serves a request, a process leaves new
-connections to the other processes for up to :data:`BUSY_WAIT` seconds before it takes one as well.
+Each worker process runs ``threads`` threads. One of them holds the turn: it waits for a connection,
+accepts it, serves it itself (the service answers one request per connection, ``keepalive`` 0) and
+goes back to waiting, as gunicorn's ``sync`` worker does with its one thread; the others wait aside.
+Serving a request hands nothing to another thread: gunicorn's ``gthread`` worker, which this one
+extends, accepts in its main thread, hands each connection to a pool thread and back to the main
+thread to close it, and those hand-overs (and the switches of the interpreter lock they cause) cost
+about as much CPU as the whole ``GET /get-totp`` view; passing a lock from thread to thread on each
+connection cost too. While the holder serves, its process leaves new connections to the other
+processes; once the holder has served one connection for :data:`BUSY_WAIT` seconds (a slow client,
+a slow request), a waiting thread takes the turn and accepts the next connection, so a slow client
+holds one thread, never the process.
 
-A slow client cannot hold a thread for long: a connection that sends nothing within five seconds
-(gunicorn's ``DEFAULT_WORKER_DATA_TIMEOUT``) is closed, and each socket gets :data:`READ_TIMEOUT`
-for every read and write once a request has begun (gunicorn's own parsing has no time limit), so a
-handful of half-sent requests cannot hold every thread. The main thread tells the arbiter the
-worker is alive and, on ``SIGTERM``, lets the threads finish their requests (within
+A slow client cannot hold a thread for long either: a connection that sends nothing within five
+seconds (gunicorn's ``DEFAULT_WORKER_DATA_TIMEOUT``) is closed, and each socket gets
+:data:`READ_TIMEOUT` for every read and write once a request has begun (gunicorn's own parsing has
+no time limit), so a handful of half-sent requests cannot hold every thread. The main thread tells
+the arbiter the worker is alive and, on ``SIGTERM``, lets the threads finish their requests (within
 ``graceful_timeout``).
 
 Errors gunicorn answers itself (a request line over its limit, a malformed request) are written as
@@ -27,8 +30,10 @@ import json
 import select
 import selectors
 import socket
+import struct
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from gunicorn import util  # type: ignore[import-untyped]
@@ -40,22 +45,32 @@ READ_TIMEOUT = 10.0
 """Seconds a thread waits for a client to send (or take) the next bytes of a request (or answer)."""
 
 BUSY_WAIT = 0.05
-"""Seconds a process leaves new connections to idle processes while one of its threads serves a request."""
+"""Seconds a process leaves new connections to the other processes while the thread holding its turn serves one."""
 
 _ACCEPT_AGAIN = frozenset({errno.EAGAIN, errno.EWOULDBLOCK, errno.ECONNABORTED})
 """``accept`` errors that only mean another process took the connection, or its client left."""
 
 
+_KERNEL_TIMEOUT = struct.pack("ll", int(READ_TIMEOUT), int(READ_TIMEOUT % 1 * 1_000_000))
+"""READ_TIMEOUT as the ``struct timeval`` of ``SO_RCVTIMEO`` and ``SO_SNDTIMEO``."""
+
+
 class _TimedConn(TConn):  # type: ignore[misc]
-    """A connection whose socket has :data:`READ_TIMEOUT` once a thread starts reading its request."""
+    """A connection whose socket has :data:`READ_TIMEOUT` once a thread starts reading its request.
+
+    The kernel keeps the time limit (``SO_RCVTIMEO``, ``SO_SNDTIMEO``) on the blocking socket: a
+    read or write that waits that long fails (``EAGAIN``) and the connection is closed. A Python
+    socket timeout would do the same with a ``poll`` before every read and write.
+    """
 
     data_ready: bool
 
     def init(self) -> None:
-        # gunicorn calls init() right after making the socket blocking (which clears any timeout),
-        # and init() returns early once the parser exists.
+        # gunicorn calls init() right after making the socket blocking, and init() returns early
+        # once the parser exists.
         super().init()
-        self.sock.settimeout(READ_TIMEOUT)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _KERNEL_TIMEOUT)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _KERNEL_TIMEOUT)
 
     def wait_for_data(self, timeout: float) -> bool:
         """Whether the client has sent something within ``timeout`` seconds (one ``poll``)."""
@@ -76,15 +91,61 @@ def _write_json_error(sock: socket.socket, status_int: int, reason: str, mesg: s
     util.write_nonblock(sock, head + body)
 
 
+class _Turn:
+    """Which thread of a process accepts connections: the holder, until it serves one for too long.
+
+    The holder keeps the turn from one connection to the next (no hand-over, no wake-up of another
+    thread). One waiting thread at a time looks every :data:`BUSY_WAIT` seconds whether the holder
+    has been serving its connection for that long, and if so takes the turn.
+    """
+
+    def __init__(self) -> None:
+        self._state = threading.Lock()
+        self._standby = threading.Lock()
+        self._holder: object | None = None
+        self._busy_since: float | None = None
+        """When the holder began serving its connection; None while it waits for one."""
+
+    def take(self, me: object, alive: Callable[[], bool]) -> bool:
+        """Waits until ``me`` holds the turn (True), or ``alive()`` is false (False)."""
+        with self._standby:
+            while alive():
+                with self._state:
+                    busy = self._busy_since
+                    if self._holder is None or (busy is not None and time.monotonic() - busy >= BUSY_WAIT):
+                        self._holder, self._busy_since = me, None
+                        return True
+                time.sleep(BUSY_WAIT)
+        return False
+
+    def serving(self, me: object) -> None:
+        """``me``, the holder, begins serving a connection."""
+        with self._state:
+            if self._holder is me:
+                self._busy_since = time.monotonic()
+
+    def served(self, me: object) -> bool:
+        """``me`` has served its connection; whether it still holds the turn."""
+        with self._state:
+            if self._holder is me:
+                self._busy_since = None
+                return True
+            return False
+
+    def leave(self, me: object) -> None:
+        """``me`` stops (its thread ends): if it holds the turn, a waiting thread takes it."""
+        with self._state:
+            if self._holder is me:
+                self._holder = self._busy_since = None
+
+
 class GuardedThreadWorker(ThreadWorker):  # type: ignore[misc]
-    """Threads that accept in turn and serve what they accept, with bounded read times and JSON errors."""
+    """Threads that take turns accepting and serve what they accept, with bounded read times and JSON errors."""
 
     alive: bool
 
     def init_process(self) -> None:
         util.write_error = _write_json_error  # this worker process writes gunicorn's errors as JSON
-        self._quiet = threading.Condition()
-        self._serving = 0
         super().init_process()
 
     def run(self) -> None:
@@ -92,7 +153,7 @@ class GuardedThreadWorker(ThreadWorker):  # type: ignore[misc]
         threads = []
         for listener in self.sockets:
             listener.setblocking(False)
-            turn = threading.Lock()
+            turn = _Turn()
             threads += [
                 threading.Thread(
                     target=self._serve, args=(listener, turn), name="pyotp-rs serve", daemon=True
@@ -117,30 +178,29 @@ class GuardedThreadWorker(ThreadWorker):  # type: ignore[misc]
         for listener in self.sockets:
             listener.close()
 
-    def _serve(self, listener: socket.socket, turn: threading.Lock) -> None:
-        """Takes connections from ``listener`` in turn with this process's other threads; serves each."""
+    def _is_alive(self) -> bool:
+        return self.alive
+
+    def _serve(self, listener: socket.socket, turn: _Turn) -> None:
+        """Takes the turn on ``listener``, then accepts and serves connections for as long as it holds it."""
         ready = select.poll()
         ready.register(listener, select.POLLIN)
         server = listener.getsockname()
-        while self.alive:
-            with turn:
-                self._wait_for_quiet()
-                accepted = self._accept(listener, ready)
-            if accepted is not None:
-                sock, client = accepted
-                with self._quiet:
-                    self._serving += 1
-                try:
-                    self._serve_connection(_TimedConn(self.cfg, sock, client, server))
-                finally:
-                    with self._quiet:
-                        self._serving -= 1
-                        self._quiet.notify()
-
-    def _wait_for_quiet(self) -> None:
-        """Waits until no other thread of this process serves a request, or :data:`BUSY_WAIT` seconds."""
-        with self._quiet:
-            self._quiet.wait_for(lambda: self._serving == 0, timeout=BUSY_WAIT)
+        me = object()
+        try:
+            while turn.take(me, self._is_alive):
+                holding = True
+                while holding and self.alive:
+                    accepted = self._accept(listener, ready)
+                    if accepted is not None:
+                        sock, client = accepted
+                        turn.serving(me)
+                        try:
+                            self._serve_connection(_TimedConn(self.cfg, sock, client, server))
+                        finally:
+                            holding = turn.served(me)
+        finally:
+            turn.leave(me)
 
     def _accept(self, listener: socket.socket, ready: select.poll) -> tuple[socket.socket, Any] | None:
         """A new connection, or None: none came within a second (``alive`` is looked at again), another

@@ -26,6 +26,7 @@ the TOTPHog API's JSON error, ``{"success": false, "error": "..."}``, instead of
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import select
 import selectors
@@ -150,6 +151,11 @@ class GuardedThreadWorker(ThreadWorker):  # type: ignore[misc]
 
     def run(self) -> None:
         """Starts the threads, then tells the arbiter this worker is alive until it is told to stop."""
+        # What the process holds now (Flask, SQLAlchemy, the application) lives as long as it does:
+        # the garbage collector leaves it alone instead of walking it again in its full collections,
+        # which took about 5% of a worker's CPU under load.
+        gc.collect()
+        gc.freeze()
         threads = []
         for listener in self.sockets:
             listener.setblocking(False)
@@ -215,6 +221,14 @@ class GuardedThreadWorker(ThreadWorker):  # type: ignore[misc]
                 self.log.exception("accept failed: this worker stops (the arbiter starts another)")
                 self.alive = False
             return None
+
+    def handle_request(self, req: Any, conn: _TimedConn) -> Any:
+        """Serves the request with the answer corked: its head, body and the closing FIN leave
+        together (one segment for a small answer, where gunicorn's two writes and the close sent
+        three). A request that expects ``100 Continue`` is served uncorked, so that line leaves at once."""
+        if not any(name == "EXPECT" for name, _ in req.headers):
+            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+        return super().handle_request(req, conn)
 
     def _serve_connection(self, conn: _TimedConn) -> None:
         """Its one request (none if it stays silent for five seconds), then a graceful close."""

@@ -292,3 +292,32 @@ def test_request_state_follows_token_changes_and_api_tokens(database: str) -> No
     assert store.delete_api_token("app")
     assert store.request_state("a" * 64) == RequestState(tokens_generation=2, api_tokens=False, matched=False)
     store.dispose()
+
+
+def test_a_waiting_thread_takes_the_turn_only_from_a_holder_busy_serving() -> None:
+    """The worker's turn: the holder keeps it between connections; while it serves one connection
+    for too long (a slow client), a waiting thread takes it, and the holder learns so once done."""
+    from pyotp_rs.server.worker import _Turn
+
+    turn, holder, waiting = _Turn(), object(), object()
+    assert turn.take(holder, lambda: True)
+    taken = threading.Event()
+    stop = threading.Event()
+
+    def wait_for_turn() -> None:
+        if turn.take(waiting, lambda: not stop.is_set()):
+            taken.set()
+
+    thread = threading.Thread(target=wait_for_turn)
+    thread.start()
+    for _ in range(3):  # connections served quickly: the turn stays with the holder
+        turn.serving(holder)
+        assert turn.served(holder)
+    assert not taken.wait(0.3)  # idle between connections: the holder keeps it too
+    turn.serving(holder)  # ... and now serves a slow client
+    assert taken.wait(30)
+    assert not turn.served(holder)
+    stop.set()
+    thread.join(30)
+    turn.leave(waiting)
+    assert turn.take(holder, lambda: True)

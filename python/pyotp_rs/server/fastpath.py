@@ -42,7 +42,8 @@ class FastCodes:
 
     def __init__(self, app: Flask, flask_app: WSGIApp, hosts: guards.HostPolicy, gate: Gate) -> None:
         self._app = app
-        self._flask = flask_app
+        self.flask = flask_app
+        """Flask's own WSGI callable, which answers every request this path leaves."""
         self._hosts = hosts
         self._gate = gate
         self._users: UserCodes = app.extensions["pyotp_rs_users"]
@@ -63,7 +64,7 @@ class FastCodes:
                     ],
                 )
                 return [body]
-        return self._flask(environ, start_response)
+        return self.flask(environ, start_response)
 
     def _answer(self, environ: dict[str, Any]) -> bytes | None:
         """The body of a successful read, its audit entry written; None to let Flask answer."""

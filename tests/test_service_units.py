@@ -321,3 +321,36 @@ def test_a_waiting_thread_takes_the_turn_only_from_a_holder_busy_serving() -> No
     thread.join(30)
     turn.leave(waiting)
     assert turn.take(holder, lambda: True)
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_an_audit_append_waits_for_another_writer_and_lands(database: str) -> None:
+    """An append that finds the SQLite file locked by another process's write tries again until it
+    can write (its connection has no busy timeout of its own), and is stored once."""
+    import sqlite3
+
+    from pyotp_rs.server.audit import Trail
+
+    store = Store(database_url(database))
+    store.migrate()
+    writer = sqlite3.connect(database_url(database).removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO settings (key, value) VALUES ('held', 'by another writer')")
+    failures: list[BaseException] = []
+
+    def append() -> None:
+        try:
+            store.add_audit(Trail("reader", "127.0.0.1").entry("code.read", label="alice"))
+        except BaseException as error:  # noqa: BLE001 - the test reports it
+            failures.append(error)
+
+    thread = threading.Thread(target=append)
+    thread.start()
+    thread.join(0.3)
+    assert thread.is_alive() and not failures  # waiting for the writer, not failed
+    writer.execute("COMMIT")
+    thread.join(30)
+    assert not failures
+    assert [(row.actor, row.label) for row in store.list_audit(limit=10)] == [("reader", "alice")]
+    writer.close()
+    store.dispose()

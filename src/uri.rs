@@ -538,7 +538,8 @@ impl<'a> Escaped<'a> {
     /// (replacement characters), so that case falls back to decoding.
     fn decodes_like(&self, other: &Escaped<'_>) -> bool {
         // The usual case: both written alike, with no `+` that only one of them reads as a space.
-        let alike = self.raw == other.raw && (self.plus == other.plus || !self.raw.contains('+'));
+        let alike = self.raw == other.raw
+            && (self.plus == other.plus || find_any(self.raw.as_bytes(), [b'+']).is_none());
         alike || self.bytes().eq(other.bytes()) || self.decode() == other.decode()
     }
 
@@ -623,12 +624,14 @@ fn split_bytes(text: &str, sep: u8) -> impl Iterator<Item = &str> {
 /// `parse_qsl(query, keep_blank_values=True)`: `&`-separated pairs, the key decoded with
 /// [`unquote_plus`] and the value left for the caller to decode.
 pub fn parse_query(query: &str) -> impl Iterator<Item = (Cow<'_, str>, &str)> {
+    query_pairs(query).map(|(key, value)| (unquote_plus(key), value))
+}
+
+/// The pairs of [`parse_query`] with both key and value as written.
+fn query_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
     split_bytes(query, b'&')
         .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = split_at_byte(pair, b'=').unwrap_or((pair, ""));
-            (unquote_plus(key), value)
-        })
+        .map(|pair| split_at_byte(pair, b'=').unwrap_or((pair, "")))
 }
 
 /// The parts of `urlparse` that `parse_uri` reads.
@@ -653,7 +656,8 @@ pub fn split_url<E>(cleaned: &str) -> Result<UrlParts<'_>, UriError<E>> {
     if let Some(after) = rest.strip_prefix("//") {
         let end = find_any(after.as_bytes(), [b'/', b'?']).unwrap_or(after.len());
         (netloc, rest) = after.split_at(end);
-        if netloc.contains('[') != netloc.contains(']') {
+        let brackets = find_any(netloc.as_bytes(), [b'[', b']']).is_some();
+        if brackets && netloc.contains('[') != netloc.contains(']') {
             return Err(UriError::InvalidIpv6);
         }
     }
@@ -761,6 +765,12 @@ impl Param {
         })
     }
 
+    /// The parameter a key names as the query writes it: each name is its own encoding, so
+    /// only a key that differs from every name is decoded before it is compared.
+    fn from_written_key(key: &str) -> Option<Self> {
+        Self::from_key(key).or_else(|| Self::from_key(&unquote_plus(key)))
+    }
+
     /// Its bit in a set of parameters.
     fn bit(self) -> u8 {
         1 << self as u8
@@ -825,12 +835,12 @@ fn read_query<'a, I, E>(
         keywords: Keywords::default(),
     };
     let mut seen = 0u8;
-    for (key, value) in parse_query(query) {
-        let Some(param) = Param::from_key(&key) else {
+    for (key, value) in query_pairs(query) {
+        let Some(param) = Param::from_written_key(key) else {
             continue;
         };
         if seen & param.bit() != 0 {
-            return Err(UriError::Duplicate(key.into_owned()));
+            return Err(UriError::Duplicate(unquote_plus(key).into_owned()));
         }
         seen |= param.bit();
         // Decoding never empties a value.

@@ -152,21 +152,28 @@ fn find_any<const N: usize>(bytes: &[u8], needles: [u8; N]) -> Option<usize> {
 #[cfg(target_arch = "x86_64")]
 fn find_any_sse2<const N: usize>(bytes: &[u8], needles: [u8; N]) -> Option<usize> {
     use std::arch::x86_64::{
-        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-        _mm_setzero_si128,
+        _mm_cmpeq_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128,
     };
-    // One bit per byte of the block at `start`, set where the byte is a needle.
-    let hits_at = |start: usize| -> u32 {
-        let block = &bytes[start..start + 16];
-        // SAFETY: `block` holds 16 readable bytes, which an unaligned load reads; SSE2 is part
-        // of the x86-64 baseline, so the instructions exist on every processor this runs on.
+    find_in_blocks(bytes, |block| {
+        // SAFETY: SSE2 is part of the x86-64 baseline (see `find_in_blocks`).
         unsafe {
-            let block = _mm_loadu_si128(block.as_ptr().cast());
             let hits = needles.iter().fold(_mm_setzero_si128(), |hits, &needle| {
                 _mm_or_si128(hits, _mm_cmpeq_epi8(block, _mm_set1_epi8(needle as i8)))
             });
             _mm_movemask_epi8(hits) as u32
         }
+    })
+}
+
+/// The first byte that `hits` flags, sixteen bytes at a time (the last block overlapping the
+/// one before it); `bytes` holds at least sixteen. `hits` maps a block to one bit per byte.
+#[cfg(target_arch = "x86_64")]
+fn find_in_blocks(bytes: &[u8], hits: impl Fn(std::arch::x86_64::__m128i) -> u32) -> Option<usize> {
+    let hits_at = |start: usize| -> u32 {
+        let block = &bytes[start..start + 16];
+        // SAFETY: `block` holds 16 readable bytes, which an unaligned load reads; SSE2 is part
+        // of the x86-64 baseline, so the instruction exists on every processor this runs on.
+        hits(unsafe { std::arch::x86_64::_mm_loadu_si128(block.as_ptr().cast()) })
     };
     let mut start = 0;
     while start + 16 <= bytes.len() {
@@ -219,6 +226,21 @@ fn find_byte(bytes: &[u8], pred: impl Fn(u8) -> bool) -> Option<usize> {
         Some(_) => None,
         None => tail.iter().position(|&b| pred(b)),
     }
+}
+
+/// The index of the first byte of `bytes` that is at most `limit`.
+fn find_at_most(bytes: &[u8], limit: u8) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    if bytes.len() >= 16 {
+        use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_set1_epi8};
+        // A byte is at most `limit` exactly when it is the smaller of the two.
+        // SAFETY: SSE2 is part of the x86-64 baseline (see `find_in_blocks`).
+        return find_in_blocks(bytes, |block| unsafe {
+            let limit = _mm_set1_epi8(limit as i8);
+            _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(block, limit), block)) as u32
+        });
+    }
+    find_byte(bytes, |b| b <= limit)
 }
 
 /// The index of the first byte of `block` that `pred` picks; 16 when there is none.
@@ -750,7 +772,7 @@ pub fn clean_url(uri: &str) -> Cow<'_, str> {
     let trimmed = uri.trim_start_matches(|c: char| c <= ' ');
     // All four bytes sort at or before `#`, which few URIs hold at all: one comparison a byte
     // clears those.
-    if find_byte(trimmed.as_bytes(), |b| b <= b'#').is_none() {
+    if find_at_most(trimmed.as_bytes(), b'#').is_none() {
         return Cow::Borrowed(trimmed);
     }
     let special = |b: u8| (b == b'\t') | (b == b'\r') | (b == b'\n') | (b == b'#');
@@ -1265,6 +1287,7 @@ mod tests {
                 first(&|b| matches!(b, b'+' | b'#' | 0))
             );
             assert_eq!(find_byte(&bytes, |b| b >= 0x80), first(&|b| b >= 0x80));
+            assert_eq!(find_at_most(&bytes, b'#'), first(&|b| b <= b'#'));
             assert_eq!(
                 Safe::Nothing.find_escape(&bytes),
                 first(&|b| b != b'a'),

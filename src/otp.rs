@@ -173,14 +173,18 @@ impl std::fmt::Debug for LazyKey {
 }
 
 impl LazyKey {
-    /// Holds `secret` for `algorithm`, not yet keyed, on the heap: the key block is zeroed and
-    /// written where it stays (built on the stack and moved, it was copied whole once more).
+    /// Holds `secret` for `algorithm`, not yet keyed, on the heap: the memory is allocated first
+    /// and the key block zeroed and written where it stays (`Box::new` builds the value on the
+    /// stack and copies it whole into the allocation).
     pub fn boxed(algorithm: Algorithm, secret: &[u8]) -> Box<Self> {
-        let mut key = Box::new(Self {
-            algorithm,
-            padded: [0; MAX_BLOCK_BYTES],
-            keyed: None,
-        });
+        let mut key = Box::write(
+            Box::new_uninit(),
+            Self {
+                algorithm,
+                padded: [0; MAX_BLOCK_BYTES],
+                keyed: None,
+            },
+        );
         match algorithm {
             Algorithm::Sha1 => mac::pad_key::<mac::Sha1>(secret, &mut key.padded),
             Algorithm::Sha256 => mac::pad_key::<mac::Sha256>(secret, &mut key.padded),

@@ -137,8 +137,59 @@ fn byte_matches(word: u64, needle: u8) -> u64 {
     x.wrapping_sub(ONES) & !x & HIGHS
 }
 
-/// The index of the first byte of `bytes` that is one of `needles`, eight bytes at a time.
+/// The index of the first byte of `bytes` that is one of `needles`: sixteen bytes at a time
+/// where the text has that many and the processor vector instructions, else eight.
 fn find_any<const N: usize>(bytes: &[u8], needles: [u8; N]) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    if bytes.len() >= 16 {
+        return find_any_sse2(bytes, needles);
+    }
+    find_any_words(bytes, needles)
+}
+
+/// [`find_any`] in blocks of sixteen bytes with SSE2 (which every x86-64 processor has), the
+/// last block overlapping the one before it; `bytes` holds at least sixteen.
+#[cfg(target_arch = "x86_64")]
+fn find_any_sse2<const N: usize>(bytes: &[u8], needles: [u8; N]) -> Option<usize> {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128,
+    };
+    find_in_blocks(bytes, |block| {
+        // SAFETY: SSE2 is part of the x86-64 baseline (see `find_in_blocks`).
+        unsafe {
+            let hits = needles.iter().fold(_mm_setzero_si128(), |hits, &needle| {
+                _mm_or_si128(hits, _mm_cmpeq_epi8(block, _mm_set1_epi8(needle as i8)))
+            });
+            _mm_movemask_epi8(hits) as u32
+        }
+    })
+}
+
+/// The first byte that `hits` flags, sixteen bytes at a time (the last block overlapping the
+/// one before it); `bytes` holds at least sixteen. `hits` maps a block to one bit per byte.
+#[cfg(target_arch = "x86_64")]
+fn find_in_blocks(bytes: &[u8], hits: impl Fn(std::arch::x86_64::__m128i) -> u32) -> Option<usize> {
+    let hits_at = |start: usize| -> u32 {
+        let block = &bytes[start..start + 16];
+        // SAFETY: `block` holds 16 readable bytes, which an unaligned load reads; SSE2 is part
+        // of the x86-64 baseline, so the instruction exists on every processor this runs on.
+        hits(unsafe { std::arch::x86_64::_mm_loadu_si128(block.as_ptr().cast()) })
+    };
+    let mut start = 0;
+    while start + 16 <= bytes.len() {
+        let hits = hits_at(start);
+        if hits != 0 {
+            return Some(start + hits.trailing_zeros() as usize);
+        }
+        start += 16;
+    }
+    let last = bytes.len().checked_sub(16)?;
+    let hits = hits_at(last) >> (start - last);
+    (start < bytes.len() && hits != 0).then(|| start + hits.trailing_zeros() as usize)
+}
+
+/// [`find_any`] eight bytes at a time.
+fn find_any_words<const N: usize>(bytes: &[u8], needles: [u8; N]) -> Option<usize> {
     let (words, tail) = bytes.as_chunks::<8>();
     for (n, word) in words.iter().enumerate() {
         let word = u64::from_le_bytes(*word);
@@ -175,6 +226,21 @@ fn find_byte(bytes: &[u8], pred: impl Fn(u8) -> bool) -> Option<usize> {
         Some(_) => None,
         None => tail.iter().position(|&b| pred(b)),
     }
+}
+
+/// The index of the first byte of `bytes` that is at most `limit`.
+fn find_at_most(bytes: &[u8], limit: u8) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    if bytes.len() >= 16 {
+        use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_set1_epi8};
+        // A byte is at most `limit` exactly when it is the smaller of the two.
+        // SAFETY: SSE2 is part of the x86-64 baseline (see `find_in_blocks`).
+        return find_in_blocks(bytes, |block| unsafe {
+            let limit = _mm_set1_epi8(limit as i8);
+            _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(block, limit), block)) as u32
+        });
+    }
+    find_byte(bytes, |b| b <= limit)
 }
 
 /// The index of the first byte of `block` that `pred` picks; 16 when there is none.
@@ -538,7 +604,8 @@ impl<'a> Escaped<'a> {
     /// (replacement characters), so that case falls back to decoding.
     fn decodes_like(&self, other: &Escaped<'_>) -> bool {
         // The usual case: both written alike, with no `+` that only one of them reads as a space.
-        let alike = self.raw == other.raw && (self.plus == other.plus || !self.raw.contains('+'));
+        let alike = self.raw == other.raw
+            && (self.plus == other.plus || find_any(self.raw.as_bytes(), [b'+']).is_none());
         alike || self.bytes().eq(other.bytes()) || self.decode() == other.decode()
     }
 
@@ -623,12 +690,14 @@ fn split_bytes(text: &str, sep: u8) -> impl Iterator<Item = &str> {
 /// `parse_qsl(query, keep_blank_values=True)`: `&`-separated pairs, the key decoded with
 /// [`unquote_plus`] and the value left for the caller to decode.
 pub fn parse_query(query: &str) -> impl Iterator<Item = (Cow<'_, str>, &str)> {
+    query_pairs(query).map(|(key, value)| (unquote_plus(key), value))
+}
+
+/// The pairs of [`parse_query`] with both key and value as written.
+fn query_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
     split_bytes(query, b'&')
         .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = split_at_byte(pair, b'=').unwrap_or((pair, ""));
-            (unquote_plus(key), value)
-        })
+        .map(|pair| split_at_byte(pair, b'=').unwrap_or((pair, "")))
 }
 
 /// The parts of `urlparse` that `parse_uri` reads.
@@ -653,7 +722,8 @@ pub fn split_url<E>(cleaned: &str) -> Result<UrlParts<'_>, UriError<E>> {
     if let Some(after) = rest.strip_prefix("//") {
         let end = find_any(after.as_bytes(), [b'/', b'?']).unwrap_or(after.len());
         (netloc, rest) = after.split_at(end);
-        if netloc.contains('[') != netloc.contains(']') {
+        let brackets = find_any(netloc.as_bytes(), [b'[', b']']).is_some();
+        if brackets && netloc.contains('[') != netloc.contains(']') {
             return Err(UriError::InvalidIpv6);
         }
     }
@@ -702,7 +772,7 @@ pub fn clean_url(uri: &str) -> Cow<'_, str> {
     let trimmed = uri.trim_start_matches(|c: char| c <= ' ');
     // All four bytes sort at or before `#`, which few URIs hold at all: one comparison a byte
     // clears those.
-    if find_byte(trimmed.as_bytes(), |b| b <= b'#').is_none() {
+    if find_at_most(trimmed.as_bytes(), b'#').is_none() {
         return Cow::Borrowed(trimmed);
     }
     let special = |b: u8| (b == b'\t') | (b == b'\r') | (b == b'\n') | (b == b'#');
@@ -759,6 +829,12 @@ impl Param {
             "counter" => Self::Counter,
             _ => return None,
         })
+    }
+
+    /// The parameter a key names as the query writes it: each name is its own encoding, so
+    /// only a key that differs from every name is decoded before it is compared.
+    fn from_written_key(key: &str) -> Option<Self> {
+        Self::from_key(key).or_else(|| Self::from_key(&unquote_plus(key)))
     }
 
     /// Its bit in a set of parameters.
@@ -825,12 +901,12 @@ fn read_query<'a, I, E>(
         keywords: Keywords::default(),
     };
     let mut seen = 0u8;
-    for (key, value) in parse_query(query) {
-        let Some(param) = Param::from_key(&key) else {
+    for (key, value) in query_pairs(query) {
+        let Some(param) = Param::from_written_key(key) else {
             continue;
         };
         if seen & param.bit() != 0 {
-            return Err(UriError::Duplicate(key.into_owned()));
+            return Err(UriError::Duplicate(unquote_plus(key).into_owned()));
         }
         seen |= param.bit();
         // Decoding never empties a value.
@@ -1203,10 +1279,15 @@ mod tests {
             let first = |pred: &dyn Fn(u8) -> bool| bytes.iter().position(|&b| pred(b));
             assert_eq!(find_any(&bytes, [b'%']), first(&|b| b == b'%'));
             assert_eq!(
+                find_any_words(&bytes, [b'%', b'+']),
+                first(&|b| matches!(b, b'%' | b'+'))
+            );
+            assert_eq!(
                 find_any(&bytes, [b'+', b'#', 0]),
                 first(&|b| matches!(b, b'+' | b'#' | 0))
             );
             assert_eq!(find_byte(&bytes, |b| b >= 0x80), first(&|b| b >= 0x80));
+            assert_eq!(find_at_most(&bytes, b'#'), first(&|b| b <= b'#'));
             assert_eq!(
                 Safe::Nothing.find_escape(&bytes),
                 first(&|b| b != b'a'),

@@ -363,6 +363,41 @@ def test_provisioning_uri_takes_pyotps_parameters(cls: str) -> None:
     same(lambda m: getattr(m, cls)(S).provisioning_uri(name="a", **{"\ud800": "x"}))
 
 
+def test_parse_uri_binds_arguments_as_before() -> None:
+    """``parse_uri`` is a C function that takes the plain call ``parse_uri(text)`` itself and
+    hands every other call to PyO3's binding: pyotp's parameter plus the keyword-only
+    ``allow_short_secret`` (as ``inspect`` sees them), the same object from positional,
+    keyword and ``**`` calls, and pyotp's TypeErrors for calls pyotp refuses."""
+    import inspect
+
+    def parameters(function: Any) -> list[tuple[str, object, object]]:
+        return [(p.name, p.kind, p.default) for p in inspect.signature(function).parameters.values()]
+
+    assert parameters(pyotp_rs.parse_uri) == [
+        *parameters(pyotp.parse_uri),
+        ("allow_short_secret", inspect.Parameter.KEYWORD_ONLY, False),
+    ]
+    uri = f"otpauth://totp/Example%20Co:alice%40example.com?secret={S}&issuer=Example%20Co"
+    assert same(lambda m: m.parse_uri(uri))[0] == "ok"
+    same(lambda m: m.parse_uri(uri=uri))
+    positional, none, keywords = [uri], dict[str, str](), {"uri": uri}
+    same(lambda m: m.parse_uri(*positional, **none))
+    same(lambda m: m.parse_uri(**keywords))
+    for refused in (
+        lambda m: m.parse_uri(),
+        lambda m: m.parse_uri(uri, uri),
+        lambda m: m.parse_uri(uri, uri=uri),
+        lambda m: m.parse_uri(uri, digits=6),
+    ):
+        assert same(refused)[:2] == ("error", "builtins.TypeError")
+    short = "otpauth://totp/u?secret=JBSWY3DPEHPK3PXP"
+    assert pyotp_rs.parse_uri(short, allow_short_secret=True).secret == "JBSWY3DPEHPK3PXP"
+    with pytest.raises(TypeError):
+        pyotp_rs.parse_uri(short, allow_short_secret=1)
+    with pytest.raises(ValueError, match="at least 112 bits"):
+        pyotp_rs.parse_uri(short, allow_short_secret=False)
+
+
 def test_provisioning_uris_one_after_another_and_on_several_threads() -> None:
     """URIs are built in a buffer kept per thread: a short URI after a longer one (whose
     buffer is kept, or freed when past the size kept), and URIs built on several threads

@@ -74,13 +74,13 @@ impl<'py, const N: usize> Keywords<'py, N> {
     }
 }
 
-/// Runs a method's body as PyO3's own wrappers do: a Rust panic becomes `PanicException`, an
-/// error the raised exception.
+/// Runs a C function's body as PyO3's own wrappers do: a Rust panic becomes
+/// `PanicException`, an error the raised exception.
 ///
 /// # Safety
-/// Called from a C method, so the thread is attached to the interpreter.
-unsafe fn run(
-    body: impl for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, PyString>>,
+/// Called from a C function, so the thread is attached to the interpreter.
+pub(super) unsafe fn run<T>(
+    body: impl for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, T>>,
 ) -> *mut ffi::PyObject {
     // SAFETY: CPython calls methods with the thread attached.
     let py = unsafe { Python::assume_attached() };

@@ -40,8 +40,6 @@ pub mod _pyotp_rs {
     #[pymodule_export]
     use super::otp::Otp;
     #[pymodule_export]
-    use super::parse_uri::parse_uri;
-    #[pymodule_export]
     use super::qr::{make, QrCode};
     #[pymodule_export]
     use super::random::{random_base32, random_hex};
@@ -67,6 +65,7 @@ pub mod _pyotp_rs {
         let py = m.py();
         super::time::remember_clock(py)?;
         super::fastcall::install_methods(py)?;
+        super::parse_uri::install(m)?;
         super::dispatch::register_own_classes(
             py,
             vec![

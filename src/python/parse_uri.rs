@@ -1,17 +1,27 @@
 //! `parse_uri`: the core's URI parser, then the object pyotp would build from the URI.
+//!
+//! The module's `parse_uri` is a `METH_FASTCALL | METH_KEYWORDS` C function: the usual call,
+//! `parse_uri(text)`, goes straight to [`parse_uri`] without PyO3's argument binding (a tenth
+//! of the call); any other call is handed to PyO3's binding of the same function, so argument
+//! errors read as PyO3's.
 
-use super::alloc::{new_bytes, new_str};
+use super::alloc::{new_ascii_str, new_bytes, new_str};
 use super::arg::Arg;
+use super::fastcall::run;
 use super::hotp::Hotp;
 use super::lazy::{SHA1, SHA256, SHA512, URLPARSE};
 use super::steam::Steam;
 use super::totp::Totp;
 use crate::otp::Algorithm;
 use crate::uri::{self, Escaped, OtpKind, UriError, UriInt};
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyInt, PyString};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyDict, PyInt, PyString, PyTuple};
 use pyo3_stub_gen::derive::gen_stub_pyfunction;
 use std::borrow::Cow;
+use std::ffi::CString;
 
 struct PyUriInt<'py>(Bound<'py, PyAny>);
 
@@ -81,6 +91,9 @@ fn with_stand_ins(uri: &Bound<'_, PyString>) -> PyResult<Option<String>> {
 /// A parsed part as a Python string, with any stand-in turned back into its lone surrogate
 /// when the URI held stand-ins (`restore`).
 fn py_text<'py>(py: Python<'py>, text: &str, restore: bool) -> PyResult<Bound<'py, PyAny>> {
+    if text.is_ascii() {
+        return Ok(new_ascii_str(py, text.as_bytes())?.into_any());
+    }
     if !restore || !text.chars().any(|c| u32::from(c) >= STAND_IN) {
         return Ok(new_str(py, text)?.into_any());
     }
@@ -167,4 +180,75 @@ pub fn parse_uri<'py>(
         }
     };
     Ok(obj)
+}
+
+/// PyO3's binding of [`parse_uri`], which every call other than `parse_uri(text)` goes to.
+static BOUND_BY_PYO3: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// The module's `parse_uri`: one positional argument and no keywords go straight to
+/// [`parse_uri`]; anything else to PyO3's binding ([`BOUND_BY_PYO3`]).
+unsafe extern "C" fn parse_uri_fastcall(
+    _module: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: CPython calls this with the thread attached and the fastcall arguments:
+    // `nargs` positional values, then one value per name in `kwnames` (NULL when none).
+    unsafe {
+        run(|py| {
+            if nargs == 1 && kwnames.is_null() {
+                return parse_uri(&Borrowed::from_ptr(py, *args), false);
+            }
+            let count = usize::try_from(nargs).unwrap_or_default();
+            let value = |i: usize| Borrowed::from_ptr(py, *args.add(i));
+            let positional = PyTuple::new(py, (0..count).map(value))?;
+            let keywords = match Borrowed::from_ptr_or_opt(py, kwnames) {
+                None => None,
+                Some(names) => {
+                    let keywords = PyDict::new(py);
+                    for (i, name) in names.cast_unchecked::<PyTuple>().iter().enumerate() {
+                        keywords.set_item(name, value(count + i))?;
+                    }
+                    Some(keywords)
+                }
+            };
+            let general = BOUND_BY_PYO3
+                .get(py)
+                .ok_or_else(|| PyRuntimeError::new_err("parse_uri is not installed"))?;
+            general.bind(py).call(positional, keywords.as_ref())
+        })
+    }
+}
+
+/// Adds `parse_uri` to the module (once, when the extension loads), with PyO3's binding's
+/// name, signature and docstring.
+pub(super) fn install(module: &Bound<'_, pyo3::types::PyModule>) -> PyResult<()> {
+    let py = module.py();
+    let general = pyo3::wrap_pyfunction!(parse_uri, module)?;
+    let doc = format!(
+        "parse_uri{}\n--\n\n{}",
+        general.getattr("__text_signature__")?,
+        general.getattr("__doc__")?
+    );
+    let doc = CString::new(doc).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    let def = Box::leak(Box::new(ffi::PyMethodDef {
+        ml_name: c"parse_uri".as_ptr(),
+        ml_meth: ffi::PyMethodDefPointer {
+            PyCFunctionFastWithKeywords: parse_uri_fastcall,
+        },
+        ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
+        ml_doc: Box::leak(doc.into_boxed_c_str()).as_ptr(),
+    }));
+    let name = module.name()?;
+    // SAFETY: `def` is a method definition that is never freed; `module` and its name are
+    // live objects, which the function keeps references to.
+    let function = unsafe {
+        Bound::from_owned_ptr_or_err(
+            py,
+            ffi::PyCMethod_New(def, module.as_ptr(), name.as_ptr(), std::ptr::null_mut()),
+        )?
+    };
+    BOUND_BY_PYO3.set(py, general.into_any().unbind()).ok();
+    module.add("parse_uri", function)
 }

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import requests
-from servicekit import ServiceProcess, run_pyotp_rs, service_env
+from servicekit import ServiceProcess, is_sqlite, run_pyotp_rs, service_env
 from werkzeug.test import Client
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -176,3 +176,29 @@ def test_every_answered_read_is_audited_though_the_service_is_killed(service_fac
     assert sum(answered) >= 300
     stored = service.sql("SELECT count(*) FROM audit WHERE action = 'code.read' AND label = 'alice'")[0][0]
     assert stored - before >= sum(answered)
+
+
+def test_a_code_is_never_answered_when_its_audit_entry_cannot_be_written(service_factory) -> None:
+    """The entry is written before the answer: while the database refuses audit entries, a read of a
+    code is a 500 without the code (Flask's path, tried after the fast one, refuses the same way)."""
+    service = service_factory(workers=2)
+    service.post("/setup", json={"username": "alice", "secret": SECRET}).raise_for_status()
+    for _ in range(4):
+        assert service.get("/get-totp/alice").status_code == 200
+    if is_sqlite(service.db):
+        service.sql(
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
+        )
+    else:
+        service.sql(
+            "CREATE FUNCTION refuse_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$ "
+            "LANGUAGE plpgsql"
+        )
+        service.sql(
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION refuse_audit()"
+        )
+    for _ in range(6):
+        refused = service.get("/get-totp/alice")
+        assert (refused.status_code, refused.json()) == (500, {"error": "Internal server error"})
+    service.sql("DROP TRIGGER refuse_audit" + ("" if is_sqlite(service.db) else " ON audit"))
+    assert service.get("/get-totp/alice").status_code == 200

@@ -41,6 +41,7 @@ _PAGE_HEADERS = {
 _HTTP_MESSAGES = {
     404: "Not found",
     405: "Method not allowed",
+    500: "Internal server error",  # an error after the view (its audit entry not written): Flask's 500
 }
 
 

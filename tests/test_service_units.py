@@ -354,3 +354,28 @@ def test_an_audit_append_waits_for_another_writer_and_lands(database: str) -> No
     assert [(row.actor, row.label) for row in store.list_audit(limit=10)] == [("reader", "alice")]
     writer.close()
     store.dispose()
+
+
+def test_sqlite_busy_is_told_by_code_and_by_message(tmp_path: Path) -> None:
+    """A write lock held elsewhere is SQLITE_BUSY by its code (Python 3.11+) and by its message
+    (Python 3.10's errors have no code); other errors are not."""
+    import sqlite3
+
+    from pyotp_rs.server.store import _sqlite_busy
+
+    path = tmp_path / "busy.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    with pytest.raises(sqlite3.OperationalError) as busy:
+        other.execute("INSERT INTO t VALUES (1)")
+    with pytest.raises(sqlite3.OperationalError) as missing:
+        other.execute("INSERT INTO missing VALUES (1)")
+    holder.execute("ROLLBACK")
+    holder.close()
+    other.close()
+    assert _sqlite_busy(busy.value)
+    assert _sqlite_busy(sqlite3.OperationalError("database is locked"))
+    assert not _sqlite_busy(missing.value)
+    assert not _sqlite_busy(sqlite3.OperationalError("no such table: missing"))

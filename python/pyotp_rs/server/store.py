@@ -52,6 +52,8 @@ __all__ = [
 ]
 
 BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY = 5
+"""SQLite's primary result code for a write lock held elsewhere (``sqlite3.SQLITE_BUSY`` from Python 3.11)."""
 APPEND_RETRY_SECONDS = 0.0001
 """How soon an audit append that found the SQLite file locked by another writer tries again."""
 APPEND_CHECKPOINT_PAGES = 4000
@@ -367,6 +369,17 @@ def _create_private(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
         pass
+
+
+def _sqlite_busy(error: sqlite3.OperationalError) -> bool:
+    """Whether SQLite refused because another connection holds the write lock (``SQLITE_BUSY``).
+
+    The error code is an attribute from Python 3.11; 3.10 has only SQLite's message for it.
+    """
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None:
+        return str(error).startswith("database is locked")
+    return bool(code & 0xFF == SQLITE_BUSY)
 
 
 def _sqlite_setup(
@@ -944,7 +957,7 @@ class Store:
                 self._run("add_audit", via=self._appends, **values)
                 return
             except sqlite3.OperationalError as error:
-                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                if not _sqlite_busy(error) or time.monotonic() > deadline:
                     raise
             time.sleep(APPEND_RETRY_SECONDS)
 

@@ -440,8 +440,8 @@ class _Derived(pyotp_rs.TOTP):
 
 
 def test_totp_called_with_a_secret_alone_is_built_as_before() -> None:
-    """``TOTP(s)`` is built in one step (the class's vectorcall); every other call goes
-    through ``type.__call__``: the same objects and errors as pyotp for each form of call,
+    """``TOTP(s, **keywords)`` is built in one step (the class's vectorcall); every other
+    call goes through ``type.__call__``: the same objects and errors as pyotp for each form of call,
     a subclass's own ``__init__``, and a ``__init__`` or ``__new__`` assigned to the class
     afterwards, which then runs."""
     t = 1_700_000_000
@@ -453,14 +453,32 @@ def test_totp_called_with_a_secret_alone_is_built_as_before() -> None:
     same(lambda m: state(m, S))
     same(lambda m: state(m, s=S))
     same(lambda m: state(m, S, digits=8, interval=60, name="n", issuer="i"))
+    same(lambda m: state(m, interval=60.5, s=S, digest=hashlib.sha256, digits="7"))
+    same(lambda m: state(m, S, digest=None, name=None, issuer=None, digits=None))
+    same(lambda m: state(m, S, digest=hashlib.md5))
+    same(lambda m: state(m, S, interval=0))
     positional, none = [S], dict[str, str]()
     same(lambda m: state(m, *positional, **none))
     same(lambda m: state(m, S.lower()))
     same(lambda m: state(m, S.encode()))
     for refused in ("!!", "JBSWY3DP", 123, None, b"x" * 3, S + "="):
         same(lambda m, r=refused: state(m, r))
-    for refused_call in (lambda m: m.TOTP(), lambda m: m.TOTP(S, S), lambda m: m.TOTP(S, x=1)):
+    for refused_call in (
+        lambda m: m.TOTP(),
+        lambda m: m.TOTP(S, S),
+        lambda m: m.TOTP(S, x=1),
+        lambda m: m.TOTP(S, s=S),
+        lambda m: m.TOTP(digits=6),
+    ):
         assert same(refused_call)[:2] == ("error", "builtins.TypeError")
+    short = "JBSWY3DPEHPK3PXP"
+    expected = pyotp_rs.totp_code(short, t, allow_short_secret=True)
+    assert pyotp_rs.TOTP(short, allow_short_secret=True).at(t) == expected
+    assert pyotp_rs.TOTP(allow_short_secret=False, s=S).at(t) == pyotp.TOTP(S).at(t)
+    with pytest.raises(TypeError):
+        pyotp_rs.TOTP(short, allow_short_secret=1)
+    with pytest.raises(ValueError, match="at least 112 bits"):
+        pyotp_rs.TOTP(short, allow_short_secret=False)
     derived = _Derived(S, label="y")
     assert (type(derived), derived.label, derived.digits) == (_Derived, "y", 8)
     assert _Derived(S).at(t) == pyotp.TOTP(S, digits=8).at(t)

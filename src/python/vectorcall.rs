@@ -19,7 +19,7 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyString, PyTuple};
 use std::ffi::c_void;
 
 /// Offsets of `PyTypeObject` fields, in bytes, on a 64-bit CPython.
@@ -58,6 +58,97 @@ unsafe fn field(ty: *mut ffi::PyTypeObject, offset: usize) -> *mut *mut c_void {
     unsafe { ty.cast::<u8>().add(offset).cast() }
 }
 
+/// The parameters of `TOTP.__init__`, in its order.
+const PARAMETERS: [&str; 7] = [
+    "s",
+    "digits",
+    "digest",
+    "name",
+    "issuer",
+    "interval",
+    "allow_short_secret",
+];
+
+/// A call's arguments bound to `TOTP.__init__`'s parameters.
+struct Arguments<'a, 'py> {
+    s: Borrowed<'a, 'py, PyAny>,
+    /// `digits`, `digest`, `name`, `issuer` and `interval`, when given.
+    keywords: [Option<Borrowed<'a, 'py, PyAny>>; 5],
+    allow_short_secret: bool,
+}
+
+impl<'a, 'py> Arguments<'a, 'py> {
+    /// Binds the secret, given by position or keyword, and the keywords of `__init__`; `None`
+    /// for any other call (more positional arguments, an unknown or repeated keyword, no
+    /// secret, an `allow_short_secret` that is not a bool), which PyO3's binding then refuses
+    /// with its own error.
+    ///
+    /// # Safety
+    /// The vectorcall arguments CPython passed: `nargs` positional values, then one value per
+    /// name in the `kwnames` tuple (NULL when there are none), alive for the call.
+    unsafe fn bind(
+        py: Python<'py>,
+        args: *const *mut ffi::PyObject,
+        nargs: usize,
+        kwnames: *mut ffi::PyObject,
+    ) -> Option<Self> {
+        if nargs > 1 {
+            return None;
+        }
+        let mut values = [None; PARAMETERS.len()];
+        // SAFETY: the caller's contract: `args[i]` is the `i`th value, positional then keyword.
+        let value = |i: usize| unsafe { Borrowed::from_ptr(py, *args.add(i)) };
+        if nargs == 1 {
+            values[0] = Some(value(0));
+        }
+        // SAFETY: the caller's contract: a non-null `kwnames` is the tuple of keyword names.
+        if let Some(names) = unsafe { Borrowed::from_ptr_or_opt(py, kwnames) } {
+            // SAFETY: as above, a tuple.
+            let names = unsafe { names.cast_unchecked::<PyTuple>() };
+            for (i, name) in names.iter().enumerate() {
+                let name = name.cast_into::<PyString>().ok()?;
+                let name = name.to_str().ok()?;
+                let slot = PARAMETERS.iter().position(|p| *p == name)?;
+                if values[slot].is_some() {
+                    return None;
+                }
+                values[slot] = Some(value(nargs + i));
+            }
+        }
+        let [s, digits, digest, name, issuer, interval, allow] = values;
+        let allow_short_secret = match allow {
+            None => false,
+            Some(allow) => allow.cast::<PyBool>().ok()?.is_true(),
+        };
+        Some(Self {
+            s: s?,
+            keywords: [digits, digest, name, issuer, interval],
+            allow_short_secret,
+        })
+    }
+
+    /// The new object, as `TOTP.__new__` and `TOTP.__init__` make it.
+    fn create(self) -> PyResult<Bound<'py, Totp>> {
+        let [digits, digest, name, issuer, interval] = self.keywords;
+        let given = |value: Option<Borrowed<'a, 'py, PyAny>>| {
+            value.filter(|v| !v.is_none()).map(|v| v.to_owned())
+        };
+        let arg = |value: Option<Borrowed<'a, 'py, PyAny>>, default| match value {
+            Some(v) => Arg::Given(v.to_owned()),
+            None => Arg::Default(default),
+        };
+        Totp::create(
+            &self.s.to_owned(),
+            arg(digits, 6),
+            given(digest),
+            given(name),
+            given(issuer),
+            arg(interval, 30),
+            self.allow_short_secret,
+        )
+    }
+}
+
 /// `TOTP`'s `tp_vectorcall`: `TOTP(s)` built in place; any other call to `type.__call__`.
 unsafe extern "C" fn totp_vectorcall(
     callable: *mut ffi::PyObject,
@@ -75,23 +166,13 @@ unsafe extern "C" fn totp_vectorcall(
                 .get(py)
                 .ok_or_else(|| PyRuntimeError::new_err("TOTP's vectorcall is not installed"))?;
             let ty = callable.cast::<ffi::PyTypeObject>();
-            if nargs == 1
-                && kwnames.is_null()
-                && callable as usize == installed.class
+            if callable as usize == installed.class
                 && *field(ty, TP_NEW) as usize == installed.new
                 && *field(ty, TP_INIT) as usize == installed.init
             {
-                let secret = Borrowed::from_ptr(py, *args);
-                return Ok(Totp::create(
-                    &secret,
-                    Arg::Default(6),
-                    None,
-                    None,
-                    None,
-                    Arg::Default(30),
-                    false,
-                )?
-                .into_any());
+                if let Some(arguments) = Arguments::bind(py, args, nargs, kwnames) {
+                    return Ok(arguments.create()?.into_any());
+                }
             }
             let value = |i: usize| Borrowed::from_ptr(py, *args.add(i));
             let positional = PyTuple::new(py, (0..nargs).map(value))?;
@@ -105,7 +186,9 @@ unsafe extern "C" fn totp_vectorcall(
                     Some(keywords)
                 }
             };
-            let keywords = keywords.as_ref().map_or(std::ptr::null_mut(), |k| k.as_ptr());
+            let keywords = keywords
+                .as_ref()
+                .map_or(std::ptr::null_mut(), |k| k.as_ptr());
             Bound::from_owned_ptr_or_err(
                 py,
                 (installed.type_call)(callable, positional.as_ptr(), keywords),

@@ -1,16 +1,19 @@
-//! `TOTP(s)`: the class called with a secret alone builds its object in one step.
+//! `TOTP(s, ...)`: the class called with `__init__`'s own arguments builds its object in one step.
 //!
-//! Calling a class goes through `type.__call__`, which packs the arguments into a tuple, calls
-//! `__new__` and then `__init__` (PyO3 binds the arguments of each), and releases the tuple:
-//! a third of a one-shot `TOTP(s).at(t)`. CPython calls a type through the `tp_vectorcall`
-//! field of the type object when it is set; PyO3 leaves it empty. It is set here, when the
-//! extension loads, to a function that builds `TOTP(s)` initialised in place (as `parse_uri`
-//! does) and hands every other call to `type.__call__` itself, so that a call with keywords,
-//! a subclass, or a `__new__` or `__init__` assigned to the class later behaves as before.
+//! Calling a class goes through `type.__call__`, which packs the arguments into a tuple (and
+//! keywords into a dict), calls `__new__` and then `__init__` (PyO3 binds the arguments of
+//! each), and releases them: a third of a one-shot `TOTP(s).at(t)`. CPython calls a type
+//! through the `tp_vectorcall` field of the type object when it is set; PyO3 leaves it empty.
+//! It is set here, when the extension loads, to a function that binds the secret and
+//! `__init__`'s keywords itself and builds the object initialised in place (as `parse_uri`
+//! does), with `__init__`'s checks in their order. Every other call goes to `type.__call__`
+//! itself, so that a subclass, a call PyO3's binding refuses (its error), or a `__new__` or
+//! `__init__` assigned to the class later behaves as before.
 //!
 //! The stable ABI hides the type object's fields, so their offsets are those of CPython's
-//! `PyTypeObject` (unchanged from 3.8 to 3.14); the field is set only after the offsets are
-//! checked against what `PyType_GetSlot` and `type` itself report, and otherwise left alone.
+//! 64-bit `PyTypeObject` (the same from 3.10 to 3.13, where this was run); the field is set
+//! only after the offsets are checked against what `PyType_GetSlot` and `type` itself report,
+//! and otherwise left alone (the class is then called as before).
 
 use super::arg::Arg;
 use super::fastcall::run;
@@ -149,7 +152,7 @@ impl<'a, 'py> Arguments<'a, 'py> {
     }
 }
 
-/// `TOTP`'s `tp_vectorcall`: `TOTP(s)` built in place; any other call to `type.__call__`.
+/// `TOTP`'s `tp_vectorcall`: `TOTP(s, ...)` built in place; any other call to `type.__call__`.
 unsafe extern "C" fn totp_vectorcall(
     callable: *mut ffi::PyObject,
     args: *const *mut ffi::PyObject,
@@ -198,7 +201,7 @@ unsafe extern "C" fn totp_vectorcall(
 }
 
 /// Sets `TOTP`'s `tp_vectorcall` (once, when the extension loads), if the type objects'
-/// layout is the one expected; otherwise `TOTP(s)` stays with `type.__call__`.
+/// layout is the one expected; otherwise `TOTP` stays with `type.__call__`.
 pub(super) fn install(py: Python<'_>) {
     if usize::BITS != 64 {
         return;

@@ -431,6 +431,23 @@ def test_totp_at_binds_arguments_as_before() -> None:
         pyotp_rs.TOTP.at(pyotp_rs.HOTP(S), t)
 
 
+class _Digits(int):
+    """A ``digits`` that codes render through Python's arithmetic."""
+
+
+def test_totp_at_releases_what_it_reads_at_once() -> None:
+    """``TOTP.at``'s C method runs without PyO3's call wrapper, which marks the thread as
+    attached: the attributes it reads on its slower paths (an interval that is not a plain
+    number, ``digits`` that is not a plain int, a digest hashed through Python) are released
+    before it returns, not left in PyO3's pool of deferred releases."""
+    interval, digits, digest = decimal.Decimal(30), _Digits(7), hashlib.blake2s
+    otp = pyotp_rs.TOTP(S, interval=interval, digits=digits, digest=digest)
+    counts = [sys.getrefcount(interval), sys.getrefcount(digits), sys.getrefcount(digest)]
+    code = otp.at(1_700_000_000)
+    assert [sys.getrefcount(interval), sys.getrefcount(digits), sys.getrefcount(digest)] == counts
+    assert code == pyotp.TOTP(S, interval=interval, digits=digits, digest=digest).at(1_700_000_000)
+
+
 class _Derived(pyotp_rs.TOTP):
     """A subclass whose ``__init__`` takes a keyword of its own."""
 

@@ -280,11 +280,11 @@ impl Totp {
             {
                 return Ok(Timecode::Native(timecode));
             }
-            this.interval.get(py)
+            this.interval.bind(py)
         };
         // Python's arithmetic, with its errors for a zero, NaN or non-numeric interval
         // assigned after construction, and its big ints for a tiny one.
-        let quotient = seconds.into_pyobject(py)?.div(interval.bind(py))?;
+        let quotient = seconds.into_pyobject(py)?.div(&interval)?;
         let timecode = py.get_type::<PyInt>().call1((quotient,))?;
         Ok(match timecode.extract::<i64>() {
             Ok(n) => Timecode::Native(n),

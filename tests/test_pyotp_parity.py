@@ -8,6 +8,8 @@ import hashlib
 import importlib
 import pickle
 import string
+import subprocess
+import sys
 import time
 import unittest.mock
 from types import ModuleType
@@ -396,6 +398,125 @@ def test_parse_uri_binds_arguments_as_before() -> None:
         pyotp_rs.parse_uri(short, allow_short_secret=1)
     with pytest.raises(ValueError, match="at least 112 bits"):
         pyotp_rs.parse_uri(short, allow_short_secret=False)
+
+
+def test_totp_at_binds_arguments_as_before() -> None:
+    """``TOTP.at`` is a C method that takes the plain call ``at(t)`` itself and hands every
+    other call to PyO3's binding: pyotp's parameters (as ``inspect`` sees them), the same code
+    from positional, keyword and ``**`` calls, and pyotp's TypeErrors for calls it refuses."""
+    import inspect
+
+    def parameters(module: ModuleType) -> list[tuple[str, object, object]]:
+        signature = inspect.signature(module.TOTP.at)
+        return [(p.name, p.kind, p.default) for p in list(signature.parameters.values())[1:]]
+
+    assert parameters(pyotp_rs) == parameters(pyotp)
+    t = 1_700_000_000
+    assert same(lambda m: m.TOTP(S).at(t))[0] == "ok"
+    same(lambda m: m.TOTP(S).at(for_time=t))
+    same(lambda m: m.TOTP(S).at(t, counter_offset=-3))
+    positional, none, keywords = [t], dict[str, int](), {"for_time": t, "counter_offset": 2}
+    same(lambda m: m.TOTP(S).at(**keywords))
+    same(lambda m: m.TOTP(S).at(*positional, **none))
+    same(lambda m: m.TOTP.at(m.TOTP(S), t))
+    for refused in (
+        lambda m: m.TOTP(S).at(),
+        lambda m: m.TOTP(S).at(t, 1),
+        lambda m: m.TOTP(S).at(t, for_time=t),
+        lambda m: m.TOTP(S).at(t, digits=6),
+        lambda m: m.TOTP.at(),
+    ):
+        assert same(refused)[:2] == ("error", "builtins.TypeError")
+    with pytest.raises(TypeError):
+        pyotp_rs.TOTP.at(pyotp_rs.HOTP(S), t)
+
+
+class _Digits(int):
+    """A ``digits`` that codes render through Python's arithmetic."""
+
+
+def test_totp_at_releases_what_it_reads_at_once() -> None:
+    """``TOTP.at``'s C method runs without PyO3's call wrapper, which marks the thread as
+    attached: the attributes it reads on its slower paths (an interval that is not a plain
+    number, ``digits`` that is not a plain int, a digest hashed through Python) are released
+    before it returns, not left in PyO3's pool of deferred releases."""
+    interval, digits, digest = decimal.Decimal(30), _Digits(7), hashlib.blake2s
+    otp = pyotp_rs.TOTP(S, interval=interval, digits=digits, digest=digest)
+    counts = [sys.getrefcount(interval), sys.getrefcount(digits), sys.getrefcount(digest)]
+    code = otp.at(1_700_000_000)
+    assert [sys.getrefcount(interval), sys.getrefcount(digits), sys.getrefcount(digest)] == counts
+    assert code == pyotp.TOTP(S, interval=interval, digits=digits, digest=digest).at(1_700_000_000)
+
+
+class _Derived(pyotp_rs.TOTP):
+    """A subclass whose ``__init__`` takes a keyword of its own."""
+
+    def __init__(self, s: str, *, label: str = "x") -> None:
+        super().__init__(s, digits=8)
+        self.label = label
+
+
+def test_totp_called_with_a_secret_alone_is_built_as_before() -> None:
+    """``TOTP(s, **keywords)`` is built in one step (the class's vectorcall); every other
+    call goes through ``type.__call__``: the same objects and errors as pyotp for each form of call,
+    a subclass's own ``__init__``, and a ``__init__`` or ``__new__`` assigned to the class
+    afterwards, which then runs."""
+    t = 1_700_000_000
+
+    def state(m: ModuleType, *args: Any, **kwargs: Any) -> tuple[object, ...]:
+        otp = m.TOTP(*args, **kwargs)
+        return (otp.secret, otp.digits, otp.digest, otp.name, otp.issuer, otp.interval, otp.at(t))
+
+    same(lambda m: state(m, S))
+    same(lambda m: state(m, s=S))
+    same(lambda m: state(m, S, digits=8, interval=60, name="n", issuer="i"))
+    same(lambda m: state(m, interval=60.5, s=S, digest=hashlib.sha256, digits="7"))
+    same(lambda m: state(m, S, digest=None, name=None, issuer=None, digits=None))
+    same(lambda m: state(m, S, digest=hashlib.md5))
+    same(lambda m: state(m, S, interval=0))
+    positional, none = [S], dict[str, str]()
+    same(lambda m: state(m, *positional, **none))
+    same(lambda m: state(m, S.lower()))
+    same(lambda m: state(m, S.encode()))
+    for refused in ("!!", "JBSWY3DP", 123, None, b"x" * 3, S + "="):
+        same(lambda m, r=refused: state(m, r))
+    for refused_call in (
+        lambda m: m.TOTP(),
+        lambda m: m.TOTP(S, S),
+        lambda m: m.TOTP(S, x=1),
+        lambda m: m.TOTP(S, s=S),
+        lambda m: m.TOTP(digits=6),
+    ):
+        assert same(refused_call)[:2] == ("error", "builtins.TypeError")
+    short = "JBSWY3DPEHPK3PXP"
+    expected = pyotp_rs.totp_code(short, t, allow_short_secret=True)
+    assert pyotp_rs.TOTP(short, allow_short_secret=True).at(t) == expected
+    assert pyotp_rs.TOTP(allow_short_secret=False, s=S).at(t) == pyotp.TOTP(S).at(t)
+    with pytest.raises(TypeError):
+        pyotp_rs.TOTP(short, allow_short_secret=1)
+    with pytest.raises(ValueError, match="at least 112 bits"):
+        pyotp_rs.TOTP(short, allow_short_secret=False)
+    derived = _Derived(S, label="y")
+    assert (type(derived), derived.label, derived.digits) == (_Derived, "y", 8)
+    assert _Derived(S).at(t) == pyotp.TOTP(S, digits=8).at(t)
+    # Assigning to the class changes it for the rest of the process: done in a child.
+    script = f"""
+import pyotp, pyotp_rs
+S, t = {S!r}, {t!r}
+calls = []
+original = pyotp_rs.TOTP.__init__
+def init(self, *args, **kwargs):
+    calls.append(args)
+    original(self, *args, **kwargs)
+pyotp_rs.TOTP.__init__ = init
+assert pyotp_rs.TOTP(S).at(t) == pyotp.TOTP(S).at(t)
+assert calls == [(S,)], calls
+pyotp_rs.TOTP.__new__ = lambda cls, *a, **k: "made"
+assert pyotp_rs.TOTP(S) == "made"
+print("ok")
+"""
+    child = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert (child.returncode, child.stdout, child.stderr) == (0, "ok\n", "")
 
 
 def test_provisioning_uris_one_after_another_and_on_several_threads() -> None:

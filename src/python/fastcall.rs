@@ -1,19 +1,27 @@
-//! `TOTP.provisioning_uri` and `HOTP.provisioning_uri`: compiled methods that read CPython's
-//! fastcall keywords themselves.
+//! `TOTP.provisioning_uri`, `HOTP.provisioning_uri` and `TOTP.at`: compiled methods that read
+//! CPython's fastcall arguments themselves.
 //!
 //! PyO3 gives a method that takes `**kwargs` its arguments as a tuple and a dict built on every
 //! call, and a Python method over a positional function costs a frame and a dict of its own:
 //! either was a third of the call. These methods are `METH_FASTCALL | METH_KEYWORDS` C methods
 //! installed on the classes when the extension loads: they take the keyword names CPython
 //! passes and build a dict only for keywords other than their own.
+//!
+//! `TOTP.at(t)` takes no keywords: its C method goes straight to the code, without PyO3's
+//! argument binding and call wrapper (a tenth of a one-shot `TOTP(s).at(t)`); any other call
+//! (`counter_offset=`, a wrong number of arguments) is handed to PyO3's binding of the same
+//! method, so argument errors read as PyO3's.
 
+use super::arg::Arg;
 use super::hotp::{self, Hotp};
 use super::totp::{self, Totp};
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::ffi;
 use pyo3::panic::PanicException;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyTuple};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyString, PyTuple, PyType};
+use std::ffi::CString;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// The named keywords of one call, in the order of the method's parameters, and the others.
@@ -153,14 +161,73 @@ unsafe extern "C" fn hotp_provisioning_uri(
     }
 }
 
-/// Installs `provisioning_uri` on `class` as a C method (kept for the life of the process).
+/// PyO3's binding of `TOTP.at`, which every call other than `at(for_time)` goes to.
+static AT_BOUND_BY_PYO3: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// `TOTP.at(for_time, *, counter_offset=0)`: one positional argument and no keywords go
+/// straight to [`Totp::code_at_time`]; anything else to PyO3's binding ([`AT_BOUND_BY_PYO3`]).
+unsafe extern "C" fn totp_at(
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: as for `totp_provisioning_uri`.
+    unsafe {
+        run(|py| {
+            let otp = Borrowed::from_ptr(py, slf);
+            if nargs == 1 && kwnames.is_null() {
+                let for_time = Borrowed::from_ptr(py, *args);
+                let otp = otp.cast::<Totp>()?;
+                return Totp::code_at_time(&otp, &for_time, Arg::Default(0));
+            }
+            let count = usize::try_from(nargs).unwrap_or_default();
+            let value = |i: usize| Borrowed::from_ptr(py, *args.add(i));
+            let all: Vec<_> = std::iter::once(otp).chain((0..count).map(value)).collect();
+            let positional = PyTuple::new(py, all)?;
+            let keywords = match Borrowed::from_ptr_or_opt(py, kwnames) {
+                None => None,
+                Some(names) => {
+                    let keywords = PyDict::new(py);
+                    for (i, name) in names.cast_unchecked::<PyTuple>().iter().enumerate() {
+                        keywords.set_item(name, value(count + i))?;
+                    }
+                    Some(keywords)
+                }
+            };
+            let general = AT_BOUND_BY_PYO3
+                .get(py)
+                .ok_or_else(|| PyRuntimeError::new_err("TOTP.at is not installed"))?;
+            general.bind(py).call(positional, keywords.as_ref())
+        })
+    }
+}
+
+/// Installs `at` on `TOTP` as a C method, with PyO3's binding's signature and docstring, and
+/// keeps PyO3's binding for the other calls.
+fn install_at(class: &Bound<'_, PyType>) -> PyResult<()> {
+    let py = class.py();
+    let general = class.getattr("__dict__")?.get_item("at")?;
+    let doc = format!(
+        "at{}\n--\n\n{}",
+        general.getattr("__text_signature__")?,
+        general.getattr("__doc__")?
+    );
+    let doc = CString::new(doc).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    let doc: &'static std::ffi::CStr = Box::leak(doc.into_boxed_c_str());
+    AT_BOUND_BY_PYO3.set(py, general.unbind()).ok();
+    install(class, c"at", totp_at, doc)
+}
+
+/// Installs a C method on `class` (kept for the life of the process).
 fn install(
-    class: &Bound<'_, pyo3::types::PyType>,
+    class: &Bound<'_, PyType>,
+    name: &'static std::ffi::CStr,
     method: ffi::PyCFunctionFastWithKeywords,
     doc: &'static std::ffi::CStr,
 ) -> PyResult<()> {
     let def = Box::leak(Box::new(ffi::PyMethodDef {
-        ml_name: c"provisioning_uri".as_ptr(),
+        ml_name: name.as_ptr(),
         ml_meth: ffi::PyMethodDefPointer {
             PyCFunctionFastWithKeywords: method,
         },
@@ -171,18 +238,21 @@ fn install(
     let descriptor = unsafe {
         Bound::from_owned_ptr_or_err(class.py(), ffi::PyDescr_NewMethod(class.as_type_ptr(), def))?
     };
-    class.setattr("provisioning_uri", descriptor)
+    class.setattr(name.to_string_lossy().as_ref(), descriptor)
 }
 
-/// Installs both methods (once, when the extension loads).
+/// Installs the methods (once, when the extension loads).
 pub fn install_methods(py: Python<'_>) -> PyResult<()> {
+    install_at(&py.get_type::<Totp>())?;
     install(
         &py.get_type::<Totp>(),
+        c"provisioning_uri",
         totp_provisioning_uri,
         c"provisioning_uri($self, /, *, name=None, issuer_name=None, **kwargs)\n--\n\nThe ``otpauth://totp/...`` URI for authenticator apps.",
     )?;
     install(
         &py.get_type::<Hotp>(),
+        c"provisioning_uri",
         hotp_provisioning_uri,
         c"provisioning_uri($self, /, *, name=None, initial_count=None, issuer_name=None, **kwargs)\n--\n\nThe ``otpauth://hotp/...`` URI for authenticator apps.",
     )

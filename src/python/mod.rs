@@ -19,6 +19,7 @@ mod time;
 mod totp;
 mod transfer;
 mod uri;
+mod vectorcall;
 mod verify;
 
 use pyo3::prelude::*;
@@ -66,6 +67,7 @@ pub mod _pyotp_rs {
         super::time::remember_clock(py)?;
         super::fastcall::install_methods(py)?;
         super::parse_uri::install(m)?;
+        super::vectorcall::install(py);
         super::dispatch::register_own_classes(
             py,
             vec![

@@ -327,25 +327,27 @@ pub struct Otp {
 }
 
 /// What a code needs from the object beyond a native key: taken in one short borrow, used
-/// after it (these paths call Python).
-struct CodeInputs {
-    value: Result<u32, Pending>,
+/// after it (these paths call Python). Its objects are bound, not `Py`: they are released at
+/// once even where no PyO3 wrapper marks the thread as attached (the C methods of
+/// `fastcall.rs`, where a `Py` dropped would wait in PyO3's pool).
+struct CodeInputs<'py> {
+    value: Result<u32, Pending<'py>>,
     fast_digits: Option<u32>,
-    digits: Py<PyAny>,
+    digits: Bound<'py, PyAny>,
     steam: bool,
 }
 
 /// An HMAC that has to be computed through Python, or the error that stands in its way.
-enum Pending {
-    Python(Zeroizing<Vec<u8>>, Py<PyAny>),
+enum Pending<'py> {
+    Python(Zeroizing<Vec<u8>>, Bound<'py, PyAny>),
     Invalid(Py<PyBaseException>),
     Uninitialised,
 }
 
-impl Pending {
+impl Pending<'_> {
     fn value(self, py: Python<'_>, message: &[u8]) -> PyResult<u32> {
         match self {
-            Self::Python(key, digest) => python_mac(py, &key, message, digest.bind(py)),
+            Self::Python(key, digest) => python_mac(py, &key, message, &digest),
             Self::Invalid(err) => Err(PyErr::from_value(err.into_bound(py).into_any())),
             Self::Uninitialised => Err(PyAttributeError::new_err(
                 "object has no attribute 'secret' (OTP.__init__ was not called)",
@@ -496,17 +498,17 @@ impl Otp {
     }
 
     /// Everything but a native code: the value if the key is native, and how to render it.
-    fn code_inputs(&mut self, py: Python<'_>, message: &[u8]) -> CodeInputs {
+    fn code_inputs<'py>(&mut self, py: Python<'py>, message: &[u8]) -> CodeInputs<'py> {
         let value = match &mut self.engine {
             Engine::Native(key) => Ok(key.truncated(message)),
-            Engine::Python(key) => Err(Pending::Python(key.clone(), self.digest.get(py))),
+            Engine::Python(key) => Err(Pending::Python(key.clone(), self.digest.bind(py))),
             Engine::Invalid(err) => Err(Pending::Invalid(err.clone_ref(py))),
             Engine::Uninitialised => Err(Pending::Uninitialised),
         };
         CodeInputs {
             value,
             fast_digits: self.fast_digits,
-            digits: self.digits.get(py),
+            digits: self.digits.bind(py),
             steam: self.steam,
         }
     }
@@ -519,13 +521,7 @@ impl Otp {
             Ok(value) => value,
             Err(pending) => pending.value(py, message)?,
         };
-        render(
-            py,
-            value,
-            inputs.fast_digits,
-            inputs.digits.bind(py),
-            inputs.steam,
-        )
+        render(py, value, inputs.fast_digits, &inputs.digits, inputs.steam)
     }
 
     /// The code for a counter that fits in 64 bits.

@@ -280,11 +280,11 @@ impl Totp {
             {
                 return Ok(Timecode::Native(timecode));
             }
-            this.interval.get(py)
+            this.interval.bind(py)
         };
         // Python's arithmetic, with its errors for a zero, NaN or non-numeric interval
         // assigned after construction, and its big ints for a tiny one.
-        let quotient = seconds.into_pyobject(py)?.div(interval.bind(py))?;
+        let quotient = seconds.into_pyobject(py)?.div(&interval)?;
         let timecode = py.get_type::<PyInt>().call1((quotient,))?;
         Ok(match timecode.extract::<i64>() {
             Ok(n) => Timecode::Native(n),
@@ -294,6 +294,28 @@ impl Totp {
 
     fn timecode_at<'py>(slf: &Bound<'py, Self>, when: &When<'_, 'py>) -> PyResult<Timecode<'py>> {
         Totp::timecode_from_seconds(slf, when.seconds()?)
+    }
+
+    /// `TOTP.at`: the code at `for_time` shifted by `counter_offset` steps (the body of the
+    /// PyO3 method and of the C method `fastcall.rs` installs over it).
+    pub(super) fn code_at_time<'py>(
+        slf: &Bound<'py, Self>,
+        for_time: &Bound<'py, PyAny>,
+        counter_offset: Arg<'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        if !dispatch::is_native(slf.as_any()) {
+            let timecode = Totp::timecode_via_python(slf, Some(for_time))?;
+            return generate_via_python(slf.as_any(), &timecode.add(counter_offset.bind(py)?)?);
+        }
+        let seconds = time::seconds(for_time)?;
+        if let Some(offset) = counter_offset.as_i64() {
+            if let Some(code) = Totp::native_code_at(&mut slf.try_borrow_mut()?, seconds, offset) {
+                return Ok(new_code_str(py, &code)?.into_any());
+            }
+        }
+        let timecode = Totp::timecode_from_seconds(slf, seconds)?;
+        Ok(Totp::code_at(slf, timecode, counter_offset)?.into_any())
     }
 
     /// The code for a timecode shifted by `counter_offset` steps.
@@ -445,19 +467,7 @@ impl Totp {
         for_time: &Bound<'py, PyAny>,
         counter_offset: Arg<'py>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        if !dispatch::is_native(slf.as_any()) {
-            let timecode = Totp::timecode_via_python(slf, Some(for_time))?;
-            return generate_via_python(slf.as_any(), &timecode.add(counter_offset.bind(py)?)?);
-        }
-        let seconds = time::seconds(for_time)?;
-        if let Some(offset) = counter_offset.as_i64() {
-            if let Some(code) = Totp::native_code_at(&mut slf.try_borrow_mut()?, seconds, offset) {
-                return Ok(new_code_str(py, &code)?.into_any());
-            }
-        }
-        let timecode = Totp::timecode_from_seconds(slf, seconds)?;
-        Ok(Totp::code_at(slf, timecode, counter_offset)?.into_any())
+        Totp::code_at_time(slf, for_time, counter_offset)
     }
 
     /// The current code.

@@ -181,20 +181,7 @@ unsafe extern "C" fn totp_at(
                 let otp = otp.cast::<Totp>()?;
                 return Totp::code_at_time(&otp, &for_time, Arg::Default(0));
             }
-            let count = usize::try_from(nargs).unwrap_or_default();
-            let value = |i: usize| Borrowed::from_ptr(py, *args.add(i));
-            let all: Vec<_> = std::iter::once(otp).chain((0..count).map(value)).collect();
-            let positional = PyTuple::new(py, all)?;
-            let keywords = match Borrowed::from_ptr_or_opt(py, kwnames) {
-                None => None,
-                Some(names) => {
-                    let keywords = PyDict::new(py);
-                    for (i, name) in names.cast_unchecked::<PyTuple>().iter().enumerate() {
-                        keywords.set_item(name, value(count + i))?;
-                    }
-                    Some(keywords)
-                }
-            };
+            let (positional, keywords) = classic_arguments(py, Some(otp), args, nargs, kwnames)?;
             let general = AT_BOUND_BY_PYO3
                 .get(py)
                 .ok_or_else(|| PyRuntimeError::new_err("TOTP.at is not installed"))?;
@@ -208,15 +195,74 @@ unsafe extern "C" fn totp_at(
 fn install_at(class: &Bound<'_, PyType>) -> PyResult<()> {
     let py = class.py();
     let general = class.getattr("__dict__")?.get_item("at")?;
-    let doc = format!(
-        "at{}\n--\n\n{}",
-        general.getattr("__text_signature__")?,
-        general.getattr("__doc__")?
-    );
-    let doc = CString::new(doc).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
-    let doc: &'static std::ffi::CStr = Box::leak(doc.into_boxed_c_str());
+    let doc = signature_doc("at", &general)?;
     AT_BOUND_BY_PYO3.set(py, general.unbind()).ok();
     install(class, c"at", totp_at, doc)
+}
+
+/// A fastcall's arguments as a classic call's tuple and dict (`first`, when given, ahead of the
+/// positional ones), for handing the call to a binding that takes those.
+///
+/// # Safety
+/// `args`, `nargs` and `kwnames` are what CPython passed to a fastcall or vectorcall function:
+/// `nargs` positional values, then one value per name in the `kwnames` tuple (NULL when none).
+pub(super) unsafe fn classic_arguments<'py>(
+    py: Python<'py>,
+    first: Option<Borrowed<'_, 'py, PyAny>>,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> PyResult<(Bound<'py, PyTuple>, Option<Bound<'py, PyDict>>)> {
+    let count = usize::try_from(nargs).unwrap_or_default();
+    // SAFETY: the caller's contract: `args[i]` is the `i`th value, positional then keyword.
+    let value = |i: usize| unsafe { Borrowed::from_ptr(py, *args.add(i)) };
+    let values: Vec<_> = first.into_iter().chain((0..count).map(value)).collect();
+    let positional = PyTuple::new(py, values)?;
+    // SAFETY: the caller's contract: a non-null `kwnames` is the tuple of keyword names.
+    let Some(names) = (unsafe { Borrowed::from_ptr_or_opt(py, kwnames) }) else {
+        return Ok((positional, None));
+    };
+    let keywords = PyDict::new(py);
+    // SAFETY: as above, a tuple.
+    for (i, name) in unsafe { names.cast_unchecked::<PyTuple>() }
+        .iter()
+        .enumerate()
+    {
+        keywords.set_item(name, value(count + i))?;
+    }
+    Ok((positional, Some(keywords)))
+}
+
+/// The docstring of a C function standing in for PyO3's `binding` of `name`: the binding's
+/// signature (`name(...)\n--\n\n`, which `inspect.signature` reads) and its text, kept for the
+/// life of the process.
+pub(super) fn signature_doc(
+    name: &str,
+    binding: &Bound<'_, PyAny>,
+) -> PyResult<&'static std::ffi::CStr> {
+    let doc = format!(
+        "{name}{}\n--\n\n{}",
+        binding.getattr("__text_signature__")?,
+        binding.getattr("__doc__")?
+    );
+    let doc = CString::new(doc).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    Ok(Box::leak(doc.into_boxed_c_str()))
+}
+
+/// The definition of a fastcall C function, kept for the life of the process.
+pub(super) fn method_def(
+    name: &'static std::ffi::CStr,
+    method: ffi::PyCFunctionFastWithKeywords,
+    doc: &'static std::ffi::CStr,
+) -> &'static mut ffi::PyMethodDef {
+    Box::leak(Box::new(ffi::PyMethodDef {
+        ml_name: name.as_ptr(),
+        ml_meth: ffi::PyMethodDefPointer {
+            PyCFunctionFastWithKeywords: method,
+        },
+        ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
+        ml_doc: doc.as_ptr(),
+    }))
 }
 
 /// Installs a C method on `class` (kept for the life of the process).
@@ -226,14 +272,7 @@ fn install(
     method: ffi::PyCFunctionFastWithKeywords,
     doc: &'static std::ffi::CStr,
 ) -> PyResult<()> {
-    let def = Box::leak(Box::new(ffi::PyMethodDef {
-        ml_name: name.as_ptr(),
-        ml_meth: ffi::PyMethodDefPointer {
-            PyCFunctionFastWithKeywords: method,
-        },
-        ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
-        ml_doc: doc.as_ptr(),
-    }));
+    let def = method_def(name, method, doc);
     // SAFETY: `class` is a type object and `def` a method definition that is never freed.
     let descriptor = unsafe {
         Bound::from_owned_ptr_or_err(class.py(), ffi::PyDescr_NewMethod(class.as_type_ptr(), def))?

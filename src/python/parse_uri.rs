@@ -7,7 +7,7 @@
 
 use super::alloc::{new_ascii_str, new_bytes, new_str};
 use super::arg::Arg;
-use super::fastcall::run;
+use super::fastcall::{classic_arguments, method_def, run, signature_doc};
 use super::hotp::Hotp;
 use super::lazy::{SHA1, SHA256, SHA512, URLPARSE};
 use super::steam::Steam;
@@ -18,10 +18,9 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyInt, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyInt, PyString};
 use pyo3_stub_gen::derive::gen_stub_pyfunction;
 use std::borrow::Cow;
-use std::ffi::CString;
 
 struct PyUriInt<'py>(Bound<'py, PyAny>);
 
@@ -200,19 +199,7 @@ unsafe extern "C" fn parse_uri_fastcall(
             if nargs == 1 && kwnames.is_null() {
                 return parse_uri(&Borrowed::from_ptr(py, *args), false);
             }
-            let count = usize::try_from(nargs).unwrap_or_default();
-            let value = |i: usize| Borrowed::from_ptr(py, *args.add(i));
-            let positional = PyTuple::new(py, (0..count).map(value))?;
-            let keywords = match Borrowed::from_ptr_or_opt(py, kwnames) {
-                None => None,
-                Some(names) => {
-                    let keywords = PyDict::new(py);
-                    for (i, name) in names.cast_unchecked::<PyTuple>().iter().enumerate() {
-                        keywords.set_item(name, value(count + i))?;
-                    }
-                    Some(keywords)
-                }
-            };
+            let (positional, keywords) = classic_arguments(py, None, args, nargs, kwnames)?;
             let general = BOUND_BY_PYO3
                 .get(py)
                 .ok_or_else(|| PyRuntimeError::new_err("parse_uri is not installed"))?;
@@ -226,20 +213,11 @@ unsafe extern "C" fn parse_uri_fastcall(
 pub(super) fn install(module: &Bound<'_, pyo3::types::PyModule>) -> PyResult<()> {
     let py = module.py();
     let general = pyo3::wrap_pyfunction!(parse_uri, module)?;
-    let doc = format!(
-        "parse_uri{}\n--\n\n{}",
-        general.getattr("__text_signature__")?,
-        general.getattr("__doc__")?
+    let def = method_def(
+        c"parse_uri",
+        parse_uri_fastcall,
+        signature_doc("parse_uri", &general)?,
     );
-    let doc = CString::new(doc).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
-    let def = Box::leak(Box::new(ffi::PyMethodDef {
-        ml_name: c"parse_uri".as_ptr(),
-        ml_meth: ffi::PyMethodDefPointer {
-            PyCFunctionFastWithKeywords: parse_uri_fastcall,
-        },
-        ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
-        ml_doc: Box::leak(doc.into_boxed_c_str()).as_ptr(),
-    }));
     let name = module.name()?;
     // SAFETY: `def` is a method definition that is never freed; `module` and its name are
     // live objects, which the function keeps references to.

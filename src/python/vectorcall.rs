@@ -16,13 +16,13 @@
 //! and otherwise left alone (the class is then called as before).
 
 use super::arg::Arg;
-use super::fastcall::run;
+use super::fastcall::{classic_arguments, run};
 use super::totp::Totp;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyDict, PyString, PyTuple};
+use pyo3::types::{PyBool, PyString, PyTuple};
 use std::ffi::c_void;
 
 /// Offsets of `PyTypeObject` fields, in bytes, on a 64-bit CPython.
@@ -177,18 +177,8 @@ unsafe extern "C" fn totp_vectorcall(
                     return Ok(arguments.create()?.into_any());
                 }
             }
-            let value = |i: usize| Borrowed::from_ptr(py, *args.add(i));
-            let positional = PyTuple::new(py, (0..nargs).map(value))?;
-            let keywords = match Borrowed::from_ptr_or_opt(py, kwnames) {
-                None => None,
-                Some(names) => {
-                    let keywords = PyDict::new(py);
-                    for (i, name) in names.cast_unchecked::<PyTuple>().iter().enumerate() {
-                        keywords.set_item(name, value(nargs + i))?;
-                    }
-                    Some(keywords)
-                }
-            };
+            let (positional, keywords) =
+                classic_arguments(py, None, args, nargs as ffi::Py_ssize_t, kwnames)?;
             let keywords = keywords
                 .as_ref()
                 .map_or(std::ptr::null_mut(), |k| k.as_ptr());
